@@ -1,0 +1,57 @@
+package org.harpd.protocol;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one JSON configuration used on the wire and between listener and workers.
+ * Keys are written sorted, as the original harpd does, and NaN/Infinity are written bare and accepted,
+ * as CPython's {@code json} module does.
+ */
+public final class Json {
+    public static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
+            .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    static {
+        // Deeply nested or huge documents are refused by the parser instead of exhausting the stack.
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(500)
+                .maxNumberLength(10_000)
+                .build());
+    }
+
+    private Json() {
+    }
+
+    /** One message as one line, newline included. */
+    public static byte[] line(JsonNode message) {
+        try {
+            byte[] body = MAPPER.writeValueAsBytes(message);
+            byte[] line = new byte[body.length + 1];
+            System.arraycopy(body, 0, line, 0, body.length);
+            line[body.length] = '\n';
+            return line;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JsonNode tree is always serialisable", e);
+        }
+    }
+
+    public static String toString(JsonNode node) {
+        byte[] line = line(node);
+        return new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,22 @@
+package org.harpd.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The Python side of a worker process (implemented in harpd-jython). The worker main calls
+ * {@link #load} once while still privileged, then, per call, switches identity and calls {@link #call}.
+ */
+public interface WorkerRuntime {
+    /**
+     * Initialise the interpreter and execute the procedures file.
+     *
+     * @throws Exception with a message naming the file and line when the file cannot be loaded
+     */
+    void load() throws Exception;
+
+    /**
+     * Run one procedure; every message goes to {@code out}. Must not throw for errors raised by the
+     * procedure: those are {@link MessageEmitter#exception}. Unexpected failures may throw.
+     */
+    void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception;
+}
