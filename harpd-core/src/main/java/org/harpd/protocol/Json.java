@@ -2,6 +2,10 @@ package org.harpd.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -34,13 +38,26 @@ public final class Json {
                 .build());
     }
 
+    /**
+     * CPython's {@code json.dumps} layout: one line, {@code ", "} between items and {@code ": "} after keys,
+     * so our bytes match the original daemon's, not only its meaning.
+     */
+    private static final ObjectWriter LINE_WRITER = MAPPER.writer(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEntrySpacing(Separators.Spacing.AFTER)
+            .withArrayValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("", ""))
+            .withArrayIndenter(new DefaultPrettyPrinter.NopIndenter()));
+
     private Json() {
     }
 
     /** One message as one line, newline included. */
     public static byte[] line(JsonNode message) {
         try {
-            byte[] body = MAPPER.writeValueAsBytes(message);
+            byte[] body = LINE_WRITER.writeValueAsBytes(message);
             byte[] line = new byte[body.length + 1];
             System.arraycopy(body, 0, line, 0, body.length);
             line[body.length] = '\n';

@@ -1,0 +1,228 @@
+package org.harpd.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.harpd.client.HarpClient;
+import org.harpd.tls.SelfSignedCertificate;
+
+/**
+ * The assembled daemon ({@code harpd-jython/target/harpd/bin/harpd}) started as an operator would, on a free
+ * loopback port, with a configuration written to a temporary directory. Its stderr (the log) is collected.
+ */
+public final class Daemon implements AutoCloseable {
+    public static final String USER = "test";
+    public static final String PASSWORD = "secret";
+
+    private final Process process;
+    private final int port;
+    private final Path dir;
+    private final List<String> log = new CopyOnWriteArrayList<>();
+
+    private Daemon(Process process, int port, Path dir) {
+        this.process = process;
+        this.port = port;
+        this.dir = dir;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    log.add(line);
+                    if (System.getenv("HARPD_IT_VERBOSE") != null) {
+                        System.err.println("[harpd] " + line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the daemon closed its stderr: it exited
+            }
+        }, "harpd-log-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    public static Path distribution() {
+        Path dist = Path.of(System.getProperty("harpd.dist", "../harpd-jython/target/harpd")).toAbsolutePath().normalize();
+        if (!Files.isExecutable(dist.resolve("bin/harpd"))) {
+            throw new IllegalStateException(dist + "/bin/harpd missing: run `mvn verify` from the repository root");
+        }
+        return dist;
+    }
+
+    public static Path launcher() {
+        return distribution().resolve("bin/harpd");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public List<String> log() {
+        return List.copyOf(log);
+    }
+
+    public HarpClient.Builder client() {
+        return HarpClient.builder().host("127.0.0.1").port(port).user(USER).password(PASSWORD).trustAll()
+                .timeout(Duration.ofSeconds(60));
+    }
+
+    public HarpClient.Builder client(String user, String password) {
+        return client().user(user).password(password);
+    }
+
+    /** Waits until a log line matches; fails with the log so far on timeout. */
+    public String awaitLog(Predicate<String> match, Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            for (String line : log) {
+                if (match.test(line)) {
+                    return line;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no matching log line within " + timeout + "; log:\n" + String.join("\n", log));
+    }
+
+    /** SIGTERM and wait; returns the exit status. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("harpd did not exit within 30 s of SIGTERM; log:\n" + String.join("\n", log));
+        }
+        return process.exitValue();
+    }
+
+    /** Worker processes currently alive: the daemon's descendants. */
+    public List<ProcessHandle> workers() {
+        return process.toHandle().descendants().filter(ProcessHandle::isAlive).toList();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** Writes a fresh RSA PKCS#8 certificate/key pair for localhost into {@code dir}. */
+    public static void writeCertificate(Path dir) throws Exception {
+        SelfSignedCertificate.write(dir.resolve("cert.pem"), dir.resolve("key.pem"), "localhost",
+                SelfSignedCertificate.KeyKind.RSA, SelfSignedCertificate.KeyFormat.PKCS8);
+    }
+
+    public static final class Builder {
+        private String procedures = "from harpd.proc import procedure\n\n@procedure\ndef echo(*args):\n    return list(args)\n";
+        private String authentication = "authentication:\n  module: harpd.auth.inconfig\n  users:\n    "
+                + USER + ": \"plain:" + PASSWORD + "\"\n";
+        private String extraConfig = "";
+        private final List<String> args = new ArrayList<>();
+        private boolean writeCertificate = true;
+        private Path dir;
+        private Duration startTimeout = Duration.ofSeconds(60);
+
+        public Builder procedures(String source) {
+            this.procedures = source;
+            return this;
+        }
+
+        public Builder authentication(String yaml) {
+            this.authentication = yaml;
+            return this;
+        }
+
+        /** Extra top-level YAML appended to harpd.conf (e.g. a workers: section). */
+        public Builder config(String yaml) {
+            this.extraConfig = yaml;
+            return this;
+        }
+
+        public Builder args(String... extra) {
+            args.addAll(List.of(extra));
+            return this;
+        }
+
+        public Builder dir(Path dir) {
+            this.dir = dir;
+            return this;
+        }
+
+        public Builder certificate(boolean write) {
+            this.writeCertificate = write;
+            return this;
+        }
+
+        /** Writes the configuration; returns the directory holding harpd.conf and harpd.py. */
+        public Path prepare(int port) throws Exception {
+            if (dir == null) {
+                dir = Files.createTempDirectory("harpd-it");
+                // workers running as nobody must be able to read what they load after the switch
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            if (writeCertificate && !Files.exists(dir.resolve("cert.pem"))) {
+                writeCertificate(dir);
+            }
+            Files.writeString(dir.resolve("harpd.py"), procedures);
+            Files.writeString(dir.resolve("harpd.conf"), "network:\n  address: 127.0.0.1\n  port: " + port
+                    + "\n  certfile: cert.pem\n  keyfile: key.pem\n" + authentication + extraConfig);
+            return dir;
+        }
+
+        public List<String> command(Path dir) {
+            List<String> command = new ArrayList<>(List.of(launcher().toString(),
+                    "-c", dir.resolve("harpd.conf").toString(), "-r", dir.resolve("harpd.py").toString()));
+            command.addAll(args);
+            return command;
+        }
+
+        public Daemon start() throws Exception {
+            int port = freePort();
+            Path dir = prepare(port);
+            ProcessBuilder pb = new ProcessBuilder(command(dir));
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            Daemon daemon = new Daemon(pb.start(), port, dir);
+            try {
+                daemon.awaitLog(line -> line.contains("listening on SSL socket"), startTimeout);
+            } catch (AssertionError e) {
+                daemon.process.destroyForcibly();
+                throw e;
+            }
+            return daemon;
+        }
+    }
+}
