@@ -1,0 +1,40 @@
+package org.harpd.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import org.harpd.tls.SelfSignedCertificate;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Certificates and keys in the formats operators have, and only modern TLS. */
+class TlsIT {
+    @ParameterizedTest(name = "{0} key in {1}")
+    @CsvSource({"RSA, PKCS8", "RSA, PKCS1", "EC, PKCS8", "EC, PKCS1"})
+    void servesTls12And13WithEveryKeyFormat(String kind, String format) throws Exception {
+        Path dir = Files.createTempDirectory("harpd-tls");
+        SelfSignedCertificate.write(dir.resolve("cert.pem"), dir.resolve("key.pem"), "localhost",
+                SelfSignedCertificate.KeyKind.valueOf(kind), SelfSignedCertificate.KeyFormat.valueOf(format));
+        try (Daemon daemon = Daemon.builder().dir(dir).certificate(false).start()) {
+            for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
+                try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket("127.0.0.1", daemon.port())) {
+                    socket.setEnabledProtocols(new String[] {protocol});
+                    socket.startHandshake();
+                    assertEquals(protocol, socket.getSession().getProtocol());
+                    socket.getOutputStream().write(Wire.request("echo", "[\"x\"]").getBytes());
+                    assertEquals("{\"result\": [\"x\"]}", Wire.readAll(socket).get(1));
+                }
+            }
+            assertThrows(SSLHandshakeException.class, () -> {
+                try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket("127.0.0.1", daemon.port())) {
+                    socket.setEnabledProtocols(new String[] {"TLSv1.1"});
+                    socket.startHandshake();
+                }
+            });
+        }
+    }
+}
