@@ -1,0 +1,211 @@
+package org.harpd.cli;
+
+import io.netty.handler.ssl.SslContext;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.harpd.auth.Authenticator;
+import org.harpd.config.ConfigException;
+import org.harpd.config.HarpdConfig;
+import org.harpd.config.NetworkConfig;
+import org.harpd.config.WorkersConfig;
+import org.harpd.daemon.Detacher;
+import org.harpd.daemon.PidFile;
+import org.harpd.daemon.Signals;
+import org.harpd.jython.PythonAuthenticator;
+import org.harpd.jython.PythonRuntime;
+import org.harpd.jython.ProceduresFile;
+import org.harpd.logging.EventLog;
+import org.harpd.logging.LoggingSetup;
+import org.harpd.procedure.ProcedureCatalog;
+import org.harpd.server.HarpServer;
+import org.harpd.server.ServerSettings;
+import org.harpd.tls.TlsContexts;
+import org.harpd.worker.PoolSettings;
+import org.harpd.worker.WorkerArguments;
+import org.harpd.worker.WorkerCommand;
+import org.harpd.worker.WorkerPool;
+
+/**
+ * The daemon: harpd(8)'s command line. Start-up checks everything {@code -t} checks, in the same order, so a
+ * configuration that passes {@code -t} starts, and one that does not fails with the same single line.
+ */
+public final class Main {
+    /** Exit status for command-line usage errors, as Python's optparse gives them. */
+    static final int USAGE = 2;
+
+    private static final String WORKER_MAIN = "org.harpd.worker.WorkerMain";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = OptionsParser.parse(args);
+        } catch (UsageException e) {
+            err.println("harpd: " + e.getMessage());
+            err.println("Try 'harpd --help' for more information.");
+            return USAGE;
+        }
+        if (options.help()) {
+            out.print(OptionsParser.usage());
+            return 0;
+        }
+        if (options.version()) {
+            out.println("harpd " + version() + " (JVM, Jython " + org.python.Version.PY_VERSION + ")");
+            return 0;
+        }
+        if (options.daemon() && !options.detachedChild() && !options.test()) {
+            return Detacher.relaunchDetached(childCommand(args));
+        }
+        if (options.detachedChild()) {
+            Detacher.becomeSessionLeader();
+        }
+        try {
+            return serve(options, err);
+        } catch (StartupException e) {
+            err.println(e.getMessage());
+            if (options.detachedChild()) {
+                Detacher.reportFailure(e.getMessage());
+            }
+            return 1;
+        }
+    }
+
+    private static int serve(Options options, PrintStream err) throws StartupException {
+        HarpdConfig config = step(() -> HarpdConfig.load(options.config()));
+        step(() -> {
+            if (options.logging() != null) {
+                LoggingSetup.fromDictConfig(options.logging());
+            } else {
+                LoggingSetup.defaults(options.logToSyslog());
+            }
+            return null;
+        });
+        PythonRuntime python = step(() -> PythonRuntime.create(config.pythonPath()));
+        ProcedureCatalog catalog = step(() -> ProceduresFile.load(python, options.procedures()));
+        Authenticator authenticator = step(() -> PythonAuthenticator.create(python,
+                config.authentication().module(), config.authentication().options()));
+        NetworkConfig network = config.network();
+        SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile()));
+        if (options.test()) {
+            err.println("config OK");
+            return 0;
+        }
+
+        EventLog log = EventLog.get("harpd");
+        PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
+        WorkerPool pool = new WorkerPool(poolSettings(config, options));
+        HarpServer server = new HarpServer(
+                ServerSettings.defaults(network.address(), network.port())
+                        .withMaxRequestBytes(network.maxRequestBytes())
+                        .withReadTimeout(network.readTimeout())
+                        .withMaxConnections(network.maxConnections()),
+                tls, authenticator, catalog, pool, options.defaultUser(), options.defaultGroup());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signals.install(signal -> {
+            log.info("shutting down", "signal", signal);
+            stopped.countDown();
+        }, LoggingSetup::reopen);
+        try {
+            step(server::start);
+        } catch (StartupException e) {
+            pool.close();
+            if (pidfile != null) {
+                pidfile.close();
+            }
+            throw e;
+        }
+        if (options.detachedChild()) {
+            Detacher.confirmReady();
+        }
+        stopped.awaitUninterruptibly();
+        // Order matters: no new connections, then in-flight calls are told "shutdown" by the pool,
+        // then the connections that carried them are closed.
+        server.stopAccepting();
+        pool.close();
+        server.close();
+        if (pidfile != null) {
+            pidfile.close();
+        }
+        log.info("stopped");
+        return 0;
+    }
+
+    static PoolSettings poolSettings(HarpdConfig config, Options options) {
+        WorkersConfig workers = config.workers();
+        WorkerArguments arguments = new WorkerArguments(options.procedures().toAbsolutePath(), config.pythonPath());
+        WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
+                System.getProperty("java.class.path"), WORKER_MAIN, arguments.toArgs());
+        return new PoolSettings(command, workers.spare(), workers.max(), workers.queue(), workers.startTimeout(),
+                workers.killGrace());
+    }
+
+    /**
+     * Short-lived, small JVMs: a serial collector, the client compiler only, and the listener's own
+     * python-lib location so the worker loads what the listener checked.
+     */
+    static List<String> workerJvmOptions(WorkersConfig workers) {
+        List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss2m",
+                "-Xshare:auto", "-XX:-UsePerfData"));
+        String home = System.getProperty("harpd.home");
+        if (home != null) {
+            jvm.add("-Dharpd.home=" + home);
+        }
+        String lib = System.getProperty(PythonRuntime.PYTHON_LIB_PROPERTY);
+        if (lib != null) {
+            jvm.add("-D" + PythonRuntime.PYTHON_LIB_PROPERTY + "=" + lib);
+        }
+        jvm.addAll(workers.jvmOptions());
+        return jvm;
+    }
+
+    /** The same JVM and arguments again, marked as the detached child. */
+    private static List<String> childCommand(String[] args) {
+        List<String> command = new ArrayList<>();
+        command.add(WorkerCommand.currentJava());
+        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(Main.class.getName());
+        command.addAll(List.of(args));
+        command.add("--detached-child");
+        return command;
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v != null ? v : "0.1.0-SNAPSHOT";
+    }
+
+    /** A start-up step whose failure is one line for the operator. */
+    private interface Step<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T step(Step<T> step) throws StartupException {
+        try {
+            return step.run();
+        } catch (RuntimeException e) {
+            throw new StartupException("harpd: internal error: " + e, e);
+        } catch (Exception e) {
+            throw new StartupException(oneLine(e.getMessage()), e);
+        }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "unknown error" : message.replace('\n', ' ').strip();
+    }
+
+    static final class StartupException extends Exception {
+        StartupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
