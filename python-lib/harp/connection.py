@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 import json
 import socket
 import ssl
+import sys
 
 from harp.errors import CommunicationError
 
@@ -17,6 +18,9 @@ _RECV_SIZE = 65536
 # Python 2 raises ssl.CertificateError (a ValueError) for hostname mismatches;
 # every other transport failure is a socket.error / OSError.
 _TRANSPORT_ERRORS = (socket.error, ssl.SSLError, ssl.CertificateError, EnvironmentError)
+
+# Python 2's hostname check knows only DNS names; IP addresses are checked here.
+_SSL_CHECKS_IP_ADDRESSES = sys.version_info[0] >= 3
 
 
 class JSONConnection(object):
@@ -129,6 +133,11 @@ class JSONConnection(object):
             self._scanned = len(self._buffer)
             try:
                 chunk = sock.recv(_RECV_SIZE)
+            except ssl.SSLError as e:
+                if not _is_unexpected_eof(e):
+                    raise CommunicationError("cannot read from %s port %s: %s"
+                                             % (self.host, self.port, e))
+                chunk = b""
             except _TRANSPORT_ERRORS as e:
                 raise CommunicationError("cannot read from %s port %s: %s"
                                          % (self.host, self.port, e))
@@ -167,11 +176,20 @@ class JSONSSLConnection(JSONConnection):
     def __init__(self, host, port, ca_file=None, check_hostname=True, timeout=None):
         self.ca_file = ca_file
         self.check_hostname = check_hostname
-        self._context = client_context(ca_file, check_hostname)
+        self._ip_address_check = (ca_file is not None and check_hostname
+                                  and not _SSL_CHECKS_IP_ADDRESSES and _ip_address(host) is not None)
+        self._context = client_context(ca_file, check_hostname and not self._ip_address_check)
         JSONConnection.__init__(self, host, port, timeout)
 
     def _wrap(self, sock):
-        return self._context.wrap_socket(sock, server_hostname=self.host)
+        tls = self._context.wrap_socket(sock, server_hostname=self.host)
+        if self._ip_address_check:
+            try:
+                _match_ip_address(tls.getpeercert(), self.host)
+            except BaseException:
+                tls.close()
+                raise
+        return tls
 
 
 def client_context(ca_file=None, check_hostname=True):
@@ -200,3 +218,35 @@ def client_context(ca_file=None, check_hostname=True):
         context.verify_mode = ssl.CERT_REQUIRED
         context.check_hostname = bool(check_hostname)
     return context
+
+
+def _is_unexpected_eof(error):
+    """Whether *error* is the peer closing without a TLS close_notify.
+
+    Python 3 reads that as an ordinary end of stream; Python 2 built against
+    OpenSSL 3 raises a generic SSLError instead. A truncated message is still
+    detected: it lacks its terminating newline.
+    """
+    eof_error = getattr(ssl, "SSLEOFError", None)
+    if eof_error is not None and isinstance(error, eof_error):
+        return True
+    return "unexpected eof" in str(error).lower()
+
+
+def _ip_address(text):
+    """The packed form of an IPv4/IPv6 address literal, or None for a name."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            return socket.inet_pton(family, text.strip())
+        except (socket.error, ValueError, UnicodeError):
+            pass
+    return None
+
+
+def _match_ip_address(certificate, host):
+    """Require an ``IP Address`` subjectAltName equal to *host* (Python 2)."""
+    wanted = _ip_address(host)
+    for kind, value in (certificate or {}).get("subjectAltName", ()):
+        if kind == "IP Address" and _ip_address(value) == wanted:
+            return
+    raise ssl.CertificateError("certificate is not valid for IP address %s" % (host,))

@@ -110,15 +110,16 @@ class HarpProcedure(object):
                 "procedure %s called with both positional and keyword arguments" % (self.name,))
         arguments = kwargs if kwargs else list(args)
         conn = self.server._connect()
+        streamed = False
         try:
             conn.send(self.server._request(self.name, arguments))
             streamed = _acknowledgement(conn)
+            if streamed:
+                return HarpStreamIterator(_stream(conn))
+            return _end_value(_next_message(conn))
+        finally:
             if not streamed:
-                return _end_value(_next_message(conn))
-        except BaseException:
-            conn.close()
-            raise
-        return HarpStreamIterator(_stream(conn))
+                conn.close()
 
 
 class HarpStreamIterator(object):
