@@ -56,6 +56,7 @@ class Certificates(object):
 class FakeHarpd(object):
     """TLS server answering every connection with ``replies``.
 
+    ``replies`` is a list, or a function of the decoded request giving one.
     Each reply is either an object, sent as a JSON line, or bytes, sent
     verbatim (to script truncated or malformed messages). The connection is
     closed after the last reply. Requests are recorded in ``requests``.
@@ -78,7 +79,7 @@ class FakeHarpd(object):
 
     def reset(self, replies=()):
         self.requests = []
-        self.replies = list(replies)
+        self.replies = replies if callable(replies) else list(replies)
 
     def stop(self):
         try:
@@ -111,8 +112,10 @@ class FakeHarpd(object):
             if not chunk:
                 return
             request += chunk
-        self.requests.append(json.loads(request.decode("utf-8")))
-        for reply in self.replies:
+        request = json.loads(request.decode("utf-8"))
+        self.requests.append(request)
+        replies = self.replies(request) if callable(self.replies) else self.replies
+        for reply in replies:
             if not isinstance(reply, bytes):
                 reply = (json.dumps(reply, sort_keys=True) + "\n").encode("utf-8")
             conn.sendall(reply)
