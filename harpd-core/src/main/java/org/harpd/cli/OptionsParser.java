@@ -13,6 +13,7 @@ import org.harpd.procedure.IdRef;
  * keeps its last value.
  */
 public final class OptionsParser {
+    private static final int HELP_COLUMN = 34;
     private static final BigInteger MAX_ID = BigInteger.valueOf(0xFFFF_FFFFL);
 
     private OptionsParser() {
@@ -116,7 +117,7 @@ public final class OptionsParser {
     public static String usage() {
         StringBuilder text = new StringBuilder();
         text.append("Usage: harpd [options]\n\n")
-                .append("Runs procedures from a Python file on request of authenticated clients (harp RPC over TLS).\n\n")
+                .append("Runs procedures from a Python file on request of authenticated clients\n(harp RPC over TLS).\n\n")
                 .append("Options:\n");
         for (Option option : Option.values()) {
             if (option.hidden()) {
@@ -135,14 +136,32 @@ public final class OptionsParser {
                 names.append('=').append(option.argumentName);
             }
             text.append(names);
-            if (names.length() < 34) {
-                text.append(" ".repeat(34 - names.length()));
+            if (names.length() < HELP_COLUMN) {
+                text.append(" ".repeat(HELP_COLUMN - names.length()));
             } else {
-                text.append('\n').append(" ".repeat(34));
+                text.append('\n').append(" ".repeat(HELP_COLUMN));
             }
-            text.append(option.help).append('\n');
+            text.append(wrap(option.help)).append('\n');
         }
         return text.toString();
+    }
+
+    /** Help text broken into lines that end before column 80, continuation lines indented. */
+    private static String wrap(String help) {
+        StringBuilder out = new StringBuilder();
+        int lineLength = 0;
+        for (String word : help.split(" ")) {
+            if (lineLength > 0 && HELP_COLUMN + lineLength + 1 + word.length() > 79) {
+                out.append('\n').append(" ".repeat(HELP_COLUMN));
+                lineLength = 0;
+            } else if (lineLength > 0) {
+                out.append(' ');
+                lineLength++;
+            }
+            out.append(word);
+            lineLength += word.length();
+        }
+        return out.toString();
     }
 
     private static UsageException operand(String arg) {

@@ -181,7 +181,8 @@ final class ConfigLoader {
         int maxCalls = workers.optionalInt("max_calls", d.maxCalls(), 1, Integer.MAX_VALUE);
         var startTimeout = workers.optionalSeconds("start_timeout", d.startTimeout(), false);
         var killGrace = workers.optionalSeconds("kill_grace", d.killGrace(), true);
-        List<String> jvmOptions = workers.isNull("jvm_options") ? List.of() : workers.stringOrStringList("jvm_options");
+        List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()
+                : workers.stringOrStringList("jvm_options");
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
                 new ArrayList<>(jvmOptions));
     }

@@ -150,5 +150,6 @@ class OptionsParserTest {
             assertTrue(usage.contains(option), option + " in\n" + usage);
         }
         assertFalse(usage.contains("detached"));
+        usage.lines().forEach(line -> assertTrue(line.length() < 80, "fits a terminal: " + line));
     }
 }
