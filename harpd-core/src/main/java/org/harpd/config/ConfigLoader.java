@@ -151,13 +151,21 @@ final class ConfigLoader {
             return PythonPath.NONE;
         }
         if (!python.isMapping("path")) {
-            return new PythonPath(List.of(), python.stringOrStringList("path"));
+            return new PythonPath(List.of(), resolved(python.stringOrStringList("path")));
         }
         ConfigSection path = python.optionalSection("path");
         path.rejectUnknownKeys(PYTHON_PATH_KEYS);
         List<String> prepend = path.isNull("prepend") ? List.of() : path.stringOrStringList("prepend");
         List<String> append = path.isNull("append") ? List.of() : path.stringOrStringList("append");
-        return new PythonPath(prepend, append);
+        return new PythonPath(resolved(prepend), resolved(append));
+    }
+
+    /**
+     * Relative sys.path entries are taken against the config file's directory, like every other path in it:
+     * workers and a detached daemon do not share the operator's working directory.
+     */
+    private List<String> resolved(List<String> entries) {
+        return entries.stream().map(e -> e.isEmpty() ? e : directory.resolve(e).normalize().toString()).toList();
     }
 
     private WorkersConfig workers(ConfigSection workers) throws ConfigException {
