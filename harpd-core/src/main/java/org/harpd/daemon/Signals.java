@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The daemon's signal table: TERM, INT, HUP and QUIT stop it (as the Python harpd), USR1 reopens the logs
@@ -23,10 +24,13 @@ public final class Signals {
 
     private final Map<String, Action> installed;
     private final Map<String, String> unavailable;
+    private final Map<String, SignalHandler> previous;
 
-    private Signals(Map<String, Action> installed, Map<String, String> unavailable) {
+    private Signals(Map<String, Action> installed, Map<String, String> unavailable,
+                    Map<String, SignalHandler> previous) {
         this.installed = Map.copyOf(installed);
         this.unavailable = Map.copyOf(unavailable);
+        this.previous = Map.copyOf(previous);
     }
 
     private static Map<String, Action> tableOf() {
@@ -47,6 +51,7 @@ public final class Signals {
         AtomicBoolean stopping = new AtomicBoolean();
         Map<String, Action> installed = new LinkedHashMap<>();
         Map<String, String> unavailable = new LinkedHashMap<>();
+        Map<String, SignalHandler> previous = new LinkedHashMap<>();
         for (Map.Entry<String, Action> entry : TABLE.entrySet()) {
             Runnable action = entry.getValue() == Action.REOPEN_LOGS ? reopenLogs : () -> {
                 if (stopping.compareAndSet(false, true)) {
@@ -54,13 +59,13 @@ public final class Signals {
                 }
             };
             try {
-                Signal.handle(new Signal(entry.getKey()), signal -> action.run());
+                previous.put(entry.getKey(), Signal.handle(new Signal(entry.getKey()), signal -> action.run()));
                 installed.put(entry.getKey(), entry.getValue());
             } catch (IllegalArgumentException e) {
                 unavailable.put(entry.getKey(), e.getMessage());
             }
         }
-        return new Signals(installed, unavailable);
+        return new Signals(installed, unavailable, previous);
     }
 
     /** Signals whose handler is in place. */
@@ -71,5 +76,10 @@ public final class Signals {
     /** Signals the JVM would not hand over, with its reason (SIGQUIT on HotSpot). */
     public Map<String, String> unavailable() {
         return unavailable;
+    }
+
+    /** Puts back the handlers that were there before {@link #install} (the JVM's, for TERM INT HUP). */
+    public void restore() {
+        previous.forEach((name, handler) -> Signal.handle(new Signal(name), handler));
     }
 }

@@ -67,14 +67,14 @@ public final class UnixSocket implements AutoCloseable {
     public void connect(String path) throws IOException {
         byte[] address = address(path);
         if (Holder.LIBC.connect(fd, address, address.length) != 0) {
-            throw error("connect to " + path);
+            throw new IOException(reason());
         }
     }
 
     public void bind(String path) throws IOException {
         byte[] address = address(path);
         if (Holder.LIBC.bind(fd, address, address.length) != 0) {
-            throw error("bind to " + path);
+            throw new IOException(path + ": " + reason());
         }
     }
 
@@ -140,7 +140,11 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     private static IOException error(String what) {
-        int errno = Holder.RUNTIME.getLastError();
-        return new IOException(what + ": " + Holder.LIBC.strerror(errno));
+        return new IOException(what + ": " + reason());
+    }
+
+    /** strerror(errno) of the last call, e.g. "No such file or directory". */
+    private static String reason() {
+        return Holder.LIBC.strerror(Holder.RUNTIME.getLastError());
     }
 }
