@@ -50,7 +50,11 @@ public class FileHandler extends PythonHandler implements PythonHandler.Reopenab
     }
 
     protected final synchronized long size() throws IOException {
-        return out == null ? 0 : out.getChannel().size();
+        if (out == null) {
+            // delayed open: the file may already hold earlier runs' lines
+            return java.nio.file.Files.exists(path) ? java.nio.file.Files.size(path) : 0;
+        }
+        return out.getChannel().size();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.harpd.logging;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
@@ -125,6 +126,27 @@ public final class LoggingSetup {
         mdc.put(PythonLogRecord.MDC_LEVELNO, Integer.toString(levelno));
         event.setMDCPropertyMap(mdc);
         logger.callAppenders(event);
+    }
+
+    /**
+     * {@link #forward} for the body of a worker's {@code {"log": {"name", "levelno", "msg", "created",
+     * "process"}}} message. Missing fields take Python's defaults (root, INFO, now); a body that is not an
+     * object is ignored.
+     *
+     * @param workerPid used when the body has no "process"
+     * @return whether the body was usable
+     */
+    public static boolean forwardJson(JsonNode log, long workerPid) {
+        if (log == null || !log.isObject()) {
+            return false;
+        }
+        JsonNode message = log.path("msg");
+        forward(log.path("name").asText("root"),
+                log.path("levelno").canConvertToInt() ? log.path("levelno").asInt() : PythonLevels.INFO,
+                message.isTextual() ? message.asText() : message.isMissingNode() ? "" : message.toString(),
+                log.path("created").isNumber() ? log.path("created").asDouble() : System.currentTimeMillis() / 1e3,
+                log.path("process").canConvertToLong() ? log.path("process").asLong() : workerPid);
+        return true;
     }
 
     /** Python's getEffectiveLevel: the nearest configured level up the dotted name. */

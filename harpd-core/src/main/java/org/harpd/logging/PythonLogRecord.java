@@ -70,7 +70,10 @@ public record PythonLogRecord(String name, int levelno, String message, Instant 
         IThrowableProxy thrown = event.getThrowableProxy();
         String excText = thrown == null ? null : ThrowableProxyUtil.asString(thrown).stripTrailing();
         // Appenders run synchronously in the logging thread, so the current thread is the record's thread.
-        return new PythonLogRecord(event.getLoggerName(), levelno, event.getFormattedMessage(), event.getInstant(),
+        // Logback calls its root logger "ROOT", Python "root".
+        String name = ch.qos.logback.classic.Logger.ROOT_LOGGER_NAME.equals(event.getLoggerName()) ? "root"
+                : event.getLoggerName();
+        return new PythonLogRecord(name, levelno, event.getFormattedMessage(), event.getInstant(),
                 process, Thread.currentThread().getId(), event.getThreadName(), pathname, funcName, lineno, excText);
     }
 

@@ -137,6 +137,19 @@ class LoggingSetupTest {
     }
 
     @Test
+    void forwardsWorkerJsonBodies() throws Exception {
+        configure("version: 1\nroot: {level: INFO, handlers: [err]}\n"
+                + "formatters:\n  f: {format: '%(levelname)s %(process)d %(name)s %(message)s'}\n"
+                + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
+        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree(
+                "{\"name\": \"harpd.proc\", \"levelno\": 30, \"msg\": \"careful\", \"created\": 1.5,"
+                        + " \"process\": 321}"), 1));
+        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("{\"msg\": \"bare\"}"), 55));
+        assertFalse(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("[1]"), 55));
+        assertEquals("WARNING 321 harpd.proc careful\nINFO 55 root bare\n", text(stderr));
+    }
+
+    @Test
     void ownRecordsShowOwnPid() throws Exception {
         configure("version: 1\nroot: {level: INFO, handlers: [err]}\n"
                 + "formatters:\n  f: {format: 'harpd[%(process)d]: %(message)s'}\n"
