@@ -151,11 +151,24 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRunningCall();
+        ctx.fireChannelInactive();
+    }
+
+    /** Someone else ended the exchange (e.g. excessive data from the client): the call has nobody to answer. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionReply.FINISHED_EVENT) {
+            cancelRunningCall();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void cancelRunningCall() {
         if (call != null && !callEnded) {
             callEnded = true;
             call.cancel();
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -13,6 +13,14 @@ import io.netty.util.AttributeKey;
 final class ConnectionReply {
     private static final AttributeKey<Boolean> FINISHED = AttributeKey.valueOf(ConnectionReply.class, "finished");
 
+    /** Fired once, when the connection's last message has been written or the connection aborted. */
+    static final Object FINISHED_EVENT = new Object() {
+        @Override
+        public String toString() {
+            return "ConnectionReply.FINISHED_EVENT";
+        }
+    };
+
     private ConnectionReply() {
     }
 
@@ -27,16 +35,22 @@ final class ConnectionReply {
         }
     }
 
-    /** The last message: written, flushed, then the connection is closed. */
+    /**
+     * The last message: written, flushed, then the connection is closed. Handlers learn of it through
+     * the {@link #FINISHED_EVENT} user event, as the close itself may wait for the client's TLS close_notify.
+     */
     static void finish(Channel channel, byte[] line) {
         if (markFinished(channel)) {
             channel.writeAndFlush(Unpooled.wrappedBuffer(line)).addListener(ChannelFutureListener.CLOSE);
+            channel.pipeline().fireUserEventTriggered(FINISHED_EVENT);
         }
     }
 
     /** End the exchange without a message (nothing can be delivered, e.g. the TLS handshake failed). */
     static void abort(Channel channel) {
-        markFinished(channel);
+        if (markFinished(channel)) {
+            channel.pipeline().fireUserEventTriggered(FINISHED_EVENT);
+        }
         channel.close();
     }
 

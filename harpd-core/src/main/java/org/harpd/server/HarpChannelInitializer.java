@@ -13,6 +13,7 @@ import org.harpd.logging.EventLog;
  */
 final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
     private static final EventLog LOG = EventLog.get("harpd");
+    private static final long CLOSE_LINGER_MILLIS = 2000;
 
     private final ServerSettings settings;
     private final SslContext sslContext;
@@ -35,6 +36,10 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
         SslHandler tls = sslContext.newHandler(channel.alloc());
         // a client stalling the handshake gets no more time than one stalling its request
         tls.setHandshakeTimeoutMillis(settings.readTimeout().toMillis());
+        // After our last message, wait a little for the client's close_notify instead of closing at once:
+        // closing with the client's bytes still unread would reset the connection, and a reset can make
+        // the client's TCP stack drop our answer before the client has read it.
+        tls.setCloseNotifyReadTimeoutMillis(Math.min(settings.readTimeout().toMillis(), CLOSE_LINGER_MILLIS));
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("tls", tls);
 

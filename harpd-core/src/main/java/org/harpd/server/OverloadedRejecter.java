@@ -2,6 +2,8 @@ package org.harpd.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.harpd.protocol.ErrorType;
@@ -22,8 +24,15 @@ final class OverloadedRejecter extends ChannelInboundHandlerAdapter {
             } else {
                 ConnectionReply.abort(ctx.channel());
             }
+        } else if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+            ctx.close();
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ConnectionReply.abort(ctx.channel());
     }
 
     @Override

@@ -75,7 +75,9 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
-            if (!requestComplete) {
+            if (ConnectionReply.isFinished(ctx.channel())) {
+                ctx.close();  // the client has read our last message and gone: nothing to wait for
+            } else if (!requestComplete) {
                 refuse(ctx, "request incomplete or too long");
             } else {
                 // Closing the connection is how a client cancels its call; a half-close is no different.
