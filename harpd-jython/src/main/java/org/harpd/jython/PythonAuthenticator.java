@@ -33,32 +33,26 @@ public final class PythonAuthenticator implements Authenticator {
     public static PythonAuthenticator create(PythonRuntime runtime, String module, Map<String, Object> config)
             throws AuthModuleException {
         String prefix = "authentication module " + module + ": ";
+        PyObject create;
         try {
-            return runtime.eval(() -> {
-                PyObject mod = runtime.importModule(module);
-                PyObject create = mod.__findattr__("create");
-                if (create == null || !create.isCallable()) {
-                    throw new IllegalArgumentException("has no create(config) function");
-                }
-                PyObject authDb = create.__call__(ConfigValues.toPython(config));
-                if (authDb.__findattr__("authenticate") == null) {
-                    throw new IllegalArgumentException("create(config) returned " + authDb.__repr__()
-                            + ", which has no authenticate(user, password) method");
-                }
-                return new PythonAuthenticator(runtime, module, authDb);
-            });
+            create = runtime.importModule(module).__findattr__("create");
         } catch (PyException e) {
-            if (e.match(Py.ImportError) && PythonErrors.message(e).endsWith(lastComponent(module))) {
-                throw new AuthModuleException(prefix + "cannot import: " + PythonErrors.summary(e));
-            }
-            throw new AuthModuleException(prefix + PythonErrors.summary(e));
-        } catch (IllegalArgumentException e) {
-            throw new AuthModuleException(prefix + e.getMessage());
+            throw new AuthModuleException(prefix + "cannot import: " + PythonErrors.summary(e));
         }
-    }
-
-    private static String lastComponent(String module) {
-        return module.substring(module.lastIndexOf('.') + 1);
+        if (create == null || !create.isCallable()) {
+            throw new AuthModuleException(prefix + "has no create(config) function");
+        }
+        PyObject authDb;
+        try {
+            authDb = runtime.eval(() -> create.__call__(ConfigValues.toPython(config)));
+        } catch (PyException e) {
+            throw new AuthModuleException(prefix + "create() failed: " + PythonErrors.summary(e));
+        }
+        if (runtime.eval(() -> authDb.__findattr__("authenticate")) == null) {
+            throw new AuthModuleException(prefix + "create(config) returned " + runtime.eval(authDb::__repr__)
+                    + ", which has no authenticate(user, password) method");
+        }
+        return new PythonAuthenticator(runtime, module, authDb);
     }
 
     /** The module's verdict, by Python truthiness. */
