@@ -172,11 +172,13 @@ final class Worker {
         if (last == State.BOOTING) {
             events.bootFailed(this, failure != null ? failure
                     : "worker exited with status " + status + " before it was ready");
-        } else if (last == State.BUSY && current != null) {
+        }
+        // The pool learns of the exit before the client does, so a retry finds the slot free.
+        events.exited(this, status, last);
+        if (last == State.BUSY && current != null) {
             current.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died",
                     Json.MAPPER.createObjectNode().put("exit_status", status).put("pid", pid)));
         }
-        events.exited(this, status, last);
     }
 
     private void handle(byte[] line) {
@@ -204,8 +206,8 @@ final class Worker {
             synchronized (this) {
                 state = State.FINISHING;
             }
+            events.callFinished(this); // slot first, so a client retrying at once finds it coming free
             running.complete(line);
-            events.callFinished(this);
         } else {
             LOG.warn("unexpected message from worker", "pid", pid, "state", current.name(),
                     "kind", String.valueOf(kind));

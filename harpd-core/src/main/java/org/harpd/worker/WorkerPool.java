@@ -40,6 +40,7 @@ public final class WorkerPool implements CallExecutor {
     private final Set<Worker> booting = new LinkedHashSet<>();
     private final ArrayDeque<Worker> ready = new ArrayDeque<>();
     private final Set<Worker> busy = new LinkedHashSet<>();
+    private final Set<Worker> finishing = new LinkedHashSet<>();
     private final ArrayDeque<PooledCall> queued = new ArrayDeque<>();
     private boolean closed;
     private boolean rebalanceQueued;
@@ -95,13 +96,16 @@ public final class WorkerPool implements CallExecutor {
         return call;
     }
 
-    /** Calls may wait for every booting worker and every worker that may still be started, plus {@code queue}. */
+    /**
+     * Calls may wait for every worker that is booting, may still be started, or is exiting after its call
+     * (its slot is about to be free), plus {@code queue} more.
+     */
     private int queueLimit() {
-        return settings.queue() + booting.size() + Math.max(0, settings.max() - alive.size());
+        return settings.queue() + booting.size() + finishing.size() + Math.max(0, settings.max() - alive.size());
     }
 
     public synchronized PoolStats stats() {
-        return new PoolStats(alive.size(), booting.size(), ready.size(), busy.size(), queued.size());
+        return new PoolStats(alive.size(), booting.size(), ready.size(), busy.size() + finishing.size(), queued.size());
     }
 
     /** Process ids of the workers not yet reaped. */
@@ -190,6 +194,7 @@ public final class WorkerPool implements CallExecutor {
     }
 
     private void timedOut(PooledCall call, Worker worker) {
+        retire(worker);
         if (call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"))) {
             LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
                     "pid", worker.pid(), "client", call.job().client());
@@ -218,8 +223,16 @@ public final class WorkerPool implements CallExecutor {
                 queued.remove(call);
             }
         } else {
+            retire(worker);
             worker.kill();
             scheduleReapCheck(worker);
+        }
+    }
+
+    /** The worker's call is over (or abandoned) and the worker on its way out: its slot counts as coming free. */
+    private synchronized void retire(Worker worker) {
+        if (busy.remove(worker)) {
+            finishing.add(worker);
         }
     }
 
@@ -362,6 +375,7 @@ public final class WorkerPool implements CallExecutor {
 
         @Override
         public void callFinished(Worker worker) {
+            retire(worker);
             // The worker exits by itself after its call; one that lingers is killed.
             schedule(() -> {
                 if (worker.isAlive()) {
@@ -379,6 +393,7 @@ public final class WorkerPool implements CallExecutor {
                 booting.remove(worker);
                 ready.remove(worker);
                 busy.remove(worker);
+                finishing.remove(worker);
                 wasClosed = closed;
                 WorkerPool.this.notifyAll();
             }
