@@ -13,24 +13,23 @@ import java.util.List;
 import org.harpd.posix.Posix;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The worker switches to the call's identity before running it, verified from inside the worker. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerIdentityTest {
-    @TempDir
-    Path dir;
-
     private WorkerPool pool;
 
-    @BeforeEach
-    void start() throws Exception {
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 2, 2));
+    @BeforeAll
+    void start(@TempDir Path dir) throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 2, 4, 4));
     }
 
-    @AfterEach
+    @AfterAll
     void stop() {
         pool.close();
     }
