@@ -36,7 +36,8 @@ import org.harpd.worker.WorkerCommand;
  * with {@code -Xshare:auto}, ignores a mismatching archive). Rather than ship one from the build, which breaks as
  * soon as the distribution is unpacked elsewhere or run on another JDK, the listener makes it at its first
  * start: it boots one worker with {@code -XX:ArchiveClassesAtExit}, lets it exit, and keeps the file under a
- * name derived from everything the archive depends on ({@link #key}). Later starts find it and pay nothing.
+ * name derived from everything the archive depends on ({@link #key}), in the background: the starts after
+ * that find it.
  * A changed JDK, jar or JVM option gives a new name, so a stale archive is never used.
  *
  * <p>The archive is mapped into root processes, so it is only used from a directory this user owns and
@@ -73,8 +74,9 @@ public final class WorkerClassArchive {
     }
 
     /**
-     * {@code command} with an archive to share, made now if there is none yet (one worker boot and a dump:
-     * a few seconds, once), or {@code command} unchanged if no archive can be had.
+     * {@code command} with the archive to share if there is one; otherwise {@code command} unchanged, and the
+     * archive is made in the background (one worker boot and a dump) for the next start of the listener.
+     * Making it before the pool starts would delay the listener's start by seconds, a minute on a loaded machine.
      *
      * @param readyTimeout how long the worker that makes the archive may take to get ready
      */
@@ -83,21 +85,43 @@ public final class WorkerClassArchive {
             return command;
         }
         try {
-            Path archive = directory.resolve("worker-" + key(command) + ".jsa");
-            if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
-                prepareDirectory(directory);
-                dump(command, directory, archive, readyTimeout);
+            Path archive = archiveFor(command, directory);
+            if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
+                checkTrusted(directory);
+                checkTrusted(archive);
+                return withOption(command, USE_OPTION + archive);
             }
-            checkTrusted(archive);
-            return withOption(command, USE_OPTION + archive);
+            Thread maker = new Thread(() -> make(command, directory, readyTimeout), "harpd-cds-archive");
+            maker.setDaemon(true);
+            maker.start();
         } catch (IOException | RuntimeException e) {
-            LOG.warn("workers start without a class-data-sharing archive", "reason", String.valueOf(e.getMessage()),
-                    "directory", directory.toString());
-            return command;
+            warn(e, directory);
+        }
+        return command;
+    }
+
+    /** Makes the archive for {@code command} now; empty (and a warning logged) if that fails. */
+    static Optional<Path> make(WorkerCommand command, Path directory, Duration readyTimeout) {
+        try {
+            Path archive = archiveFor(command, directory);
+            prepareDirectory(directory);
+            dump(command, directory, archive, readyTimeout);
+            return Optional.of(archive);
+        } catch (IOException | RuntimeException e) {
+            warn(e, directory);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return command;
         }
+        return Optional.empty();
+    }
+
+    private static Path archiveFor(WorkerCommand command, Path directory) throws IOException {
+        return directory.resolve("worker-" + key(command) + ".jsa");
+    }
+
+    private static void warn(Exception e, Path directory) {
+        LOG.warn("workers start without a class-data-sharing archive", "reason", String.valueOf(e.getMessage()),
+                "directory", directory.toString());
     }
 
     /** Operators who pass their own {@code -Xshare} or archive options in {@code jvm_options} get just those. */
@@ -174,7 +198,8 @@ public final class WorkerClassArchive {
         options.addAll(QUIET_DUMP);
         WorkerCommand dumping = new WorkerCommand(command.java(), options, command.classpath(),
                 command.mainClass(), command.args());
-        LOG.info("making the class-data-sharing archive for workers", "archive", archive.toString());
+        LOG.info("making the class-data-sharing archive for workers, used from the next start on", "archive",
+                archive.toString());
         Process worker = new ProcessBuilder(dumping.commandLine())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();

@@ -44,17 +44,16 @@ class WorkerClassArchiveTest {
     }
 
     @Test
-    void firstUseMakesTheArchiveAndLaterUsesShareIt() throws IOException {
+    void aMadeArchiveIsSharedFromThenOn() throws IOException {
         Path cache = dir.resolve("cache");
-        WorkerCommand first = WorkerClassArchive.apply(command, cache, READY);
-        String option = archiveOption(first);
-        Path archive = Path.of(option.substring(option.indexOf('=') + 1));
+        Path archive = WorkerClassArchive.make(command, cache, READY).orElseThrow();
         assertTrue(Files.isRegularFile(archive), "archive written: " + archive);
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
         FileTime made = Files.getLastModifiedTime(archive);
 
-        WorkerCommand second = WorkerClassArchive.apply(command, cache, READY);
-        assertEquals(first, second);
+        WorkerCommand shared = WorkerClassArchive.apply(command, cache, READY);
+        assertEquals(archive.toString(), archiveOption(shared).substring("-XX:SharedArchiveFile=".length()));
+        assertEquals(WorkerClassArchive.apply(command, cache, READY), shared);
         assertEquals(made, Files.getLastModifiedTime(archive), "the archive is reused, not made again");
         try (var files = Files.list(cache)) {
             assertEquals(List.of(archive), files.toList(), "no partial files are left behind");
@@ -80,7 +79,7 @@ class WorkerClassArchiveTest {
         Path open = dir.resolve("open");
         Files.createDirectory(open);
         Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertEquals(command, WorkerClassArchive.apply(command, open, READY));
+        assertTrue(WorkerClassArchive.make(command, open, READY).isEmpty());
         try (var files = Files.list(open)) {
             assertEquals(0, files.count());
         }
@@ -90,6 +89,7 @@ class WorkerClassArchiveTest {
     void aWorkerThatNeverGetsReadyLeavesTheCommandAlone() {
         WorkerCommand broken = new WorkerCommand(command.java(), command.jvmOptions(), command.classpath(),
                 "org.harpd.NoSuchMain", List.of());
+        assertTrue(WorkerClassArchive.make(broken, dir.resolve("cache"), READY).isEmpty());
         assertEquals(broken, WorkerClassArchive.apply(broken, dir.resolve("cache"), READY));
     }
 
