@@ -1,0 +1,197 @@
+package org.harpd.config;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.resolver.Resolver;
+
+/** Turns one harpd.conf into a {@link HarpdConfig}, or into the first problem found. */
+final class ConfigLoader {
+    private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers");
+    private static final Set<String> NETWORK_KEYS = Set.of("address", "port", "certfile", "keyfile",
+            "max_request_size", "read_timeout", "max_connections");
+    private static final Set<String> PYTHON_KEYS = Set.of("path");
+    private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
+    private static final Set<String> WORKERS_KEYS = Set.of("isolation", "spare", "max", "queue", "max_calls",
+            "start_timeout", "kill_grace", "jvm_options");
+
+    private final Path file;
+    private final Path directory;
+
+    ConfigLoader(Path file) {
+        this.file = file;
+        Path parent = file.toAbsolutePath().normalize().getParent();
+        this.directory = parent != null ? parent : file.toAbsolutePath().getRoot();
+    }
+
+    HarpdConfig load() throws ConfigException {
+        Object document = parse(read());
+        ConfigSection top = ConfigSection.topLevel(file, document);
+        top.rejectUnknownKeys(TOP_KEYS);
+        NetworkConfig network = network(top.requiredSection("network"));
+        AuthenticationConfig authentication = authentication(top.requiredSection("authentication"));
+        PythonPath pythonPath = pythonPath(top.optionalSection("python"));
+        WorkersConfig workers = workers(top.optionalSection("workers"));
+        return new HarpdConfig(file, network, authentication, pythonPath, workers);
+    }
+
+    private byte[] read() throws ConfigException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": cannot read: no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": cannot read: permission denied", e);
+        } catch (IOException | SecurityException e) {
+            String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new ConfigException(file + ": cannot read: " + ConfigSection.oneLine(reason), e);
+        }
+    }
+
+    private Object parse(byte[] content) throws ConfigException {
+        try {
+            return yaml().load(new ByteArrayInputStream(content));
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+            String where = mark != null ? "line " + (mark.getLine() + 1) + ": " : "";
+            String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+            throw new ConfigException(file + ": " + where + "YAML syntax error: "
+                    + ConfigSection.oneLine(String.valueOf(problem)), e);
+        } catch (YAMLException e) {
+            throw new ConfigException(file + ": YAML error: " + ConfigSection.oneLine(String.valueOf(e.getMessage())), e);
+        }
+    }
+
+    /** Plain data only: no object construction from tags, no duplicate keys, bounded aliases and nesting. */
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(50);
+        options.setNestingDepthLimit(50);
+        options.setCodePointLimit(1024 * 1024);
+        DumperOptions dumperOptions = new DumperOptions();
+        return new Yaml(new SafeConstructor(options), new Representer(dumperOptions), dumperOptions, options,
+                new ResolverWithoutTimestamps());
+    }
+
+    /**
+     * Unquoted dates stay strings: a configuration value is handed to Python modules as it was written,
+     * and a {@code java.util.Date} would reach them as an opaque Java object.
+     */
+    private static final class ResolverWithoutTimestamps extends Resolver {
+        @Override
+        public void addImplicitResolver(Tag tag, Pattern regexp, String first, int limit) {
+            if (!Tag.TIMESTAMP.equals(tag)) {
+                super.addImplicitResolver(tag, regexp, first, limit);
+            }
+        }
+
+        @Override
+        public void addImplicitResolver(Tag tag, Pattern regexp, String first) {
+            if (!Tag.TIMESTAMP.equals(tag)) {
+                super.addImplicitResolver(tag, regexp, first);
+            }
+        }
+    }
+
+    private NetworkConfig network(ConfigSection network) throws ConfigException {
+        network.rejectUnknownKeys(NETWORK_KEYS);
+        String address = network.optionalString("address", null);
+        if (address != null && address.isEmpty()) {
+            address = null; // as with Python's socket.bind(("", port)): all interfaces
+        }
+        int port = network.optionalInt("port", NetworkConfig.DEFAULT_PORT, 1, 65535);
+        Path certfile = network.requiredReadableFile("certfile", directory);
+        Path keyfile = network.requiredReadableFile("keyfile", directory);
+        int maxRequest = network.optionalInt("max_request_size", NetworkConfig.DEFAULT_MAX_REQUEST_BYTES,
+                1, Integer.MAX_VALUE);
+        var readTimeout = network.optionalSeconds("read_timeout", NetworkConfig.DEFAULT_READ_TIMEOUT, false);
+        int maxConnections = network.optionalInt("max_connections", NetworkConfig.DEFAULT_MAX_CONNECTIONS,
+                0, Integer.MAX_VALUE);
+        return new NetworkConfig(address, port, certfile, keyfile, maxRequest, readTimeout, maxConnections);
+    }
+
+    private AuthenticationConfig authentication(ConfigSection authentication) throws ConfigException {
+        String module = authentication.requiredString("module");
+        if (module.isBlank()) {
+            throw authentication.error("module", "must not be empty");
+        }
+        Map<String, Object> options = new LinkedHashMap<>();
+        for (String key : authentication.keys()) {
+            options.put(key, authentication.plainValue(key));
+        }
+        if (options.get("file") instanceof String name && !name.isEmpty()) {
+            options.put("file", directory.resolve(name).normalize().toString());
+        }
+        return new AuthenticationConfig(module, Collections.unmodifiableMap(options));
+    }
+
+    private PythonPath pythonPath(ConfigSection python) throws ConfigException {
+        python.rejectUnknownKeys(PYTHON_KEYS);
+        if (python.isNull("path")) {
+            return PythonPath.NONE;
+        }
+        if (!python.isMapping("path")) {
+            return new PythonPath(List.of(), resolved(python.stringOrStringList("path")));
+        }
+        ConfigSection path = python.optionalSection("path");
+        path.rejectUnknownKeys(PYTHON_PATH_KEYS);
+        List<String> prepend = path.isNull("prepend") ? List.of() : path.stringOrStringList("prepend");
+        List<String> append = path.isNull("append") ? List.of() : path.stringOrStringList("append");
+        return new PythonPath(resolved(prepend), resolved(append));
+    }
+
+    /**
+     * Relative sys.path entries are taken against the config file's directory, like every other path in it:
+     * workers and a detached daemon do not share the operator's working directory.
+     */
+    private List<String> resolved(List<String> entries) {
+        return entries.stream().map(e -> e.isEmpty() ? e : directory.resolve(e).normalize().toString()).toList();
+    }
+
+    private WorkersConfig workers(ConfigSection workers) throws ConfigException {
+        workers.rejectUnknownKeys(WORKERS_KEYS);
+        WorkersConfig d = WorkersConfig.DEFAULTS;
+        WorkersConfig.Isolation isolation = d.isolation();
+        String isolationName = workers.optionalString("isolation", null);
+        if (isolationName != null) {
+            isolation = WorkersConfig.Isolation.fromConfigName(isolationName);
+            if (isolation == null) {
+                throw workers.error("isolation", "expected one of 'process', 'interpreter', 'shared', got "
+                        + ConfigSection.describe(isolationName));
+            }
+        }
+        int max = workers.optionalInt("max", d.max(), 1, 100_000);
+        int spare = workers.optionalInt("spare", Math.min(d.spare(), max), 0, 100_000);
+        if (spare > max) {
+            throw workers.error("spare", "must not exceed workers.max (" + max + "), got " + spare);
+        }
+        int queue = workers.optionalInt("queue", d.queue(), 0, Integer.MAX_VALUE);
+        int maxCalls = workers.optionalInt("max_calls", d.maxCalls(), 1, Integer.MAX_VALUE);
+        var startTimeout = workers.optionalSeconds("start_timeout", d.startTimeout(), false);
+        var killGrace = workers.optionalSeconds("kill_grace", d.killGrace(), true);
+        List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()
+                : workers.stringOrStringList("jvm_options");
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
+                new ArrayList<>(jvmOptions));
+    }
+}

@@ -1,0 +1,35 @@
+package org.harpd.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * harpd.conf, read once at start-up and validated as a whole, so that nothing later finds a bad value.
+ *
+ * <p>Relative file names in the configuration ({@code network.certfile}, {@code network.keyfile} and a
+ * string {@code authentication.file}) are resolved against the directory of the configuration file, not
+ * the working directory: a daemon changes its working directory to {@code /}, and the file is the only
+ * stable point of reference. {@code python.path} entries are kept as written.
+ *
+ * @param file the configuration file as it was named (used in messages)
+ */
+public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication,
+                          PythonPath pythonPath, WorkersConfig workers) {
+    public HarpdConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(authentication, "authentication");
+        Objects.requireNonNull(pythonPath, "pythonPath");
+        Objects.requireNonNull(workers, "workers");
+    }
+
+    /**
+     * Reads and validates {@code file}.
+     *
+     * @throws ConfigException with a one-line message {@code <file>: <dotted.key>: <problem>} naming the
+     *                         first problem found
+     */
+    public static HarpdConfig load(Path file) throws ConfigException {
+        return new ConfigLoader(file).load();
+    }
+}

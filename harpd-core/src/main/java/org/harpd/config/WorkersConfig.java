@@ -1,0 +1,62 @@
+package org.harpd.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The optional {@code workers:} section of harpd.conf (an extension over the original, which forked per call).
+ *
+ * @param isolation    how calls are separated from each other (default {@link Isolation#PROCESS})
+ * @param spare        idle workers kept started ahead of demand
+ * @param max          most workers alive at once
+ * @param queue        calls allowed to wait when all workers are busy; beyond that a call is refused
+ * @param maxCalls     key {@code max_calls}: calls one worker serves before it is replaced
+ *                     (interpreter and shared isolation)
+ * @param startTimeout key {@code start_timeout} (seconds): how long a worker may take to report ready
+ * @param killGrace    key {@code kill_grace} (seconds): between asking a worker to stop and killing it
+ * @param jvmOptions   key {@code jvm_options}: extra options for worker JVMs
+ */
+public record WorkersConfig(Isolation isolation, int spare, int max, int queue, int maxCalls,
+                            Duration startTimeout, Duration killGrace, List<String> jvmOptions) {
+
+    public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.PROCESS, 2, 32, 256, 1000,
+            Duration.ofSeconds(60), Duration.ofSeconds(2), List.of());
+
+    /** How much one call can see of another. */
+    public enum Isolation {
+        /** a fresh worker process per call: nothing survives a call (the original's fork-per-call). */
+        PROCESS,
+        /** a long-lived worker process, a fresh Python interpreter per call. */
+        INTERPRETER,
+        /** a long-lived worker process and interpreter; module state survives between calls. */
+        SHARED;
+
+        /** The spelling used in harpd.conf. */
+        public String configName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** @return the isolation named {@code configName}, or {@code null} if there is none */
+        public static Isolation fromConfigName(String configName) {
+            for (Isolation isolation : values()) {
+                if (isolation.configName().equals(configName)) {
+                    return isolation;
+                }
+            }
+            return null;
+        }
+    }
+
+    public WorkersConfig {
+        Objects.requireNonNull(isolation, "isolation");
+        Objects.requireNonNull(startTimeout, "startTimeout");
+        Objects.requireNonNull(killGrace, "killGrace");
+        jvmOptions = List.copyOf(jvmOptions);
+        if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls < 1
+                || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()) {
+            throw new IllegalArgumentException("inconsistent workers configuration");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.harpd.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLException;
+
+/** TLS contexts for the listener. */
+public final class TlsContexts {
+    /** The original spoke only TLSv1, which today's clients refuse; older versions than 1.2 are unsafe. */
+    public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private TlsContexts() {
+    }
+
+    /**
+     * A server context on the JDK's TLS implementation, speaking TLSv1.3 and TLSv1.2 only.
+     *
+     * @param certChainPem PEM certificates, the server's own first, then the CAs that signed it
+     * @param keyPem       the unencrypted private key of the first certificate: PKCS#8, PKCS#1 RSA or SEC1 EC;
+     *                     may be the same file as {@code certChainPem}
+     * @throws TlsConfigException one line naming the file and the problem, e.g. a key that does not match
+     *                            the certificate
+     */
+    public static SslContext server(Path certChainPem, Path keyPem) throws TlsConfigException {
+        List<X509Certificate> chain = PemFiles.certificates(certChainPem);
+        PrivateKey key = PemFiles.privateKey(keyPem);
+        requireMatch(key, chain.get(0), certChainPem, keyPem);
+        try {
+            return SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(PROTOCOLS)
+                    .build();
+        } catch (SSLException | RuntimeException e) {
+            throw new TlsConfigException(certChainPem + ": cannot set up TLS with this certificate and key "
+                    + keyPem + ": " + PemFiles.reason(e), e);
+        }
+    }
+
+    /**
+     * Proves the key belongs to the certificate by signing with one and verifying with the other; this works
+     * the same for every key type, unlike comparing key parameters.
+     */
+    private static void requireMatch(PrivateKey key, X509Certificate leaf, Path certFile, Path keyFile)
+            throws TlsConfigException {
+        PublicKey publicKey = leaf.getPublicKey();
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            default -> throw new TlsConfigException(keyFile + ": unsupported key type " + key.getAlgorithm()
+                    + " (use RSA or EC)");
+        };
+        if (!publicKey.getAlgorithm().equals(key.getAlgorithm())) {
+            throw new TlsConfigException(keyFile + ": key does not match certificate " + certFile + " ("
+                    + key.getAlgorithm() + " key, " + publicKey.getAlgorithm() + " certificate)");
+        }
+        byte[] probe = ("harpd key check " + new SecureRandom().nextLong()).getBytes(StandardCharsets.US_ASCII);
+        boolean matches;
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(publicKey);
+            verifier.update(probe);
+            matches = verifier.verify(signature);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            matches = false; // e.g. an EC key on another curve than the certificate's
+        }
+        if (!matches) {
+            throw new TlsConfigException(keyFile + ": key does not match certificate " + certFile);
+        }
+    }
+}

@@ -1,0 +1,395 @@
+package org.harpd.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HarpdConfigTest {
+    private static final String NETWORK = """
+            network:
+              certfile: cert.pem
+              keyfile: key.pem
+            """;
+    private static final String AUTH = """
+            authentication:
+              module: harpd.auth.passfile
+              file: users.txt
+            """;
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void createCertificateFiles() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), "not checked here");
+        Files.writeString(dir.resolve("key.pem"), "not checked here");
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("harpd.conf");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private HarpdConfig load(String yaml) throws Exception {
+        return HarpdConfig.load(write(yaml));
+    }
+
+    private String failure(String yaml) throws IOException {
+        Path file = write(yaml);
+        ConfigException e = assertThrows(ConfigException.class, () -> HarpdConfig.load(file));
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+        return e.getMessage().substring(file.toString().length() + 2);
+    }
+
+    @Test
+    void minimalConfigurationGetsDefaults() throws Exception {
+        HarpdConfig config = load(NETWORK + AUTH);
+        NetworkConfig network = config.network();
+        assertNull(network.address());
+        assertEquals(4306, network.port());
+        assertEquals(1048576, network.maxRequestBytes());
+        assertEquals(Duration.ofSeconds(10), network.readTimeout());
+        assertEquals(1024, network.maxConnections());
+        assertEquals(PythonPath.NONE, config.pythonPath());
+        assertEquals(WorkersConfig.DEFAULTS, config.workers());
+        assertEquals(dir.resolve("harpd.conf"), config.file());
+    }
+
+    @Test
+    void seedExampleLoads() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("etc"));
+        Files.writeString(certs.resolve("harpd.cert.pem"), "x");
+        Files.writeString(certs.resolve("harpd.key.pem"), "x");
+        HarpdConfig config = load("""
+                network:
+                  #address: 127.0.0.1
+                  port: 4306
+                  certfile: %s/harpd.cert.pem
+                  keyfile:  %s/harpd.key.pem
+
+                python:
+                  path:
+                    - /etc/harpd/pylib
+                    - /usr/local/lib/harpd
+
+                authentication:
+                  module: harpd.auth.passfile
+                  file: /etc/harpd/users.txt
+                """.formatted(certs, certs));
+        assertEquals(certs.resolve("harpd.cert.pem"), config.network().certfile());
+        assertEquals(new PythonPath(List.of(), List.of("/etc/harpd/pylib", "/usr/local/lib/harpd")),
+                config.pythonPath());
+        assertEquals("harpd.auth.passfile", config.authentication().module());
+        assertEquals("/etc/harpd/users.txt", config.authentication().options().get("file"));
+    }
+
+    @Test
+    void everyNetworkKeyIsRead() throws Exception {
+        HarpdConfig config = load("""
+                network:
+                  address: 127.0.0.1
+                  port: 14306
+                  certfile: cert.pem
+                  keyfile: key.pem
+                  max_request_size: 4096
+                  read_timeout: 2.5
+                  max_connections: 0
+                """ + AUTH);
+        NetworkConfig network = config.network();
+        assertEquals("127.0.0.1", network.address());
+        assertEquals(14306, network.port());
+        assertEquals(4096, network.maxRequestBytes());
+        assertEquals(Duration.ofMillis(2500), network.readTimeout());
+        assertEquals(0, network.maxConnections());
+    }
+
+    @Test
+    void emptyAddressMeansAllInterfaces() throws Exception {
+        assertNull(load("network: {address: '', certfile: cert.pem, keyfile: key.pem}\n" + AUTH).network().address());
+    }
+
+    @Test
+    void relativeFilesAreResolvedAgainstTheConfigDirectoryNotTheWorkingDirectory() throws Exception {
+        Path sub = Files.createDirectories(dir.resolve("tls"));
+        Files.writeString(sub.resolve("c.pem"), "x");
+        Files.writeString(sub.resolve("k.pem"), "x");
+        HarpdConfig config = load("""
+                network:
+                  certfile: tls/c.pem
+                  keyfile: ./tls/../tls/k.pem
+                authentication:
+                  module: harpd.auth.passfile
+                  file: users.txt
+                """);
+        assertEquals(sub.resolve("c.pem"), config.network().certfile());
+        assertEquals(sub.resolve("k.pem"), config.network().keyfile());
+        assertTrue(config.network().certfile().isAbsolute());
+        assertEquals(dir.resolve("users.txt").toString(), config.authentication().options().get("file"));
+    }
+
+    @Test
+    void authenticationOptionsAreTheWholeMappingAsPlainUnmodifiableData() throws Exception {
+        HarpdConfig config = load(NETWORK + """
+                authentication:
+                  module: harpd.auth.inconfig
+                  users:
+                    alice: "plain:secret"
+                    bob: "crypt:$6$abc"
+                  retries: 3
+                  big: 123456789012345678901234567890
+                  ratio: 0.5
+                  enabled: yes
+                  nothing:
+                  since: 2001-12-14
+                  list: [a, 1, true]
+                """);
+        AuthenticationConfig auth = config.authentication();
+        Map<String, Object> options = auth.options();
+        assertEquals("harpd.auth.inconfig", auth.module());
+        assertEquals("harpd.auth.inconfig", options.get("module"));
+        assertEquals(Map.of("alice", "plain:secret", "bob", "crypt:$6$abc"), options.get("users"));
+        assertEquals(3, options.get("retries"));
+        assertEquals(new BigInteger("123456789012345678901234567890"), options.get("big"));
+        assertEquals(0.5, options.get("ratio"));
+        assertEquals(Boolean.TRUE, options.get("enabled"));
+        assertTrue(options.containsKey("nothing"));
+        assertNull(options.get("nothing"));
+        assertEquals("2001-12-14", options.get("since"), "dates stay strings");
+        assertEquals(List.of("a", 1, true), options.get("list"));
+        assertThrows(UnsupportedOperationException.class, () -> options.put("x", 1));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> users = (Map<String, Object>) options.get("users");
+        assertThrows(UnsupportedOperationException.class, () -> users.put("eve", "x"));
+    }
+
+    @Test
+    void pythonPathAsSingleStringIsAppended() throws Exception {
+        assertEquals(new PythonPath(List.of(), List.of("/opt/lib")),
+                load(NETWORK + AUTH + "python:\n  path: /opt/lib\n").pythonPath());
+    }
+
+    @Test
+    void pythonPathAsListIsAppended() throws Exception {
+        assertEquals(new PythonPath(List.of(), List.of("/a", "/b")),
+                load(NETWORK + AUTH + "python:\n  path: [/a, /b]\n").pythonPath());
+    }
+
+    @Test
+    void pythonPathAsMappingTakesPrependAndAppendEachStringOrList() throws Exception {
+        assertEquals(new PythonPath(List.of("/first"), List.of("/x", "/y")),
+                load(NETWORK + AUTH + "python:\n  path:\n    prepend: /first\n    append: [/x, /y]\n").pythonPath());
+        assertEquals(new PythonPath(List.of("/p1", "/p2"), List.of()),
+                load(NETWORK + AUTH + "python:\n  path:\n    prepend: [/p1, /p2]\n").pythonPath());
+    }
+
+    @Test
+    void emptyPythonSectionsMeanNoPath() throws Exception {
+        assertEquals(PythonPath.NONE, load(NETWORK + AUTH + "python:\n").pythonPath());
+        assertEquals(PythonPath.NONE, load(NETWORK + AUTH + "python:\n  path:\n").pythonPath());
+    }
+
+    @Test
+    void emptyWorkersSectionMeansDefaults() throws Exception {
+        WorkersConfig workers = load(NETWORK + AUTH + "workers:\n").workers();
+        assertEquals(WorkersConfig.DEFAULTS, workers);
+        assertEquals(WorkersConfig.Isolation.PROCESS, workers.isolation());
+        assertEquals(2, workers.spare());
+        assertEquals(32, workers.max());
+        assertEquals(256, workers.queue());
+        assertEquals(1000, workers.maxCalls());
+        assertEquals(Duration.ofSeconds(60), workers.startTimeout());
+        assertEquals(Duration.ofSeconds(2), workers.killGrace());
+        assertEquals(List.of(), workers.jvmOptions());
+    }
+
+    @Test
+    void everyWorkersKeyIsRead() throws Exception {
+        WorkersConfig workers = load(NETWORK + AUTH + """
+                workers:
+                  isolation: interpreter
+                  spare: 4
+                  max: 8
+                  queue: 0
+                  max_calls: 50
+                  start_timeout: 30
+                  kill_grace: 0
+                  jvm_options: [-Xmx256m, -Xss2m]
+                """).workers();
+        assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, 50,
+                Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m")), workers);
+        assertEquals(WorkersConfig.Isolation.SHARED,
+                load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
+    }
+
+    @Test
+    void defaultSpareShrinksToASmallMax() throws Exception {
+        WorkersConfig workers = load(NETWORK + AUTH + "workers: {max: 1}\n").workers();
+        assertEquals(1, workers.max());
+        assertEquals(1, workers.spare());
+    }
+
+    static Stream<Arguments> invalidConfigurations() {
+        String net = NETWORK;
+        String auth = AUTH;
+        return Stream.of(
+                Arguments.of("- a\n- b\n", "expected a mapping at the top level, got a list"),
+                Arguments.of("", "expected a mapping at the top level, got an empty document"),
+                Arguments.of("just text\n", "expected a mapping at the top level, got 'just text'"),
+                Arguments.of(auth, "network: missing (a mapping is required)"),
+                Arguments.of("network: 5\n" + auth, "network: expected a mapping, got 5"),
+                Arguments.of(net + auth + "netwrok: {}\n",
+                        "netwrok: unknown key (expected one of: authentication, network, python, workers)"),
+                Arguments.of(net + "  prot: 1\n" + auth, "network.prot: unknown key (expected one of: "
+                        + "address, certfile, keyfile, max_connections, max_request_size, port, read_timeout)"),
+                Arguments.of(net + "  port: abc\n" + auth, "network.port: expected an integer, got 'abc'"),
+                Arguments.of(net + "  port: '4306'\n" + auth, "network.port: expected an integer, got '4306'"),
+                Arguments.of(net + "  port: 43.06\n" + auth, "network.port: expected an integer, got 43.06"),
+                Arguments.of(net + "  port: true\n" + auth, "network.port: expected an integer, got true"),
+                Arguments.of(net + "  port:\n" + auth, "network.port: expected an integer, got nothing (null)"),
+                Arguments.of(net + "  port: 0\n" + auth, "network.port: must be between 1 and 65535, got 0"),
+                Arguments.of(net + "  port: 65536\n" + auth, "network.port: must be between 1 and 65535, got 65536"),
+                Arguments.of(net + "  port: 99999999999999999999\n" + auth,
+                        "network.port: must be between 1 and 65535, got 99999999999999999999"),
+                Arguments.of(net + "  address: 10\n" + auth, "network.address: expected a string, got 10"),
+                Arguments.of(net + "  address: [a]\n" + auth, "network.address: expected a string, got a list"),
+                Arguments.of("network: {keyfile: key.pem}\n" + auth,
+                        "network.certfile: missing (a string is required)"),
+                Arguments.of("network: {certfile: cert.pem}\n" + auth,
+                        "network.keyfile: missing (a string is required)"),
+                Arguments.of("network: {certfile: 1, keyfile: key.pem}\n" + auth,
+                        "network.certfile: expected a string, got 1"),
+                Arguments.of("network: {certfile: '', keyfile: key.pem}\n" + auth,
+                        "network.certfile: must not be empty"),
+                Arguments.of(net + "  max_request_size: 0\n" + auth,
+                        "network.max_request_size: must be between 1 and 2147483647, got 0"),
+                Arguments.of(net + "  read_timeout: 0\n" + auth,
+                        "network.read_timeout: must be more than 0 seconds (at most 1e9), got 0"),
+                Arguments.of(net + "  read_timeout: soon\n" + auth,
+                        "network.read_timeout: expected a number of seconds, got 'soon'"),
+                Arguments.of(net + "  max_connections: -1\n" + auth,
+                        "network.max_connections: must be between 0 and 2147483647, got -1"),
+                Arguments.of(net, "authentication: missing (a mapping is required)"),
+                Arguments.of(net + "authentication: passfile\n",
+                        "authentication: expected a mapping, got 'passfile'"),
+                Arguments.of(net + "authentication: {file: x}\n",
+                        "authentication.module: missing (a string is required)"),
+                Arguments.of(net + "authentication: {module: 7}\n",
+                        "authentication.module: expected a string, got 7"),
+                Arguments.of(net + "authentication: {module: ' '}\n", "authentication.module: must not be empty"),
+                Arguments.of(net + "authentication: {module: m, 1: x}\n",
+                        "authentication.1: keys must be strings, got 1"),
+                Arguments.of(net + "authentication: {module: m, blob: !!binary aGVsbG8=}\n",
+                        "authentication.blob: unsupported YAML value type byte[]"),
+                Arguments.of(net + "authentication: {module: m, deep: {a: [1, !!set {x}]}}\n",
+                        "authentication.deep.a[1]: unsupported YAML value type LinkedHashSet"),
+                Arguments.of(net + auth + "python: [a]\n", "python: expected a mapping, got a list"),
+                Arguments.of(net + auth + "python: {paths: a}\n", "python.paths: unknown key (expected one of: path)"),
+                Arguments.of(net + auth + "python: {path: 5}\n",
+                        "python.path: expected a string or a list of strings, got 5"),
+                Arguments.of(net + auth + "python: {path: [/a, 5]}\n", "python.path[1]: expected a string, got 5"),
+                Arguments.of(net + auth + "python: {path: {before: /a}}\n",
+                        "python.path.before: unknown key (expected one of: append, prepend)"),
+                Arguments.of(net + auth + "python: {path: {prepend: {a: b}}}\n",
+                        "python.path.prepend: expected a string or a list of strings, got a mapping"),
+                Arguments.of(net + auth + "python: {path: {append: [~]}}\n",
+                        "python.path.append[0]: expected a string, got nothing (null)"),
+                Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
+                Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
+                        + "isolation, jvm_options, kill_grace, max, max_calls, queue, spare, start_timeout)"),
+                Arguments.of(net + auth + "workers: {isolation: thread}\n",
+                        "workers.isolation: expected one of 'process', 'interpreter', 'shared', got 'thread'"),
+                Arguments.of(net + auth + "workers: {max: 0}\n", "workers.max: must be between 1 and 100000, got 0"),
+                Arguments.of(net + auth + "workers: {spare: -1}\n",
+                        "workers.spare: must be between 0 and 100000, got -1"),
+                Arguments.of(net + auth + "workers: {spare: 5, max: 4}\n",
+                        "workers.spare: must not exceed workers.max (4), got 5"),
+                Arguments.of(net + auth + "workers: {queue: -1}\n",
+                        "workers.queue: must be between 0 and 2147483647, got -1"),
+                Arguments.of(net + auth + "workers: {max_calls: 0}\n",
+                        "workers.max_calls: must be between 1 and 2147483647, got 0"),
+                Arguments.of(net + auth + "workers: {start_timeout: 0}\n",
+                        "workers.start_timeout: must be more than 0 seconds (at most 1e9), got 0"),
+                Arguments.of(net + auth + "workers: {kill_grace: -1}\n",
+                        "workers.kill_grace: must be 0 or more seconds (at most 1e9), got -1"),
+                Arguments.of(net + auth + "workers: {jvm_options: [-Xmx1g, 2]}\n",
+                        "workers.jvm_options[1]: expected a string, got 2"),
+                Arguments.of(net + auth + "workers: {isolation: \"a\\nb\"}\n",
+                        "workers.isolation: expected one of 'process', 'interpreter', 'shared', got 'a\\nb'"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidConfigurations")
+    void invalidConfigurationIsOneLineNamingFileAndKey(String yaml, String expected) throws IOException {
+        assertEquals(expected, failure(yaml));
+    }
+
+    @Test
+    void missingCertificateFileIsNamedWithItsResolvedPath() throws IOException {
+        assertEquals("network.certfile: file does not exist: " + dir.resolve("nope.pem"),
+                failure("network: {certfile: nope.pem, keyfile: key.pem}\n" + AUTH));
+        assertEquals("network.keyfile: file does not exist: " + dir.resolve("gone.pem"),
+                failure("network: {certfile: cert.pem, keyfile: gone.pem}\n" + AUTH));
+    }
+
+    @Test
+    void directoryAsCertificateFileIsRefused() throws IOException {
+        Files.createDirectories(dir.resolve("certs"));
+        assertEquals("network.certfile: not a regular file: " + dir.resolve("certs"),
+                failure("network: {certfile: certs, keyfile: key.pem}\n" + AUTH));
+    }
+
+    @Test
+    void yamlSyntaxErrorNamesTheLine() throws IOException {
+        String message = failure(NETWORK + AUTH + "python:\n  path: [a, b\n");
+        assertTrue(message.matches("line \\d+: YAML syntax error: .+"), message);
+        assertEquals("line 2: YAML syntax error: mapping values are not allowed here",
+                failure("network:\n  port: 1: 2\n"));
+    }
+
+    @Test
+    void duplicateKeyIsRefused() throws IOException {
+        assertEquals("line 4: YAML syntax error: found duplicate key certfile",
+                failure(NETWORK + "  certfile: other.pem\n" + AUTH));
+    }
+
+    @Test
+    void javaObjectTagsAreNotConstructed() throws IOException {
+        assertTrue(failure("network: !!javax.script.ScriptEngineManager [x]\n")
+                .startsWith("line 1: YAML syntax error: "));
+        assertTrue(failure("network: !!python/object/apply:os.system [id]\n")
+                .startsWith("line 1: YAML syntax error: "));
+    }
+
+    @Test
+    void missingFileCannotBeRead() {
+        Path file = dir.resolve("absent.conf");
+        ConfigException e = assertThrows(ConfigException.class, () -> HarpdConfig.load(file));
+        assertEquals(file + ": cannot read: no such file", e.getMessage());
+    }
+
+    @Test
+    void directoryCannotBeRead() {
+        ConfigException e = assertThrows(ConfigException.class, () -> HarpdConfig.load(dir));
+        assertTrue(e.getMessage().startsWith(dir + ": cannot read: "), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+}
