@@ -62,18 +62,21 @@ public final class Main {
             return 0;
         }
         if (options.daemon() && !options.detachedChild() && !options.test()) {
-            return Detacher.relaunchDetached(childCommand(args));
-        }
-        if (options.detachedChild()) {
-            Detacher.becomeSessionLeader();
+            List<String> childArgs = new ArrayList<>(List.of(args));
+            childArgs.add(Detacher.CHILD_OPTION);
+            return Detacher.relaunchDetached(Detacher.javaCommand(Main.class.getName(), childArgs), err);
         }
         try {
+            if (options.detachedChild()) {
+                step(() -> {
+                    Detacher.becomeSessionLeader();
+                    return null;
+                });
+            }
             return serve(options, err);
         } catch (StartupException e) {
+            // in a detached child this line reaches the launching terminal through the parent
             err.println(e.getMessage());
-            if (options.detachedChild()) {
-                Detacher.reportFailure(e.getMessage());
-            }
             return 1;
         }
     }
@@ -109,8 +112,8 @@ public final class Main {
                         .withMaxConnections(network.maxConnections()),
                 tls, authenticator, catalog, pool, options.defaultUser(), options.defaultGroup());
         CountDownLatch stopped = new CountDownLatch(1);
-        Signals.install(signal -> {
-            log.info("shutting down", "signal", signal);
+        Signals.install(() -> {
+            log.info("shutting down");
             stopped.countDown();
         }, LoggingSetup::reopen);
         try {
@@ -123,9 +126,12 @@ public final class Main {
             throw e;
         }
         if (options.detachedChild()) {
-            Detacher.confirmReady();
+            step(() -> {
+                Detacher.confirmReady();
+                return null;
+            });
         }
-        stopped.awaitUninterruptibly();
+        awaitUninterruptibly(stopped);
         // Order matters: no new connections, then in-flight calls are told "shutdown" by the pool,
         // then the connections that carried them are closed.
         server.stopAccepting();
@@ -166,17 +172,15 @@ public final class Main {
         return jvm;
     }
 
-    /** The same JVM and arguments again, marked as the detached child. */
-    private static List<String> childCommand(String[] args) {
-        List<String> command = new ArrayList<>();
-        command.add(WorkerCommand.currentJava());
-        command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
-        command.addAll(List.of(args));
-        command.add("--detached-child");
-        return command;
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // only a stop signal ends the daemon
+            }
+        }
     }
 
     static String version() {

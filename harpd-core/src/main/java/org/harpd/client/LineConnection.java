@@ -1,0 +1,111 @@
+package org.harpd.client;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+/** One TLS connection carrying newline-terminated lines. */
+final class LineConnection implements Closeable {
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private final SSLSocket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private LineConnection(SSLSocket socket) throws IOException {
+        this.socket = socket;
+        this.in = new BufferedInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    static LineConnection open(SSLContext tls, String host, int port, Duration timeout) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        Socket plain = new Socket();
+        try {
+            plain.connect(new InetSocketAddress(host, port), millis);
+            SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, host, port, true);
+            List<String> supported = Arrays.asList(socket.getSupportedProtocols());
+            socket.setEnabledProtocols(PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new));
+            socket.setSoTimeout(millis);
+            socket.startHandshake();
+            return new LineConnection(socket);
+        } catch (IOException e) {
+            closeQuietly(plain);
+            throw new CommunicationError("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    void write(byte[] bytes) {
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            throw new CommunicationError("cannot send: " + e.getMessage(), e);
+        }
+    }
+
+    /** Half-close: the server sees the end of the request stream but can still answer. */
+    void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new CommunicationError("cannot shut down output: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the next line without its newline, or null at end of stream */
+    String readLine() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            while (true) {
+                int b = in.read();
+                if (b < 0) {
+                    if (line.size() > 0) {
+                        throw new CommunicationError("connection closed in the middle of a message");
+                    }
+                    return null;
+                }
+                if (b == '\n') {
+                    return line.toString(StandardCharsets.UTF_8);
+                }
+                line.write(b);
+            }
+        } catch (IOException e) {
+            throw new CommunicationError("cannot receive: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every remaining line until the server closes. */
+    List<String> readAll() {
+        List<String> lines = new ArrayList<>();
+        for (String line = readLine(); line != null; line = readLine()) {
+            lines.add(line);
+        }
+        return lines;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing more to do for a connection being abandoned
+        }
+    }
+}

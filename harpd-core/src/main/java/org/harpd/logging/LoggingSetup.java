@@ -1,0 +1,215 @@
+package org.harpd.logging;
+
+import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's logging, configured the way Python's harpd does it: {@link #defaults} without {@code -l},
+ * {@link #fromDictConfig} with it. Everything else logs through SLF4J (see {@link EventLog}); records from
+ * worker processes come in through {@link #forward}.
+ *
+ * <p>Levels follow Python: a logger without a level inherits its parent's, the root logger's NOTSET lets
+ * everything through, and handlers have their own thresholds. Libraries underneath harpd (Netty, Jython,
+ * ...) have no counterpart in the Python daemon, so unless the configuration names them they are held at
+ * WARNING — otherwise a root logger at NOTSET would print their debug chatter.
+ */
+public final class LoggingSetup {
+    /** Logger name prefixes of the libraries held at WARNING unless configured. */
+    static final List<String> LIBRARY_LOGGERS =
+            List.of("io.netty", "org.python", "jnr", "com.fasterxml", "org.bouncycastle", "org.yaml", "ch.qos");
+
+    private static final Object LOCK = new Object();
+    private static volatile List<PythonHandler> active = List.of();
+    /** Python level per configured logger name ("" is root), for records forwarded from workers. */
+    private static volatile Map<String, Integer> levels = Map.of("", PythonLevels.INFO);
+
+    private LoggingSetup() {
+    }
+
+    /**
+     * Without {@code -l}: root at INFO to stderr as {@code %(message)s}; with {@code --syslog} (or {@code -d}):
+     * to {@code /dev/log}, facility daemon, as {@code harpd[%(process)d]: %(message)s}.
+     *
+     * @throws LoggingConfigException when the syslog socket cannot be reached (as Python fails at startup)
+     */
+    public static void defaults(boolean syslog) throws LoggingConfigException {
+        PythonHandler handler;
+        if (syslog) {
+            try {
+                handler = SysLogHandler.unix("/dev/log", SysLogHandler.DAEMON, null);
+            } catch (IOException e) {
+                throw new LoggingConfigException("/dev/log: cannot connect to syslog: " + e.getMessage());
+            }
+            handler.setFormat(PythonFormat.of("harpd[%(process)d]: %(message)s"));
+            handler.setName("syslog");
+        } else {
+            handler = new StreamHandler(stderr());
+            handler.setName("stderr");
+        }
+        install(new LoggingPlan(PythonLevels.INFO, List.of(handler), Map.of(), List.of(handler)));
+    }
+
+    /** The stderr default, without touching anything outside this JVM; used before any configuration. */
+    static void quietDefaults(LoggerContext context) {
+        PythonHandler handler = new StreamHandler(stderr());
+        handler.setName("stderr");
+        install(context, new LoggingPlan(PythonLevels.INFO, List.of(handler), Map.of(), List.of(handler)));
+    }
+
+    /**
+     * Applies a {@code logging.config.dictConfig} document in YAML. Nothing changes when it fails.
+     *
+     * @throws LoggingConfigException one line: "file: dotted.key: problem"
+     */
+    public static void fromDictConfig(Path yamlFile) throws LoggingConfigException {
+        fromDictConfig(yamlFile, LoggingSetup::stdout, LoggingSetup::stderr);
+    }
+
+    /** As {@link #fromDictConfig(Path)}, with the streams {@code ext://sys.stdout|stderr} resolve to. */
+    static void fromDictConfig(Path yamlFile, Supplier<OutputStream> stdout, Supplier<OutputStream> stderr)
+            throws LoggingConfigException {
+        install(DictConfig.read(yamlFile, stdout, stderr));
+    }
+
+    /** Reopens every file-based handler, for SIGUSR1 after logrotate. Failures are reported on stderr. */
+    public static void reopen() {
+        for (PythonHandler handler : active) {
+            if (handler instanceof PythonHandler.Reopenable) {
+                try {
+                    ((PythonHandler.Reopenable) handler).reopen();
+                } catch (IOException e) {
+                    System.err.println("harpd: cannot reopen log of handler '" + handler.getName() + "': "
+                            + DictConfig.describe(e));
+                }
+            }
+        }
+    }
+
+    /**
+     * Logs a record that a worker process produced (its {@code {"log": {...}}} message), under the worker's
+     * logger name and with its pid, level and time, subject to the same logger and handler levels as Python's.
+     *
+     * @param levelno Python level number
+     * @param created seconds since the epoch, as Python's {@code record.created}
+     */
+    public static void forward(String loggerName, int levelno, String message, double created, long pid) {
+        String name = loggerName == null ? "root" : loggerName;
+        if (levelno < effectiveLevel(name)) {
+            return;
+        }
+        LoggerContext context = context();
+        Logger logger = name.equals("root") || name.isEmpty() ? context.getLogger(Logger.ROOT_LOGGER_NAME)
+                : context.getLogger(name);
+        LoggingEvent event = new LoggingEvent(LoggingSetup.class.getName(), logger,
+                PythonLevels.toLogbackEvent(levelno), message, null, null);
+        long seconds = (long) Math.floor(created);
+        event.setInstant(Instant.ofEpochSecond(seconds, Math.round((created - seconds) * 1e9)));
+        event.setThreadName("MainThread");
+        event.setCallerData(new StackTraceElement[0]);
+        Map<String, String> mdc = new HashMap<>();
+        mdc.put(PythonLogRecord.MDC_PROCESS, Long.toString(pid));
+        mdc.put(PythonLogRecord.MDC_LEVELNO, Integer.toString(levelno));
+        event.setMDCPropertyMap(mdc);
+        logger.callAppenders(event);
+    }
+
+    /**
+     * {@link #forward} for the body of a worker's {@code {"log": {"name", "levelno", "msg", "created",
+     * "process"}}} message. Missing fields take Python's defaults (root, INFO, now); a body that is not an
+     * object is ignored.
+     *
+     * @param workerPid used when the body has no "process"
+     * @return whether the body was usable
+     */
+    public static boolean forwardJson(JsonNode log, long workerPid) {
+        if (log == null || !log.isObject()) {
+            return false;
+        }
+        JsonNode message = log.path("msg");
+        forward(log.path("name").asText("root"),
+                log.path("levelno").canConvertToInt() ? log.path("levelno").asInt() : PythonLevels.INFO,
+                message.isTextual() ? message.asText() : message.isMissingNode() ? "" : message.toString(),
+                log.path("created").isNumber() ? log.path("created").asDouble() : System.currentTimeMillis() / 1e3,
+                log.path("process").canConvertToLong() ? log.path("process").asLong() : workerPid);
+        return true;
+    }
+
+    /** Python's getEffectiveLevel: the nearest configured level up the dotted name. */
+    static int effectiveLevel(String name) {
+        Map<String, Integer> table = levels;
+        String current = name;
+        while (!current.isEmpty()) {
+            Integer level = table.get(current);
+            if (level != null && level != PythonLevels.NOTSET) {
+                return level;
+            }
+            int dot = current.lastIndexOf('.');
+            current = dot < 0 ? "" : current.substring(0, dot);
+        }
+        return table.getOrDefault("", PythonLevels.WARNING);
+    }
+
+    private static void install(LoggingPlan plan) {
+        install(context(), plan);
+    }
+
+    private static void install(LoggerContext context, LoggingPlan plan) {
+        synchronized (LOCK) {
+            // reset() stops the previous handlers, which closes their files and sockets.
+            context.reset();
+            Map<String, Integer> table = new HashMap<>();
+            Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+            root.setLevel(PythonLevels.toLogbackThreshold(plan.rootLevel()));
+            table.put("", plan.rootLevel());
+            for (String library : LIBRARY_LOGGERS) {
+                if (!plan.loggers().containsKey(library)) {
+                    context.getLogger(library).setLevel(Level.WARN);
+                    table.put(library, PythonLevels.WARNING);
+                }
+            }
+            for (PythonHandler handler : plan.allHandlers()) {
+                handler.setContext(context);
+                handler.start();
+            }
+            plan.rootHandlers().forEach(root::addAppender);
+            for (Map.Entry<String, LoggingPlan.LoggerPlan> entry : plan.loggers().entrySet()) {
+                Logger logger = context.getLogger(entry.getKey());
+                int level = entry.getValue().level();
+                logger.setLevel(level == PythonLevels.NOTSET ? null : PythonLevels.toLogbackThreshold(level));
+                logger.setAdditive(entry.getValue().propagate());
+                entry.getValue().handlers().forEach(logger::addAppender);
+                table.put(entry.getKey(), level);
+            }
+            levels = Map.copyOf(table);
+            active = List.copyOf(new ArrayList<>(plan.allHandlers()));
+        }
+    }
+
+    private static LoggerContext context() {
+        return (LoggerContext) LoggerFactory.getILoggerFactory();
+    }
+
+    /** The process's own descriptors, so a later System.setErr does not redirect the daemon's log. */
+    private static OutputStream stderr() {
+        return new FileOutputStream(FileDescriptor.err);
+    }
+
+    private static OutputStream stdout() {
+        return new FileOutputStream(FileDescriptor.out);
+    }
+}

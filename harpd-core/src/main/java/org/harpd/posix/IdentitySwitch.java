@@ -1,0 +1,168 @@
+package org.harpd.posix;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.Identity;
+
+/**
+ * Switches the current process to a call's identity, as the original harpd's {@code setguid} does:
+ * <ul>
+ *   <li>a user given by name with no groups also takes that user's primary group, and the
+ *       supplementary groups become just that group;</li>
+ *   <li>groups given: the first is the primary gid, all of them are the supplementary groups;</li>
+ *   <li>anything not given stays as it is (a numeric uid alone changes only the uid).</li>
+ * </ul>
+ * Order: setgroups, setgid, setuid (groups can only be changed while still privileged), then the result is
+ * verified against getuid/geteuid/getgid/getegid/getgroups, and a process that left root must not be able to
+ * get it back. A step whose ids are already in place is skipped, so "switching" to the identity the process
+ * already has works without privileges.
+ */
+public final class IdentitySwitch {
+    private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 means "no change" to the kernel
+
+    private IdentitySwitch() {
+    }
+
+    /** Resolve and apply; no-op for {@link Identity#UNCHANGED}. */
+    public static ResolvedIdentity switchTo(Identity identity) throws IdentitySwitchException {
+        ResolvedIdentity target = resolve(identity);
+        apply(target);
+        return target;
+    }
+
+    /** Names to numbers, through the passwd and group databases. */
+    public static ResolvedIdentity resolve(Identity identity) throws IdentitySwitchException {
+        Integer uid = null;
+        Integer gid = null;
+        List<Integer> groups = null;
+        IdRef user = identity.user();
+        if (user != null) {
+            if (user.isName()) {
+                UserEntry entry = lookup(() -> Posix.user(user.name()).orElse(null), "user", user.name());
+                uid = entry.uid();
+                if (identity.groups().isEmpty()) {
+                    gid = entry.gid();
+                    groups = List.of(entry.gid());
+                }
+            } else {
+                uid = numeric(user.id(), "uid");
+            }
+        }
+        if (!identity.groups().isEmpty()) {
+            Set<Integer> ids = new LinkedHashSet<>();
+            for (IdRef group : identity.groups()) {
+                if (group.isName()) {
+                    ids.add(lookup(() -> Posix.group(group.name()).orElse(null), "group", group.name()).gid());
+                } else {
+                    ids.add(numeric(group.id(), "gid"));
+                }
+            }
+            groups = new ArrayList<>(ids);
+            gid = groups.get(0);
+        }
+        return new ResolvedIdentity(uid, gid, groups);
+    }
+
+    /** Become {@code target}, then check that the kernel agrees. */
+    public static void apply(ResolvedIdentity target) throws IdentitySwitchException {
+        if (target.isUnchanged()) {
+            return;
+        }
+        boolean wasRoot = Posix.geteuid() == 0;
+        try {
+            if (target.groups() != null && !sameGroups(target.groups())) {
+                Posix.setgroups(target.groups().stream().mapToInt(Integer::intValue).toArray());
+            }
+            if (target.gid() != null && !(Posix.getgid() == target.gid() && Posix.getegid() == target.gid())) {
+                Posix.setgid(target.gid());
+            }
+            if (target.uid() != null && !(Posix.getuid() == target.uid() && Posix.geteuid() == target.uid())) {
+                Posix.setuid(target.uid());
+            }
+        } catch (PosixException e) {
+            throw new IdentitySwitchException("cannot switch to " + describe(target) + ": " + e.getMessage(), e);
+        }
+        verify(target, wasRoot);
+    }
+
+    private static void verify(ResolvedIdentity target, boolean wasRoot) throws IdentitySwitchException {
+        List<String> wrong = new ArrayList<>();
+        if (target.uid() != null && (Posix.getuid() != target.uid() || Posix.geteuid() != target.uid())) {
+            wrong.add("uid=" + Posix.getuid() + " euid=" + Posix.geteuid());
+        }
+        if (target.gid() != null && (Posix.getgid() != target.gid() || Posix.getegid() != target.gid())) {
+            wrong.add("gid=" + Posix.getgid() + " egid=" + Posix.getegid());
+        }
+        if (target.groups() != null && !sameGroups(target.groups())) {
+            wrong.add("groups=" + Arrays.toString(Posix.getgroups()));
+        }
+        if (wasRoot && target.uid() != null && target.uid() != 0 && regainsRoot()) {
+            wrong.add("root could be regained");
+        }
+        if (!wrong.isEmpty()) {
+            throw new IdentitySwitchException("switch to " + describe(target) + " did not take effect: "
+                    + String.join(", ", wrong));
+        }
+    }
+
+    private static boolean regainsRoot() {
+        try {
+            Posix.setuid(0);
+            return true;
+        } catch (PosixException expected) {
+            return false;
+        }
+    }
+
+    private static boolean sameGroups(List<Integer> wanted) {
+        Set<Integer> current = new TreeSet<>();
+        for (int g : Posix.getgroups()) {
+            current.add(g);
+        }
+        return current.equals(new TreeSet<>(wanted));
+    }
+
+    private static int numeric(long id, String what) throws IdentitySwitchException {
+        if (id < 0 || id > MAX_ID) {
+            throw new IdentitySwitchException(what + " out of range: " + id);
+        }
+        return (int) id;
+    }
+
+    private interface Lookup<T> {
+        T find();
+    }
+
+    private static <T> T lookup(Lookup<T> lookup, String what, String name) throws IdentitySwitchException {
+        T found;
+        try {
+            found = lookup.find();
+        } catch (RuntimeException e) {
+            throw new IdentitySwitchException("cannot look up " + what + " '" + name + "': " + e.getMessage(), e);
+        }
+        if (found == null) {
+            throw new IdentitySwitchException("unknown " + what + " '" + name + "'");
+        }
+        return found;
+    }
+
+    static String describe(ResolvedIdentity target) {
+        StringBuilder text = new StringBuilder();
+        if (target.uid() != null) {
+            text.append("uid ").append(Integer.toUnsignedString(target.uid()));
+        }
+        if (target.gid() != null) {
+            if (text.length() > 0) {
+                text.append(", ");
+            }
+            text.append("gid ").append(Integer.toUnsignedString(target.gid()))
+                    .append(" groups ").append(target.groups());
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,18 @@
+package org.harpd.posix;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.types.size_t;
+
+/**
+ * The few libc functions jnr-posix does not bind. Bound with jnr-ffi; errno is saved after each call
+ * (jnr-ffi's default) and read through {@link jnr.ffi.LastError}.
+ */
+public interface LinuxLibC {
+    int setgroups(@size_t long size, @In int[] list);
+
+    int getgroups(int size, @Out int[] list);
+
+    /** {@code prctl} is variadic in glibc; all five arguments are passed as machine words. */
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+}

@@ -1,0 +1,215 @@
+package org.harpd.posix;
+
+import java.util.Arrays;
+import java.util.Optional;
+import jnr.constants.platform.Errno;
+import jnr.constants.platform.Fcntl;
+import jnr.constants.platform.OpenFlags;
+import jnr.ffi.LastError;
+import jnr.ffi.LibraryLoader;
+import jnr.posix.Group;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
+import jnr.posix.Passwd;
+
+/**
+ * The POSIX calls harpd needs (Linux), failing loudly: every call that fails throws {@link PosixException}
+ * naming the call and errno, instead of returning -1 for the caller to forget.
+ * jnr-posix provides most calls; {@link LinuxLibC} binds the rest (setgroups, getgroups, prctl).
+ */
+public final class Posix {
+    public static final int SIGKILL = 9;
+    public static final int SIGTERM = 15;
+
+    private static final int PR_SET_PDEATHSIG = 1;
+    private static final int PR_GET_PDEATHSIG = 2;
+    private static final int FD_CLOEXEC = 1;
+
+    private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
+    private static final LinuxLibC LIBC = LibraryLoader.create(LinuxLibC.class).load("c");
+    private static final jnr.ffi.Runtime LIBC_RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
+
+    private Posix() {
+    }
+
+    public static int getpid() {
+        return POSIX.getpid();
+    }
+
+    public static int getppid() {
+        return POSIX.getppid();
+    }
+
+    public static int getuid() {
+        return POSIX.getuid();
+    }
+
+    public static int geteuid() {
+        return POSIX.geteuid();
+    }
+
+    public static int getgid() {
+        return POSIX.getgid();
+    }
+
+    public static int getegid() {
+        return POSIX.getegid();
+    }
+
+    /** Supplementary group ids of this process. */
+    public static int[] getgroups() {
+        int count = LIBC.getgroups(0, null);
+        if (count < 0) {
+            throw libcFailure("getgroups");
+        }
+        int[] groups = new int[count];
+        int got = LIBC.getgroups(count, groups);
+        if (got < 0) {
+            throw libcFailure("getgroups");
+        }
+        return Arrays.copyOf(groups, got);
+    }
+
+    public static void setgroups(int[] groups) {
+        if (LIBC.setgroups(groups.length, groups) != 0) {
+            throw libcFailure("setgroups(" + Arrays.toString(groups) + ")");
+        }
+    }
+
+    public static void setgid(int gid) {
+        if (POSIX.setgid(gid) != 0) {
+            throw posixFailure("setgid(" + Integer.toUnsignedString(gid) + ")");
+        }
+    }
+
+    public static void setuid(int uid) {
+        if (POSIX.setuid(uid) != 0) {
+            throw posixFailure("setuid(" + Integer.toUnsignedString(uid) + ")");
+        }
+    }
+
+    /** Start a new session and process group led by this process (its pgid becomes its pid). */
+    public static void setsid() {
+        if (POSIX.setsid() < 0) {
+            throw posixFailure("setsid");
+        }
+    }
+
+    /**
+     * Send a signal; a negative pid addresses the process group {@code -pid}.
+     *
+     * @return false when no such process (group) exists any more
+     */
+    public static boolean kill(long pid, int signal) {
+        if (POSIX.kill(pid, signal) == 0) {
+            return true;
+        }
+        int errno = POSIX.errno();
+        if (errno == Errno.ESRCH.intValue()) {
+            return false;
+        }
+        throw new PosixException("kill(" + pid + ", " + signal + ")", errno);
+    }
+
+    /** Have the kernel send {@code signal} to this process when the thread that forked it exits. */
+    public static void setParentDeathSignal(int signal) {
+        if (LIBC.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) != 0) {
+            throw libcFailure("prctl(PR_SET_PDEATHSIG)");
+        }
+    }
+
+    public static int getParentDeathSignal() {
+        jnr.ffi.Pointer out = jnr.ffi.Memory.allocateDirect(LIBC_RUNTIME, 4);
+        if (LIBC.prctl(PR_GET_PDEATHSIG, out.address(), 0, 0, 0) != 0) {
+            throw libcFailure("prctl(PR_GET_PDEATHSIG)");
+        }
+        return out.getInt(0);
+    }
+
+    public static int dup(int fd) {
+        int copy = POSIX.dup(fd);
+        if (copy < 0) {
+            throw posixFailure("dup(" + fd + ")");
+        }
+        return copy;
+    }
+
+    public static void dup2(int from, int to) {
+        if (POSIX.dup2(from, to) < 0) {
+            throw posixFailure("dup2(" + from + ", " + to + ")");
+        }
+    }
+
+    /** Mark {@code fd} close-on-exec, so no program this process runs inherits it. */
+    public static void setCloseOnExec(int fd) {
+        int flags = POSIX.fcntl(fd, Fcntl.F_GETFD);
+        if (flags < 0 || POSIX.fcntlInt(fd, Fcntl.F_SETFD, flags | FD_CLOEXEC) < 0) {
+            throw posixFailure("fcntl(" + fd + ", FD_CLOEXEC)");
+        }
+    }
+
+    public static int openDevNull() {
+        int fd = POSIX.open("/dev/null", OpenFlags.O_RDWR.intValue(), 0);
+        if (fd < 0) {
+            throw posixFailure("open(/dev/null)");
+        }
+        return fd;
+    }
+
+    public static void close(int fd) {
+        if (POSIX.close(fd) < 0) {
+            throw posixFailure("close(" + fd + ")");
+        }
+    }
+
+    /** read(2) into {@code buffer[0..length)}, retried on EINTR; 0 at end of file. */
+    public static int read(int fd, byte[] buffer, int length) {
+        while (true) {
+            long n = POSIX.read(fd, buffer, (long) length);
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = POSIX.errno();
+            if (errno != Errno.EINTR.intValue()) {
+                throw new PosixException("read(" + fd + ")", errno);
+            }
+        }
+    }
+
+    /** write(2) all of {@code buffer[offset..offset+length)}, retried on EINTR and short writes. */
+    public static void writeFully(int fd, byte[] buffer, int offset, int length) {
+        byte[] rest = offset == 0 ? buffer : Arrays.copyOfRange(buffer, offset, offset + length);
+        int done = 0;
+        while (done < length) {
+            byte[] chunk = done == 0 ? rest : Arrays.copyOfRange(rest, done, length);
+            long n = POSIX.write(fd, chunk, (long) (length - done));
+            if (n < 0) {
+                int errno = POSIX.errno();
+                if (errno == Errno.EINTR.intValue()) {
+                    continue;
+                }
+                throw new PosixException("write(" + fd + ")", errno);
+            }
+            done += (int) n;
+        }
+    }
+
+    public static Optional<UserEntry> user(String name) {
+        Passwd entry = POSIX.getpwnam(name);
+        return entry == null ? Optional.empty()
+                : Optional.of(new UserEntry(entry.getLoginName(), (int) entry.getUID(), (int) entry.getGID()));
+    }
+
+    public static Optional<GroupEntry> group(String name) {
+        Group entry = POSIX.getgrnam(name);
+        return entry == null ? Optional.empty() : Optional.of(new GroupEntry(entry.getName(), (int) entry.getGID()));
+    }
+
+    private static PosixException posixFailure(String call) {
+        return new PosixException(call, POSIX.errno());
+    }
+
+    private static PosixException libcFailure(String call) {
+        return new PosixException(call, LastError.getLastError(LIBC_RUNTIME));
+    }
+}

@@ -1,0 +1,186 @@
+package org.harpd.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import org.harpd.logging.EventLog;
+import org.harpd.procedure.Identity;
+import org.harpd.procedure.ProcedureInfo;
+import org.harpd.protocol.CallRequest;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.harpd.protocol.Json;
+import org.harpd.protocol.Messages;
+import org.harpd.protocol.RequestParser;
+import org.harpd.worker.CallHandle;
+import org.harpd.worker.CallJob;
+
+/**
+ * Takes the request line through the checks of the protocol, in the original's order — parse,
+ * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor.
+ * Any refusal is the connection's last message. A client closing before the end cancels the call.
+ */
+final class CallRequestHandler extends ChannelInboundHandlerAdapter {
+    static final String AUTH_FAILED = "unknown user or wrong password";
+
+    private static final EventLog LOG = EventLog.get("harpd");
+
+    private final CallServices services;
+    private ClientAddress client;
+    private CallHandle call;
+    private boolean callEnded;
+
+    CallRequestHandler(CallServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof RequestLine line)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        Channel channel = ctx.channel();
+        client = ClientAddress.of(channel);
+        CallRequest request;
+        try {
+            request = RequestParser.parse(line.bytes());
+        } catch (HarpError e) {
+            ConnectionReply.finish(channel, Messages.error(e));
+            return;
+        }
+        try {
+            services.authExecutor().execute(() -> authenticate(channel, request));
+        } catch (RejectedExecutionException e) {
+            ConnectionReply.finish(channel,
+                    Messages.error(ErrorType.OVERLOADED, "too many requests waiting for authentication"));
+        }
+    }
+
+    /** Runs on the authentication executor. */
+    private void authenticate(Channel channel, CallRequest request) {
+        if (!channel.isActive()) {
+            return;  // the client left while queued: spare the authentication module
+        }
+        boolean valid = false;
+        Exception failure = null;
+        try {
+            valid = services.authenticator().authenticate(request.user(), request.password());
+        } catch (Exception e) {
+            failure = e;
+        }
+        boolean authenticated = valid;
+        Exception moduleFailure = failure;
+        try {
+            channel.eventLoop().execute(() -> authenticated(channel, request, authenticated, moduleFailure));
+        } catch (RejectedExecutionException e) {
+            // the server is shutting down; the connection goes with it
+        }
+    }
+
+    /** Back on the event loop. */
+    private void authenticated(Channel channel, CallRequest request, boolean valid, Exception moduleFailure) {
+        if (!channel.isActive() || ConnectionReply.isFinished(channel)) {
+            return;
+        }
+        if (moduleFailure != null) {
+            LOG.error("authentication module failed", "user", request.user(),
+                    "error", describe(moduleFailure, request.password()),
+                    "client_address", client.address(), "client_port", client.port());
+            ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
+            return;
+        }
+        if (!valid) {
+            LOG.info("authentication error", "user", request.user(),
+                    "client_address", client.address(), "client_port", client.port());
+            ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
+            return;
+        }
+        Optional<ProcedureInfo> found = services.catalog().find(request.procedure());
+        if (found.isEmpty()) {
+            LOG.info("no such procedure", "procedure", request.procedure(), "user", request.user(),
+                    "client_address", client.address(), "client_port", client.port());
+            ObjectNode data = Json.MAPPER.createObjectNode().put("procedure", request.procedure());
+            ConnectionReply.finish(channel,
+                    Messages.error(new HarpError(ErrorType.NO_SUCH_PROCEDURE, "no such procedure", data)));
+            return;
+        }
+        ProcedureInfo procedure = found.get();
+        Optional<String> mismatch = procedure.signature().mismatch(request.arguments());
+        if (mismatch.isPresent()) {
+            ObjectNode data = Json.MAPPER.createObjectNode()
+                    .put("procedure", procedure.name())
+                    .put("signature", procedure.signature().describe());
+            ConnectionReply.finish(channel,
+                    Messages.error(new HarpError(ErrorType.INVALID_ARGUMENT_LIST, mismatch.get(), data)));
+            return;
+        }
+        start(channel, request, procedure);
+    }
+
+    private void start(Channel channel, CallRequest request, ProcedureInfo procedure) {
+        ConnectionReply.send(channel, Messages.ack(procedure.streaming()));
+        LOG.info("calling procedure", "procedure", procedure.name(), "streaming", procedure.streaming(),
+                "user", request.user(), "client_address", client.address(), "client_port", client.port());
+        Identity identity = Identity.of(procedure, services.defaultUser(), services.defaultGroup());
+        CallJob job = new CallJob(procedure, request.arguments(), identity, request.user(), client.toString());
+        try {
+            call = services.executor().submit(job, new ChannelCallSink(channel, error -> ended(procedure, error)));
+        } catch (HarpError e) {
+            callEnded = true;
+            ConnectionReply.finish(channel, Messages.error(e));
+        } catch (RuntimeException e) {
+            callEnded = true;
+            LOG.error("cannot start call", "procedure", procedure.name(), "error", e.toString(),
+                    "client_address", client.address(), "client_port", client.port());
+            ConnectionReply.finish(channel, Messages.error(ErrorType.SYSTEM_ERROR, "cannot start the call"));
+        }
+    }
+
+    private void ended(ProcedureInfo procedure, HarpError failure) {
+        callEnded = true;
+        if (failure != null && failure.type() == ErrorType.TIMEOUT) {
+            LOG.info("execution timeout exceeded", "procedure", procedure.name(),
+                    "client_address", client.address(), "client_port", client.port());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelRunningCall();
+        ctx.fireChannelInactive();
+    }
+
+    /** Someone else ended the exchange (e.g. excessive data from the client): the call has nobody to answer. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ConnectionReply.FINISHED_EVENT) {
+            cancelRunningCall();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void cancelRunningCall() {
+        if (call != null && !callEnded) {
+            callEnded = true;
+            call.cancel();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (reset by peer, TLS failures) end the connection; there is nobody left to tell.
+        LOG.debug("connection error", "error", String.valueOf(cause));
+        ConnectionReply.abort(ctx.channel());
+    }
+
+    /** A module's exception for the log, with the password cut out should the module have echoed it. */
+    private static String describe(Exception e, String password) {
+        String text = e.toString();
+        return password.isEmpty() ? text : text.replace(password, "<hidden>");
+    }
+}

@@ -1,0 +1,125 @@
+package org.harpd.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.harpd.auth.Authenticator;
+import org.harpd.logging.EventLog;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.ProcedureCatalog;
+import org.harpd.worker.CallExecutor;
+
+/**
+ * The TLS listener: accepts connections, reads one request each and hands calls to the {@link CallExecutor}.
+ * Shutting down in order is the owner's job: {@link #stopAccepting()}, then close the executor (in-flight
+ * calls are told {@code shutdown} through this server's connections), then {@link #close()}.
+ */
+public final class HarpServer implements AutoCloseable {
+    private static final EventLog LOG = EventLog.get("harpd");
+    /** Queued authentications beyond which new requests are told {@code overloaded}. */
+    private static final int AUTH_QUEUE = 4096;
+    private static final int BACKLOG = 1024;
+
+    private final ServerSettings settings;
+    private final SslContext sslContext;
+    private final CallServices services;
+    private final ThreadPoolExecutor authExecutor;
+    private final EventLoopGroup acceptGroup = new NioEventLoopGroup(1, daemonThreads("harpd-accept"));
+    private final EventLoopGroup ioGroup = new NioEventLoopGroup(0, daemonThreads("harpd-io"));
+    private final ConnectionLimit limit;
+    private volatile Channel listener;
+
+    /**
+     * @param defaultUser  -u: user for procedures that name none, or null
+     * @param defaultGroup -g: group for procedures that name none, or null
+     */
+    public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
+                      ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
+        if (!sslContext.isServer()) {
+            throw new IllegalArgumentException("a server SslContext is required");
+        }
+        this.authExecutor = new ThreadPoolExecutor(settings.authThreads(), settings.authThreads(),
+                0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("harpd-auth"));
+        this.services = new CallServices(authenticator, authExecutor, catalog, executor, defaultUser, defaultGroup);
+        this.limit = new ConnectionLimit(settings.maxConnections());
+    }
+
+    /**
+     * Binds the listening socket.
+     *
+     * @return the port bound (useful with port 0)
+     * @throws IOException when the address cannot be bound
+     */
+    public synchronized int start() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        InetSocketAddress address = settings.address() == null
+                ? new InetSocketAddress(settings.port())
+                : new InetSocketAddress(settings.address(), settings.port());
+        if (address.isUnresolved()) {
+            throw new IOException("cannot resolve listen address " + settings.address());
+        }
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // so a client's half-close before its newline can still be answered
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new HarpChannelInitializer(settings, sslContext, limit, services));
+        try {
+            listener = bootstrap.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            // Netty rethrows the bind failure (a checked exception) unchecked
+            throw new IOException("cannot listen on " + address.getHostString() + ":" + settings.port()
+                    + ": " + e.getMessage(), e);
+        }
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        LOG.info("listening on SSL socket", "address", bound.getAddress().getHostAddress(), "port", bound.getPort());
+        return bound.getPort();
+    }
+
+    /** Closes the listening socket; connections already accepted carry on. */
+    public void stopAccepting() {
+        Channel channel = listener;
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+    }
+
+    /** Connections currently served (not counting those refused as overloaded). */
+    public int openConnections() {
+        return limit.open();
+    }
+
+    /** Stops accepting, closes every connection and releases the threads. Idempotent. */
+    @Override
+    public void close() {
+        stopAccepting();
+        authExecutor.shutdownNow();
+        acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        acceptGroup.terminationFuture().syncUninterruptibly();
+        ioGroup.terminationFuture().syncUninterruptibly();
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        return new DefaultThreadFactory(prefix, true);
+    }
+}

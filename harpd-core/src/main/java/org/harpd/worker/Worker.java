@@ -1,0 +1,287 @@
+package org.harpd.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.harpd.logging.EventLog;
+import org.harpd.posix.Posix;
+import org.harpd.posix.PosixException;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.harpd.protocol.Json;
+
+/**
+ * The listener's view of one worker process: BOOTING → READY → BUSY → FINISHING → DEAD (any state → DEAD when
+ * the process ends). One reader thread per worker turns its output lines into state changes and call output;
+ * the {@link Events} it reports to (the pool) decide what happens next. Serving several calls per process
+ * (the "interpreter"/"shared" isolation levels) would add a FINISHING → READY edge here and nothing more.
+ */
+final class Worker {
+    private static final EventLog LOG = EventLog.get("harpd.worker");
+
+    enum State { BOOTING, READY, BUSY, FINISHING, DEAD }
+
+    /** Called from the worker's reader thread, never with the worker's lock held. */
+    interface Events {
+        void ready(Worker worker);
+
+        void bootFailed(Worker worker, String message);
+
+        void callFinished(Worker worker);
+
+        void exited(Worker worker, int status, State lastState);
+    }
+
+    private final Process process;
+    private final long pid;
+    private final OutputStream commands;
+    private final Events events;
+    private final Thread reader;
+    private State state = State.BOOTING;
+    private PooledCall call;
+    private String bootFailure;
+
+    private Worker(Process process, Events events) {
+        this.process = process;
+        this.pid = process.pid();
+        this.commands = process.getOutputStream();
+        this.events = events;
+        this.reader = new Thread(this::readUntilExit, "harpd-worker-" + pid);
+        this.reader.setDaemon(true);
+    }
+
+    /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
+    static Worker spawn(WorkerCommand command, Events events) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command.commandLine())
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        return new Worker(builder.start(), events);
+    }
+
+    void startReading() {
+        reader.start();
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    synchronized State state() {
+        return state;
+    }
+
+    /** READY → BUSY with {@code call}, then send it the call; a worker that died meanwhile fails the call. */
+    void begin(PooledCall call) {
+        synchronized (this) {
+            if (state != State.READY) {
+                // It died between being picked and being given the call.
+                call.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died",
+                        Json.MAPPER.createObjectNode().put("pid", pid)));
+                return;
+            }
+            state = State.BUSY;
+            this.call = call;
+        }
+        CallJob job = call.job();
+        try {
+            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity()));
+            commands.flush();
+        } catch (IOException e) {
+            // The process is gone or going; its end of output reports the call as failed.
+            kill();
+        }
+    }
+
+    /** Give up on a worker that is still booting: it is killed and reported as failed with {@code why}. */
+    void abandonBoot(String why) {
+        synchronized (this) {
+            if (state != State.BOOTING) {
+                return;
+            }
+            if (bootFailure == null) {
+                bootFailure = why;
+            }
+        }
+        kill();
+    }
+
+    /** End the current call, if any, with {@code error} (before killing the worker). */
+    void failCall(HarpError error) {
+        PooledCall current;
+        synchronized (this) {
+            current = call;
+        }
+        if (current != null) {
+            current.fail(error);
+        }
+    }
+
+    /** SIGKILL the worker's process group (the worker and whatever it started), and the worker itself. */
+    void kill() {
+        try {
+            Posix.kill(-pid, Posix.SIGKILL);
+        } catch (PosixException e) {
+            LOG.warn("cannot kill worker process group", "pid", pid, "error", e.getMessage());
+        }
+        process.destroyForcibly();
+    }
+
+    /** @return true when the process was reaped and its reader is done within {@code timeout} */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        return !reader.isAlive();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void readUntilExit() {
+        try (InputStream in = process.getInputStream()) {
+            LineReader lines = new LineReader(in);
+            byte[] line;
+            while ((line = lines.next()) != null) {
+                handle(line);
+            }
+        } catch (IOException e) {
+            // A broken pipe is an end like any other; the exit status tells the rest.
+        }
+        int status = waitForExit();
+        State last;
+        PooledCall current;
+        String failure;
+        synchronized (this) {
+            last = state;
+            current = call;
+            failure = bootFailure;
+            state = State.DEAD;
+        }
+        try {
+            commands.close();
+        } catch (IOException ignored) {
+            // nothing left to tell it
+        }
+        if (last == State.BOOTING) {
+            events.bootFailed(this, failure != null ? failure
+                    : "worker exited with status " + status + " before it was ready");
+        }
+        // The pool learns of the exit before the client does, so a retry finds the slot free.
+        events.exited(this, status, last);
+        if (last == State.BUSY && current != null) {
+            current.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died",
+                    Json.MAPPER.createObjectNode().put("exit_status", status).put("pid", pid)));
+        }
+    }
+
+    private void handle(byte[] line) {
+        String kind = WorkerProtocol.kind(line);
+        State current;
+        PooledCall running;
+        synchronized (this) {
+            current = state;
+            running = call;
+        }
+        if (current == State.BOOTING && WorkerProtocol.READY.equals(kind)) {
+            synchronized (this) {
+                if (state == State.BOOTING) {
+                    state = State.READY;
+                }
+            }
+            events.ready(this);
+        } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
+            synchronized (this) {
+                bootFailure = fatalMessage(line);
+            }
+        } else if (current == State.BUSY && WorkerProtocol.STREAM.equals(kind)) {
+            running.stream(line);
+        } else if (current == State.BUSY && isFinal(kind)) {
+            synchronized (this) {
+                state = State.FINISHING;
+            }
+            events.callFinished(this); // slot first, so a client retrying at once finds it coming free
+            running.complete(line);
+        } else {
+            LOG.warn("unexpected message from worker", "pid", pid, "state", current.name(),
+                    "kind", String.valueOf(kind));
+        }
+    }
+
+    private static boolean isFinal(String kind) {
+        return WorkerProtocol.RESULT.equals(kind) || WorkerProtocol.EXCEPTION.equals(kind)
+                || WorkerProtocol.ERROR.equals(kind);
+    }
+
+    private static String fatalMessage(byte[] line) {
+        try {
+            JsonNode message = Json.MAPPER.readTree(line).path(WorkerProtocol.FATAL).path("message");
+            return message.isTextual() ? message.asText() : "worker failed to start";
+        } catch (IOException e) {
+            return "worker failed to start";
+        }
+    }
+
+    private int waitForExit() {
+        while (true) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                // only close() interrupts nothing here; keep waiting for the reaper
+            }
+        }
+    }
+
+    /** Splits a stream into lines, newline included (the sink wants it so). */
+    private static final class LineReader {
+        private final InputStream in;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int start;
+        private int end;
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line, or null at end of output (an unterminated tail is not a message). */
+        byte[] next() throws IOException {
+            ByteArrayOutputStream longLine = null;
+            while (true) {
+                for (int i = start; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        int from = start;
+                        start = i + 1;
+                        if (longLine == null) {
+                            return Arrays.copyOfRange(buffer, from, i + 1);
+                        }
+                        longLine.write(buffer, from, i + 1 - from);
+                        return longLine.toByteArray();
+                    }
+                }
+                if (end > start) {
+                    if (longLine == null) {
+                        longLine = new ByteArrayOutputStream(2 * (end - start));
+                    }
+                    longLine.write(buffer, start, end - start);
+                }
+                start = 0;
+                end = in.read(buffer);
+                if (end < 0) {
+                    end = 0;
+                    return null;
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + pid;
+    }
+}

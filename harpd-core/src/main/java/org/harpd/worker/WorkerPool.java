@@ -1,0 +1,406 @@
+package org.harpd.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.harpd.logging.EventLog;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+
+/**
+ * Runs each call in a fresh worker process (see {@link WorkerProtocol}), supervising them the way gunicorn's
+ * arbiter does — spawn, reap, time out, replace — with PHP-FPM's sizing: {@code spare} workers are kept booted
+ * ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond that,
+ * calls wait in a bounded queue.
+ *
+ * <p>Threads: one supervisor thread spawns every worker and runs the timers. Spawning from one long-lived
+ * thread matters: the workers' parent-death signal fires when the <em>thread</em> that forked them exits.
+ * Each worker has a reader thread for its output. {@link #close()} ends them all.
+ */
+public final class WorkerPool implements CallExecutor {
+    private static final EventLog LOG = EventLog.get("harpd.worker");
+    private static final long BACKOFF_FIRST_MS = 200;
+    private static final long BACKOFF_MAX_MS = 10_000;
+
+    private final PoolSettings settings;
+    private final ScheduledThreadPoolExecutor supervisor;
+    private final Worker.Events events = new WorkerEvents();
+
+    // Everything below is guarded by `this`.
+    private final Set<Worker> alive = new LinkedHashSet<>();
+    private final Set<Worker> booting = new LinkedHashSet<>();
+    private final ArrayDeque<Worker> ready = new ArrayDeque<>();
+    private final Set<Worker> busy = new LinkedHashSet<>();
+    private final Set<Worker> finishing = new LinkedHashSet<>();
+    private final ArrayDeque<PooledCall> queued = new ArrayDeque<>();
+    private boolean closed;
+    private boolean rebalanceQueued;
+    private int bootFailuresInARow;
+    private long backoffUntilNanos;
+    private String lastBootFailure;
+    private long bootFailureCount;
+
+    public WorkerPool(PoolSettings settings) {
+        this.settings = settings;
+        this.supervisor = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "harpd-worker-supervisor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        supervisor.setRemoveOnCancelPolicy(true);
+        supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        requestRebalance();
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public CallHandle submit(CallJob job, CallSink sink) {
+        PooledCall call = new PooledCall(job, sink, this::cancelled);
+        Worker worker = null;
+        HarpError refused = null;
+        synchronized (this) {
+            if (closed) {
+                refused = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
+            } else if (!ready.isEmpty()) {
+                worker = ready.poll();
+                busy.add(worker);
+                call.attach(worker);
+            } else if (queued.size() >= queueLimit()) {
+                refused = new HarpError(ErrorType.OVERLOADED, "too many pending calls");
+            } else {
+                queued.add(call);
+            }
+        }
+        if (refused != null) {
+            call.fail(refused);
+            return call;
+        }
+        if (worker != null) {
+            dispatch(call, worker);
+        } else {
+            call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
+        }
+        requestRebalance();
+        return call;
+    }
+
+    /**
+     * Calls may wait for every worker that is booting, may still be started, or is exiting after its call
+     * (its slot is about to be free), plus {@code queue} more.
+     */
+    private int queueLimit() {
+        return settings.queue() + booting.size() + finishing.size() + Math.max(0, settings.max() - alive.size());
+    }
+
+    public synchronized PoolStats stats() {
+        return new PoolStats(alive.size(), booting.size(), ready.size(), busy.size() + finishing.size(), queued.size());
+    }
+
+    /** Process ids of the workers not yet reaped. */
+    public synchronized List<Long> workerPids() {
+        List<Long> pids = new ArrayList<>();
+        alive.forEach(w -> pids.add(w.pid()));
+        return pids;
+    }
+
+    /**
+     * Wait until a worker is ready, e.g. to confirm a daemon's start.
+     *
+     * @throws WorkerStartException with the worker's message when a worker failed to boot first
+     * @return false on timeout
+     */
+    public boolean awaitReady(Duration timeout) throws WorkerStartException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long failuresBefore;
+        synchronized (this) {
+            failuresBefore = bootFailureCount;
+            while (ready.isEmpty()) {
+                if (bootFailureCount > failuresBefore) {
+                    throw new WorkerStartException(lastBootFailure);
+                }
+                long left = deadline - System.nanoTime();
+                if (closed || left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        List<PooledCall> waiting;
+        List<Worker> workers;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            waiting = new ArrayList<>(queued);
+            queued.clear();
+            workers = new ArrayList<>(alive);
+            notifyAll();
+        }
+        HarpError shutdown = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
+        waiting.forEach(call -> call.fail(shutdown));
+        for (Worker worker : workers) {
+            worker.failCall(shutdown);
+            worker.kill();
+        }
+        supervisor.shutdownNow();
+        boolean interrupted = false;
+        try {
+            supervisor.awaitTermination(settings.killGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        synchronized (this) {
+            workers = new ArrayList<>(alive); // includes any spawned while closing (killed on registration)
+        }
+        for (Worker worker : workers) {
+            worker.kill();
+            try {
+                if (!worker.awaitExit(settings.killGrace())) {
+                    LOG.error("worker did not exit after SIGKILL", "pid", worker.pid());
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void dispatch(PooledCall call, Worker worker) {
+        worker.begin(call);
+        Duration timeout = call.job().procedure().timeout();
+        if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
+            call.setTimer(schedule(() -> timedOut(call, worker), timeout));
+        }
+    }
+
+    private void timedOut(PooledCall call, Worker worker) {
+        retire(worker);
+        if (call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"))) {
+            LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
+                    "pid", worker.pid(), "client", call.job().client());
+            worker.kill();
+            scheduleReapCheck(worker);
+        }
+    }
+
+    private void queueTimedOut(PooledCall call) {
+        boolean removed;
+        String lastFailure;
+        synchronized (this) {
+            removed = queued.remove(call);
+            lastFailure = lastBootFailure;
+        }
+        if (removed) {
+            String why = lastFailure == null ? "" : " (last start failure: " + lastFailure + ")";
+            call.fail(new HarpError(ErrorType.SYSTEM_ERROR,
+                    "no worker became available within " + settings.startTimeout().toMillis() + " ms" + why));
+        }
+    }
+
+    private void cancelled(PooledCall call, Worker worker) {
+        if (worker == null) {
+            synchronized (this) {
+                queued.remove(call);
+            }
+        } else {
+            retire(worker);
+            worker.kill();
+            scheduleReapCheck(worker);
+        }
+    }
+
+    /** The worker's call is over (or abandoned) and the worker on its way out: its slot counts as coming free. */
+    private synchronized void retire(Worker worker) {
+        if (busy.remove(worker)) {
+            finishing.add(worker);
+        }
+    }
+
+    /** A killed worker must be gone within the grace period; say so loudly if it is not. */
+    private void scheduleReapCheck(Worker worker) {
+        schedule(() -> {
+            if (worker.isAlive()) {
+                LOG.error("worker still alive after SIGKILL", "pid", worker.pid());
+            }
+        }, settings.killGrace());
+    }
+
+    private void requestRebalance() {
+        synchronized (this) {
+            if (closed || rebalanceQueued) {
+                return;
+            }
+            rebalanceQueued = true;
+        }
+        try {
+            supervisor.execute(this::rebalance);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** On the supervisor thread: start as many workers as spare capacity and waiting calls want. */
+    private void rebalance() {
+        int wanted;
+        synchronized (this) {
+            rebalanceQueued = false;
+            if (closed) {
+                return;
+            }
+            long wait = backoffUntilNanos - System.nanoTime();
+            if (wait > 0) {
+                rebalanceQueued = true;
+                schedule(this::rebalance, Duration.ofNanos(wait));
+                return;
+            }
+            int idle = booting.size() + ready.size();
+            wanted = Math.min(settings.spare() + queued.size() - idle, settings.max() - alive.size());
+        }
+        for (int i = 0; i < wanted; i++) {
+            spawn();
+        }
+    }
+
+    private void spawn() {
+        Worker worker;
+        try {
+            worker = Worker.spawn(settings.command(), events);
+        } catch (IOException | RuntimeException e) {
+            events.bootFailed(null, "cannot start worker process: " + e.getMessage());
+            return;
+        }
+        boolean lateForClose;
+        synchronized (this) {
+            alive.add(worker);
+            booting.add(worker);
+            lateForClose = closed;
+        }
+        worker.startReading();
+        if (lateForClose) {
+            worker.kill();
+            return;
+        }
+        schedule(() -> worker.abandonBoot("worker did not become ready within "
+                + settings.startTimeout().toMillis() + " ms"), settings.startTimeout());
+    }
+
+    private Future<?> schedule(Runnable task, Duration delay) {
+        try {
+            return supervisor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(null); // closing
+        }
+    }
+
+    private final class WorkerEvents implements Worker.Events {
+        @Override
+        public void ready(Worker worker) {
+            PooledCall next = null;
+            boolean lateForClose;
+            synchronized (WorkerPool.this) {
+                booting.remove(worker);
+                bootFailuresInARow = 0;
+                backoffUntilNanos = 0;
+                lateForClose = closed;
+                if (!closed) {
+                    PooledCall call;
+                    while (next == null && (call = queued.poll()) != null) {
+                        if (call.attach(worker)) {
+                            next = call;
+                        }
+                    }
+                    if (next != null) {
+                        busy.add(worker);
+                    } else {
+                        ready.add(worker);
+                    }
+                }
+                WorkerPool.this.notifyAll();
+            }
+            if (lateForClose) {
+                worker.kill();
+            } else if (next != null) {
+                dispatch(next, worker);
+                requestRebalance();
+            }
+        }
+
+        @Override
+        public void bootFailed(Worker worker, String message) {
+            List<PooledCall> doomed = List.of();
+            synchronized (WorkerPool.this) {
+                if (closed) {
+                    return;
+                }
+                if (worker != null) {
+                    booting.remove(worker);
+                }
+                bootFailuresInARow++;
+                bootFailureCount++;
+                lastBootFailure = message;
+                long backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS << Math.min(20, bootFailuresInARow - 1));
+                backoffUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
+                if (booting.isEmpty() && ready.isEmpty()) {
+                    doomed = new ArrayList<>(queued); // no worker in sight: do not let them wait for nothing
+                    queued.clear();
+                }
+                WorkerPool.this.notifyAll();
+            }
+            LOG.error("worker failed to start", "error", message,
+                    "pid", worker == null ? null : worker.pid());
+            HarpError error = new HarpError(ErrorType.SYSTEM_ERROR, "worker failed to start: " + message);
+            doomed.forEach(call -> call.fail(error));
+            requestRebalance();
+        }
+
+        @Override
+        public void callFinished(Worker worker) {
+            retire(worker);
+            // The worker exits by itself after its call; one that lingers is killed.
+            schedule(() -> {
+                if (worker.isAlive()) {
+                    LOG.warn("worker lingering after its call, killing it", "pid", worker.pid());
+                    worker.kill();
+                }
+            }, settings.killGrace());
+        }
+
+        @Override
+        public void exited(Worker worker, int status, Worker.State lastState) {
+            boolean wasClosed;
+            synchronized (WorkerPool.this) {
+                alive.remove(worker);
+                booting.remove(worker);
+                ready.remove(worker);
+                busy.remove(worker);
+                finishing.remove(worker);
+                wasClosed = closed;
+                WorkerPool.this.notifyAll();
+            }
+            if (!wasClosed && lastState == Worker.State.READY) {
+                LOG.warn("idle worker died", "pid", worker.pid(), "exit_status", status);
+            }
+            requestRebalance();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.harpd.worker;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.Identity;
+import org.harpd.protocol.Json;
+
+/**
+ * The pipe protocol between the listener and a worker process. Line-JSON both ways, one object per line,
+ * keys sorted ({@link Json#line}).
+ *
+ * <h2>Start</h2>
+ * The listener runs {@code java <jvm options> -cp <classpath> <worker main> --procedures FILE
+ * [--python-prepend P]... [--python-append P]...} (see {@link WorkerArguments}), the worker's stdin and
+ * stdout being pipes to the listener and its stderr the listener's. The worker
+ * <ol>
+ *   <li>calls {@code setsid()}: it leads its own process group, so the listener can kill it and
+ *       everything it spawned with {@code kill(-pid, SIGKILL)};</li>
+ *   <li>asks for {@code SIGKILL} when its parent dies ({@code PR_SET_PDEATHSIG});</li>
+ *   <li>moves the pipes off fds 0 and 1 to close-on-exec descriptors, puts {@code /dev/null} on fd 0 and
+ *       stderr on fd 1, so output of procedures and of their subprocesses cannot corrupt the protocol;</li>
+ *   <li>loads the procedures file ({@link WorkerRuntime#load}), then writes
+ *       {@code {"ready": {"pid": N}}} — or {@code {"fatal": {"message": "..."}}} and exits with status 1.</li>
+ * </ol>
+ *
+ * <h2>A call</h2>
+ * Listener: {@code {"call": {"arguments": [...]|{...}, "groups": [...], "procedure": name, "user": u|null}}},
+ * users and groups as numbers or names. The worker switches identity (failure: it writes
+ * {@code {"error": {"type": "system_error", ...}, "harp": 1}} and exits), then runs the procedure and
+ * writes its wire messages as the client will get them: any number of {@code {"stream": v}}, then exactly one
+ * final {@code {"result": v}}, {@code {"exception": {...}}} or {@code {"error": {...}, "harp": 1}}.
+ * The listener forwards those lines verbatim. After the final line the worker exits (one call per process).
+ *
+ * <h2>End</h2>
+ * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
+ * The listener ends a call early (timeout, cancel, shutdown) by killing the worker's process group.
+ */
+public final class WorkerProtocol {
+    public static final String READY = "ready";
+    public static final String FATAL = "fatal";
+    public static final String CALL = "call";
+    public static final String STREAM = "stream";
+    public static final String RESULT = "result";
+    public static final String EXCEPTION = "exception";
+    public static final String ERROR = "error";
+
+    private WorkerProtocol() {
+    }
+
+    /** One call, as sent to the worker. */
+    public record CallCommand(String procedure, JsonNode arguments, Identity identity) {
+    }
+
+    public static byte[] ready(long pid) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(READY).put("pid", pid);
+        return Json.line(message);
+    }
+
+    public static byte[] fatal(String text) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(FATAL).put("message", text);
+        return Json.line(message);
+    }
+
+    public static byte[] call(String procedure, JsonNode arguments, Identity identity) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        ObjectNode call = message.putObject(CALL);
+        call.put("procedure", procedure);
+        call.set("arguments", arguments);
+        call.set("user", identity.user() == null ? null : idRef(identity.user()));
+        ArrayNode groups = call.putArray("groups");
+        identity.groups().forEach(g -> groups.add(idRef(g)));
+        return Json.line(message);
+    }
+
+    /** @throws IllegalArgumentException when the line is not a well-formed call */
+    public static CallCommand parseCall(JsonNode message) {
+        JsonNode call = message.get(CALL);
+        if (call == null || !call.isObject() || !call.path("procedure").isTextual()) {
+            throw new IllegalArgumentException("not a call command");
+        }
+        JsonNode arguments = call.get("arguments");
+        if (arguments == null || !(arguments.isArray() || arguments.isObject())) {
+            throw new IllegalArgumentException("call arguments must be a list or an object");
+        }
+        JsonNode user = call.get("user");
+        List<IdRef> groups = new ArrayList<>();
+        for (JsonNode g : call.path("groups")) {
+            groups.add(idRef(g));
+        }
+        return new CallCommand(call.get("procedure").asText(), arguments,
+                new Identity(user == null || user.isNull() ? null : idRef(user), groups));
+    }
+
+    /**
+     * The first key of a message line, read without parsing the rest (result lines can be large).
+     *
+     * @return the key, or null when the line does not start as a JSON object with a key
+     */
+    public static String kind(byte[] line) {
+        try (JsonParser parser = Json.MAPPER.getFactory().createParser(line)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT || parser.nextToken() != JsonToken.FIELD_NAME) {
+                return null;
+            }
+            return parser.currentName();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static JsonNode idRef(IdRef ref) {
+        return ref.isName() ? Json.MAPPER.getNodeFactory().textNode(ref.name())
+                : Json.MAPPER.getNodeFactory().numberNode(ref.id());
+    }
+
+    static IdRef idRef(JsonNode node) {
+        if (node.isTextual()) {
+            return IdRef.ofName(node.asText());
+        }
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return IdRef.ofId(node.asLong());
+        }
+        throw new IllegalArgumentException("user or group must be a name or a number: " + node);
+    }
+}

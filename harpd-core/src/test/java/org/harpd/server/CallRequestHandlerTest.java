@@ -1,0 +1,231 @@
+package org.harpd.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import org.harpd.procedure.IdRef;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.harpd.protocol.Messages;
+import org.harpd.protocol.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class CallRequestHandlerTest {
+    private static final String PASSWORD = "pa55-word";
+
+    private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
+            "answer", (job, sink) -> sink.completed(Messages.result(Json.MAPPER.valueToTree(42)))));
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger harpdLogger = (Logger) LoggerFactory.getLogger("harpd");
+
+    private java.util.concurrent.Executor authExecutor = Runnable::run;
+    private org.harpd.auth.Authenticator authenticator = (user, password) -> "u".equals(user) && PASSWORD.equals(password);
+
+    @BeforeEach
+    void captureLog() {
+        log.start();
+        harpdLogger.addAppender(log);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        harpdLogger.detachAppender(log);
+    }
+
+    private EmbeddedChannel channel() {
+        CallServices services = new CallServices(authenticator, authExecutor,
+                FakeCalls.catalog(FakeCalls.procedure("answer", false), FakeCalls.procedure("add", false, "a", "b"),
+                        FakeCalls.procedure("feed", true)),
+                executor, IdRef.ofName("nobody"), IdRef.ofId(65534));
+        return new EmbeddedChannel(new CallRequestHandler(services));
+    }
+
+    private static String request(String procedure, String arguments, String password) {
+        return "{\"harp\": 1, \"procedure\": \"" + procedure + "\", \"arguments\": " + arguments
+                + ", \"auth\": {\"user\": \"u\", \"password\": \"" + password + "\"}}";
+    }
+
+    private List<String> exchange(EmbeddedChannel channel, String line) {
+        channel.writeInbound(new RequestLine(line.getBytes(StandardCharsets.UTF_8)));
+        channel.runPendingTasks();
+        return Outbound.lines(channel);
+    }
+
+    private List<String> logMessages() {
+        return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Test
+    void callIsAcknowledgedThenAnswered() {
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}", "{\"result\":42}"),
+                exchange(channel, request("answer", "[]", PASSWORD)));
+        assertFalse(channel.isOpen());
+        assertFalse(executor.last().isCancelled());
+    }
+
+    @Test
+    void jobCarriesArgumentsIdentityAndClient() {
+        exchange(channel(), request("add", "{\"a\": 1, \"b\": 2}", PASSWORD));
+        var job = executor.last().job;
+        assertEquals("add", job.procedure().name());
+        assertEquals("{\"a\":1,\"b\":2}", Json.toString(job.arguments()));
+        assertEquals(IdRef.ofName("nobody"), job.identity().user());
+        assertEquals(List.of(IdRef.ofId(65534)), job.identity().groups());
+        assertEquals("u", job.requestUser());
+    }
+
+    @Test
+    void streamLinesComeBetweenAckAndResultInOrder() {
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of("{\"harp\":1,\"stream_result\":true}"), exchange(channel, request("feed", "[]", PASSWORD)));
+        var sink = executor.last().sink;
+        for (int i = 1; i <= 3; i++) {
+            sink.stream(Messages.stream(Json.MAPPER.valueToTree(i)));
+        }
+        sink.completed(Messages.result(Json.MAPPER.nullNode()));
+        channel.runPendingTasks();
+        assertEquals(List.of("{\"stream\":1}", "{\"stream\":2}",
+                "{\"stream\":3}", "{\"result\":null}"), Outbound.lines(channel));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void wrongPasswordIsAuthErrorWithoutAckAndLoggedWithoutPassword() {
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of(Outbound.error("auth_error", "unknown user or wrong password")),
+                exchange(channel, request("answer", "[]", "guess-" + PASSWORD)));
+        assertFalse(channel.isOpen());
+        assertTrue(executor.submitted.isEmpty());
+        assertTrue(logMessages().stream().anyMatch(m -> m.contains("\"authentication error\"")), logMessages()::toString);
+        assertTrue(logMessages().stream().noneMatch(m -> m.contains(PASSWORD)));
+    }
+
+    @Test
+    void failingAuthenticatorIsAuthErrorAndOneLogLineWithoutPassword() {
+        authenticator = (user, password) -> {
+            throw new IllegalStateException("module broke on " + password);
+        };
+        assertEquals(List.of(Outbound.error("auth_error", "unknown user or wrong password")),
+                exchange(channel(), request("answer", "[]", PASSWORD)));
+        assertEquals(1, logMessages().size());
+        assertTrue(logMessages().get(0).contains("module broke"));
+        assertFalse(logMessages().get(0).contains(PASSWORD));
+    }
+
+    @Test
+    void authenticationRunsOnItsExecutorNotInline() {
+        List<Runnable> queued = new java.util.ArrayList<>();
+        authExecutor = queued::add;
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of(), exchange(channel, request("answer", "[]", PASSWORD)));
+        assertEquals(1, queued.size());
+        queued.get(0).run();
+        channel.runPendingTasks();
+        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}", "{\"result\":42}"), Outbound.lines(channel));
+    }
+
+    @Test
+    void fullAuthenticationQueueIsOverloaded() {
+        authExecutor = task -> {
+            throw new RejectedExecutionException("full");
+        };
+        assertEquals(List.of(Outbound.error("overloaded", "too many requests waiting for authentication")),
+                exchange(channel(), request("answer", "[]", PASSWORD)));
+    }
+
+    @Test
+    void unknownProcedureNamesIt() {
+        assertEquals(List.of("{\"error\":{\"data\":{\"procedure\":\"nope\"},\"message\":\"no such procedure\","
+                        + "\"type\":\"no_such_procedure\"},\"harp\":1}"),
+                exchange(channel(), request("nope", "[]", PASSWORD)));
+        assertTrue(logMessages().stream().anyMatch(m -> m.contains("\"no such procedure\"")));
+    }
+
+    @Test
+    void mismatchingArgumentsAreRefusedBeforeAnyWorker() throws Exception {
+        List<String> lines = exchange(channel(), request("add", "[1]", PASSWORD));
+        assertEquals(1, lines.size());
+        var error = Json.MAPPER.readTree(lines.get(0).getBytes(StandardCharsets.UTF_8)).get("error");
+        assertEquals("invalid_argument_list", error.get("type").asText());
+        assertEquals("add", error.get("data").get("procedure").asText());
+        assertEquals("(a, b)", error.get("data").get("signature").asText());
+        assertTrue(executor.submitted.isEmpty());
+    }
+
+    @Test
+    void parseErrorsAreAnsweredWithoutAuthentication() {
+        authenticator = (user, password) -> {
+            throw new AssertionError("must not authenticate");
+        };
+        List<String> lines = exchange(channel(), "{nope");
+        assertTrue(lines.get(0).contains("\"type\":\"parse_error\""), lines::toString);
+        assertEquals(1, lines.size());
+    }
+
+    @Test
+    void clientClosingBeforeTheEndCancelsTheCall() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        channel.close();
+        assertTrue(executor.last().isCancelled());
+    }
+
+    @Test
+    void connectionFinishedElsewhereCancelsTheCall() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        ConnectionReply.finish(channel, Messages.error(ErrorType.INVALID_REQUEST, "excessive data after request"));
+        assertTrue(executor.last().isCancelled());
+    }
+
+    @Test
+    void completedCallIsNotCancelledByTheClose() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("answer", "[]", PASSWORD));
+        channel.close();
+        assertFalse(executor.last().isCancelled());
+    }
+
+    @Test
+    void timeoutIsSentAfterTheAckAndLogged() {
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of("{\"harp\":1,\"stream_result\":true}"), exchange(channel, request("feed", "[]", PASSWORD)));
+        executor.last().sink.failed(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
+        channel.runPendingTasks();
+        assertEquals(List.of(Outbound.error("timeout", "maximum execution time exceeded")), Outbound.lines(channel));
+        assertTrue(logMessages().stream().anyMatch(m -> m.contains("\"execution timeout exceeded\"")));
+    }
+
+    @Test
+    void linesAfterTheEndAreDropped() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        var sink = executor.last().sink;
+        sink.completed(Messages.result(Json.MAPPER.nullNode()));
+        sink.stream(Messages.stream(Json.MAPPER.nullNode()));
+        channel.runPendingTasks();
+        assertEquals(List.of("{\"result\":null}"), Outbound.lines(channel));
+    }
+
+    @Test
+    void callingIsLoggedWithProcedureAndUser() {
+        exchange(channel(), request("answer", "[]", PASSWORD));
+        String calling = logMessages().stream().filter(m -> m.contains("\"calling procedure\"")).findFirst().orElseThrow();
+        assertTrue(calling.contains("\"procedure\":\"answer\""), calling);
+        assertTrue(calling.contains("\"user\":\"u\""), calling);
+        assertTrue(calling.contains("\"streaming\":false"), calling);
+    }
+}

@@ -1,0 +1,78 @@
+package org.harpd.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.harpd.config.PythonPath;
+import org.harpd.posix.Posix;
+import org.harpd.protocol.Json;
+
+/**
+ * A pure-Java {@link WorkerRuntime} so the pool can be tested with real worker JVMs but without Jython.
+ * A procedures file starting with {@code fail:} fails to load with the rest of its first line as message.
+ */
+public final class FakeRuntime implements WorkerRuntime {
+    private final Path procedures;
+
+    public FakeRuntime(Path procedures, PythonPath pythonPath) {
+        this.procedures = procedures;
+    }
+
+    @Override
+    public void load() throws Exception {
+        String text = Files.readString(procedures, StandardCharsets.UTF_8);
+        if (text.startsWith("fail:")) {
+            throw new Exception(text.substring(5).lines().findFirst().orElse("").trim());
+        }
+    }
+
+    @Override
+    public void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception {
+        switch (procedure) {
+            case "echo" -> out.result(arguments);
+            case "stream" -> {
+                int n = arguments.path(0).asInt();
+                for (int i = 0; i < n; i++) {
+                    out.stream(Json.MAPPER.getNodeFactory().numberNode(i));
+                }
+                out.result(Json.MAPPER.getNodeFactory().textNode("done"));
+            }
+            case "sleep" -> {
+                Thread.sleep((long) (arguments.path(0).asDouble() * 1000));
+                out.result(Json.MAPPER.getNodeFactory().textNode("slept"));
+            }
+            case "crash" -> Runtime.getRuntime().halt(3);
+            case "whoami" -> {
+                ObjectNode who = Json.MAPPER.createObjectNode();
+                who.put("uid", Posix.getuid()).put("euid", Posix.geteuid())
+                        .put("gid", Posix.getgid()).put("egid", Posix.getegid());
+                ArrayNode groups = who.putArray("groups");
+                int[] ids = Posix.getgroups();
+                Arrays.sort(ids);
+                Arrays.stream(ids).forEach(groups::add);
+                out.result(who);
+            }
+            case "print" -> {
+                // Looks like protocol on purpose: none of it may reach the listener as a message.
+                System.out.println("{\"result\": \"forged by print\"}");
+                System.out.flush();
+                new ProcessBuilder("echo", "{\"result\": \"forged by a subprocess\"}").inheritIO().start().waitFor();
+                out.result(Json.MAPPER.getNodeFactory().textNode("printed"));
+            }
+            case "raise" -> out.exception("ValueError", "bad value",
+                    Json.MAPPER.createObjectNode().put("class", "ValueError").put("module", "exceptions"));
+            case "spawn_child" -> {
+                Process child = new ProcessBuilder("sleep", "300").start();
+                out.stream(Json.MAPPER.getNodeFactory().numberNode(child.pid()));
+                Thread.sleep(300_000);
+            }
+            case "nothing" -> {
+            }
+            default -> out.exception("NameError", "no procedure " + procedure, null);
+        }
+    }
+}

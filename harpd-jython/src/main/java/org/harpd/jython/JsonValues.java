@@ -1,0 +1,225 @@
+package org.harpd.jython;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.python.core.Py;
+import org.python.core.PyBoolean;
+import org.python.core.PyDictionary;
+import org.python.core.PyException;
+import org.python.core.PyFloat;
+import org.python.core.PyInteger;
+import org.python.core.PyList;
+import org.python.core.PyLong;
+import org.python.core.PyObject;
+import org.python.core.PySequenceList;
+import org.python.core.PyString;
+import org.python.core.PyTuple;
+import org.python.core.PyUnicode;
+
+/**
+ * Conversion between Python values and JSON trees, with the rules of CPython 2's {@code json} module (which the
+ * original harpd used): what it cannot serialise is refused with {@code invalid_message}.
+ */
+public final class JsonValues {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final BigInteger INT_MIN = BigInteger.valueOf(Integer.MIN_VALUE);
+    private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
+    /** How much of an unserialisable value's repr goes into the error message. */
+    private static final int REPR_LIMIT = 200;
+
+    private JsonValues() {
+    }
+
+    /**
+     * Python to JSON: dict (keys str, unicode, or — converted as {@code json.dumps} does — int, long, float,
+     * bool, None), list, tuple, str (UTF-8), unicode, int, long, float (NaN and infinities too), bool, None.
+     *
+     * @throws HarpError {@code invalid_message} for anything else, undecodable str, or circular references
+     */
+    public static JsonNode toJson(PyObject value) {
+        return new Encoder().encode(value);
+    }
+
+    /** JSON to Python, as CPython 2's {@code json.loads} gives it: strings are unicode, numbers int/long/float. */
+    public static PyObject toPython(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return Py.None;
+        }
+        if (node.isTextual()) {
+            return Py.newUnicode(node.textValue());
+        }
+        if (node.isBoolean()) {
+            return Py.newBoolean(node.booleanValue());
+        }
+        if (node.isIntegralNumber()) {
+            BigInteger n = node.bigIntegerValue();
+            if (n.compareTo(INT_MIN) >= 0 && n.compareTo(INT_MAX) <= 0) {
+                return Py.newInteger(n.intValue());
+            }
+            return Py.newLong(n);
+        }
+        if (node.isNumber()) {
+            return Py.newFloat(node.doubleValue());
+        }
+        if (node.isArray()) {
+            List<PyObject> items = new ArrayList<>(node.size());
+            for (JsonNode item : node) {
+                items.add(toPython(item));
+            }
+            return new PyList(items);
+        }
+        if (node.isObject()) {
+            PyDictionary dict = new PyDictionary();
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                dict.__setitem__(Py.newUnicode(field.getKey()), toPython(field.getValue()));
+            }
+            return dict;
+        }
+        throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
+    }
+
+    /** Keeps the containers on the current path, to refuse cycles as {@code json.dumps} does. */
+    private static final class Encoder {
+        private final Set<PyObject> open = Collections.newSetFromMap(new IdentityHashMap<>());
+
+        JsonNode encode(PyObject value) {
+            if (value == null || value == Py.None) {
+                return NODES.nullNode();
+            }
+            // PyBoolean is a PyInteger and PyUnicode a PyString: the narrower types go first
+            if (value instanceof PyBoolean b) {
+                return NODES.booleanNode(b.getBooleanValue());
+            }
+            if (value instanceof PyInteger i) {
+                return NODES.numberNode(i.getValue());
+            }
+            if (value instanceof PyLong l) {
+                return NODES.numberNode(l.getValue());
+            }
+            if (value instanceof PyFloat f) {
+                return NODES.numberNode(f.getValue());
+            }
+            if (value instanceof PyUnicode u) {
+                return NODES.textNode(u.getString());
+            }
+            if (value instanceof PyString s) {
+                return NODES.textNode(decodeUtf8(s));
+            }
+            if (value instanceof PyList || value instanceof PyTuple) {
+                return encodeSequence((PySequenceList) value);
+            }
+            if (value instanceof PyDictionary d) {
+                return encodeDict(d);
+            }
+            throw invalid(describe(value) + " is not JSON serializable");
+        }
+
+        private ArrayNode encodeSequence(PySequenceList sequence) {
+            enter(sequence);
+            ArrayNode array = NODES.arrayNode(sequence.size());
+            for (int i = 0; i < sequence.size(); i++) {
+                array.add(encode(sequence.pyget(i)));
+            }
+            open.remove(sequence);
+            return array;
+        }
+
+        private ObjectNode encodeDict(PyDictionary dict) {
+            enter(dict);
+            ObjectNode object = NODES.objectNode();
+            for (Map.Entry<PyObject, PyObject> entry : dict.getMap().entrySet()) {
+                object.set(key(entry.getKey()), encode(entry.getValue()));
+            }
+            open.remove(dict);
+            return object;
+        }
+
+        private void enter(PyObject container) {
+            if (!open.add(container)) {
+                throw invalid("Circular reference detected");
+            }
+        }
+    }
+
+    /** A dict key as {@code json.dumps} writes it. */
+    private static String key(PyObject key) {
+        if (key instanceof PyUnicode u) {
+            return u.getString();
+        }
+        if (key instanceof PyString s) {
+            return decodeUtf8(s);
+        }
+        if (key instanceof PyBoolean b) {
+            return b.getBooleanValue() ? "true" : "false";
+        }
+        if (key instanceof PyInteger i) {
+            return Integer.toString(i.getValue());
+        }
+        if (key instanceof PyLong l) {
+            return l.getValue().toString();
+        }
+        if (key instanceof PyFloat f) {
+            double d = f.getValue();
+            if (Double.isNaN(d)) {
+                return "NaN";
+            }
+            if (Double.isInfinite(d)) {
+                return d > 0 ? "Infinity" : "-Infinity";
+            }
+            return f.__repr__().getString();
+        }
+        if (key == Py.None) {
+            return "null";
+        }
+        throw invalid("key " + describe(key) + " is not a string");
+    }
+
+    /** A Python str holds bytes (one char per byte in Jython); CPython's json decodes them as UTF-8. */
+    private static String decodeUtf8(PyString s) {
+        String raw = s.getString();
+        byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
+        try {
+            CharBuffer decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
+            return decoded.toString();
+        } catch (CharacterCodingException e) {
+            throw invalid("str " + describe(s) + " is not valid UTF-8");
+        }
+    }
+
+    /** The value's repr, shortened; its type's name if even repr fails. */
+    private static String describe(PyObject value) {
+        String text;
+        try {
+            text = value.__repr__().toString();
+        } catch (PyException | StackOverflowError e) {
+            text = "<" + value.getType().getName() + " object>";
+        }
+        if (text.length() > REPR_LIMIT) {
+            text = text.substring(0, REPR_LIMIT) + "...";
+        }
+        return text;
+    }
+
+    private static HarpError invalid(String message) {
+        return new HarpError(ErrorType.INVALID_MESSAGE, message);
+    }
+}

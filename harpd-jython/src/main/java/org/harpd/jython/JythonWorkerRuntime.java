@@ -1,0 +1,140 @@
+package org.harpd.jython;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.harpd.config.PythonPath;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.harpd.worker.MessageEmitter;
+import org.harpd.worker.WorkerRuntime;
+import org.python.core.Py;
+import org.python.core.PyException;
+import org.python.core.PyObject;
+
+/**
+ * The Python side of a worker process: one {@link PythonRuntime} with the procedures file loaded, and calls of
+ * its procedures translated to wire messages.
+ */
+public final class JythonWorkerRuntime implements WorkerRuntime {
+    private static final String[] NO_KEYWORDS = new String[0];
+
+    private final Path proceduresFile;
+    private final PythonPath pythonPath;
+    private volatile PythonRuntime runtime;
+    private volatile JythonCatalog catalog;
+    private PyObject resultClass;
+
+    public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
+        this.proceduresFile = proceduresFile;
+        this.pythonPath = pythonPath;
+    }
+
+    /** @throws ProcedureLoadException naming the file and line */
+    @Override
+    public void load() throws ProcedureLoadException {
+        PythonRuntime fresh = PythonRuntime.create(pythonPath);
+        JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile);
+        resultClass = fresh.importModule("harpd.proc").__getattr__("Result");
+        runtime = fresh;
+        catalog = loaded;
+    }
+
+    /** The loaded procedures; valid after {@link #load}. */
+    public JythonCatalog catalog() {
+        if (catalog == null) {
+            throw new IllegalStateException("load() first");
+        }
+        return catalog;
+    }
+
+    /** The runtime the procedures live in; valid after {@link #load}. */
+    public PythonRuntime runtime() {
+        if (runtime == null) {
+            throw new IllegalStateException("load() first");
+        }
+        return runtime;
+    }
+
+    @Override
+    public void call(String procedure, JsonNode arguments, MessageEmitter out) {
+        JythonCatalog procedures = catalog();
+        Optional<PyObject> target = procedures.procedureObject(procedure);
+        if (target.isEmpty()) {
+            ObjectNode data = JsonNodeFactory.instance.objectNode().put("procedure", procedure);
+            out.error(new HarpError(ErrorType.NO_SUCH_PROCEDURE, "no such procedure", data));
+            return;
+        }
+        if (arguments == null || !(arguments.isArray() || arguments.isObject())) {
+            out.error(new HarpError(ErrorType.INVALID_REQUEST, "invalid request"));
+            return;
+        }
+        boolean streaming = procedures.find(procedure).orElseThrow().streaming();
+        runtime.eval(() -> {
+            run(target.get(), streaming, arguments, out);
+            return null;
+        });
+    }
+
+    private void run(PyObject proc, boolean streaming, JsonNode arguments, MessageEmitter out) {
+        PyObject[] args;
+        String[] keywords;
+        if (arguments.isArray()) {
+            args = new PyObject[arguments.size()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = JsonValues.toPython(arguments.get(i));
+            }
+            keywords = NO_KEYWORDS;
+        } else {
+            List<PyObject> values = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (Map.Entry<String, JsonNode> field : arguments.properties()) {
+                names.add(field.getKey());
+                values.add(JsonValues.toPython(field.getValue()));
+            }
+            args = values.toArray(new PyObject[0]);
+            keywords = names.toArray(NO_KEYWORDS);
+        }
+        try {
+            if (streaming) {
+                stream(proc, proc.__call__(args, keywords), out);
+            } else {
+                out.result(JsonValues.toJson(proc.__call__(args, keywords)));
+            }
+        } catch (PyException e) {
+            out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
+        } catch (HarpError e) {
+            out.error(e);
+        }
+    }
+
+    /**
+     * Every yielded value is a stream message, until a {@code Result} is yielded (its value is the result). A
+     * {@code StreamingProcedure}'s own iterator consumes the {@code Result} itself and keeps it for
+     * {@code result()}; a subclass's {@code __call__} may yield it through.
+     */
+    private void stream(PyObject proc, PyObject messages, MessageEmitter out) {
+        PyObject iterator = messages.__iter__();
+        for (PyObject item = iterator.__iternext__(); item != null; item = iterator.__iternext__()) {
+            if (Py.isInstance(item, resultClass)) {
+                out.result(JsonValues.toJson(item.__getattr__("value")));
+                return;
+            }
+            out.stream(JsonValues.toJson(item));
+        }
+        PyObject result = proc.__findattr__("result");
+        out.result(JsonValues.toJson(result == null ? Py.None : result.__call__()));
+    }
+
+    /** {@code {"class": ..., "module": ...}}, as the original harpd sends with an exception. */
+    private static ObjectNode exceptionData(PyException e) {
+        return JsonNodeFactory.instance.objectNode()
+                .put("class", PythonErrors.typeName(e))
+                .put("module", PythonErrors.moduleName(e));
+    }
+}

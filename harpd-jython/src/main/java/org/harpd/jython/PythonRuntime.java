@@ -1,0 +1,168 @@
+package org.harpd.jython;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.harpd.config.PythonPath;
+import org.python.core.Py;
+import org.python.core.PyException;
+import org.python.core.PyFile;
+import org.python.core.PyList;
+import org.python.core.PyObject;
+import org.python.core.PyString;
+import org.python.core.PySystemState;
+import org.python.core.imp;
+
+/**
+ * One embedded Python interpreter state: its own {@code sys} (path, modules), shared Jython machinery.
+ * Several runtimes may live in one JVM; each imports its modules afresh.
+ *
+ * <p>Jython has no global interpreter lock and binds the current {@code sys} to the calling thread, so every
+ * entry into Python goes through {@link #call}, which binds this runtime's {@code sys} for the duration and
+ * restores the thread's previous one. Calls from several threads at once are fine as long as the Python code
+ * itself is thread-safe.
+ */
+public final class PythonRuntime {
+    /** System property naming the directory that holds harpd's Python package and compatibility modules. */
+    public static final String PYTHON_LIB_PROPERTY = "harpd.python.lib";
+
+    private static boolean jythonInitialised;
+
+    private final PySystemState sys;
+
+    private PythonRuntime(PySystemState sys) {
+        this.sys = sys;
+    }
+
+    /**
+     * @param pythonPath {@code python.path} of the configuration
+     */
+    public static PythonRuntime create(PythonPath pythonPath) {
+        return create(pythonLibDirectory(), pythonPath);
+    }
+
+    /**
+     * @param pythonLib directory put first on {@code sys.path}, so that harpd's own {@code crypt} shadows
+     *                  Jython's broken one
+     */
+    public static PythonRuntime create(Path pythonLib, PythonPath pythonPath) {
+        initialiseJython();
+        PySystemState sys = new PySystemState();
+        // The Python code run here never needs .class files written beside sources: the directories may be
+        // read-only or shared with other users, and the procedures file is compiled in memory anyway.
+        sys.dont_write_bytecode = true;
+        sys.argv = new PyList(new PyObject[] {Py.newString("harpd")});
+        List<PyObject> entries = new ArrayList<>();
+        entries.add(Py.newStringOrUnicode(pythonLib.toString()));
+        pythonPath.prepend().forEach(p -> entries.add(Py.newStringOrUnicode(p)));
+        for (PyObject entry : sys.path.asIterable()) {
+            // Jython's default path may hold "" (the working directory): harpd runs from "/" and must not
+            // import from wherever it was started.
+            if (!entry.toString().isEmpty()) {
+                entries.add(entry);
+            }
+        }
+        pythonPath.append().forEach(p -> entries.add(Py.newStringOrUnicode(p)));
+        sys.path = new PyList(entries);
+        return new PythonRuntime(sys);
+    }
+
+    /** {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python}. */
+    public static Path pythonLibDirectory() {
+        String explicit = System.getProperty(PYTHON_LIB_PROPERTY);
+        if (explicit != null && !explicit.isEmpty()) {
+            return Paths.get(explicit).toAbsolutePath().normalize();
+        }
+        String home = System.getProperty("harpd.home");
+        if (home == null || home.isEmpty()) {
+            throw new IllegalStateException("neither " + PYTHON_LIB_PROPERTY + " nor harpd.home is set: "
+                    + "cannot find harpd's Python library");
+        }
+        Path lib = Paths.get(home, "lib", "python").toAbsolutePath().normalize();
+        if (!Files.isDirectory(lib)) {
+            throw new IllegalStateException("harpd's Python library not found at " + lib);
+        }
+        return lib;
+    }
+
+    private static synchronized void initialiseJython() {
+        if (jythonInitialised) {
+            return;
+        }
+        Properties settings = new Properties();
+        // Scanning every jar on the class path for Java packages is Jython's slowest start-up step, and
+        // writes a cache directory; harpd's Python imports Java classes by full name only.
+        settings.setProperty("python.cachedir.skip", "true");
+        settings.setProperty("python.import.site", "false");
+        settings.setProperty("python.console.encoding", "UTF-8");
+        settings.setProperty("python.io.encoding", "UTF-8");
+        // a Python exception that reaches Java must not print a Java stack trace as well
+        settings.setProperty("python.options.showJavaExceptions", "false");
+        PySystemState.initialize(System.getProperties(), settings, new String[] {"harpd"},
+                PythonRuntime.class.getClassLoader());
+        jythonInitialised = true;
+    }
+
+    /** Runs {@code body} with this runtime's {@code sys} bound to the current thread. */
+    public <T> T call(Callable<T> body) throws Exception {
+        PySystemState previous = Py.setSystemState(sys);
+        try {
+            return body.call();
+        } finally {
+            Py.setSystemState(previous);
+        }
+    }
+
+    /** {@link #call} for bodies that throw only unchecked exceptions (Python exceptions are unchecked). */
+    public <T> T eval(PythonBody<T> body) {
+        PySystemState previous = Py.setSystemState(sys);
+        try {
+            return body.run();
+        } finally {
+            Py.setSystemState(previous);
+        }
+    }
+
+    /** A piece of work done inside the runtime that throws only {@link PyException} and other unchecked ones. */
+    @FunctionalInterface
+    public interface PythonBody<T> {
+        T run();
+    }
+
+    /**
+     * Imports a module by its dotted name, as {@code import a.b.c} would, and returns {@code a.b.c} itself.
+     *
+     * @throws PyException ImportError and whatever the module raises while loading
+     */
+    public PyObject importModule(String dottedName) {
+        return eval(() -> imp.importName(dottedName, false));
+    }
+
+    /** Sends Python's {@code sys.stdout}/{@code sys.stderr} elsewhere (e.g. away from a worker's protocol pipe). */
+    public void redirectOutput(OutputStream out, OutputStream err) {
+        eval(() -> {
+            sys.stdout = new PyFile(out);
+            sys.stderr = new PyFile(err);
+            return null;
+        });
+    }
+
+    /** The {@code sys} of this runtime, for tests and diagnostics. */
+    public PySystemState systemState() {
+        return sys;
+    }
+
+    /** {@code sys.path} as strings. */
+    public List<String> path() {
+        List<String> path = new ArrayList<>();
+        for (PyObject entry : sys.path.asIterable()) {
+            path.add(entry instanceof PyString s ? s.getString() : entry.toString());
+        }
+        return path;
+    }
+}
