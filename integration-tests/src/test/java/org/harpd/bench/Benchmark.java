@@ -1,5 +1,7 @@
 package org.harpd.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -7,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.harpd.it.Daemon;
 import org.harpd.it.Launcher;
 
@@ -17,7 +21,8 @@ import org.harpd.it.Launcher;
  */
 public final class Benchmark {
     static final String PROCEDURES = "from harpd.proc import procedure\n\n@procedure\ndef ping():\n    return 'pong'\n";
-    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Command-line options; {@code --quick} shortens everything for a smoke run. */
     record Options(List<String> levels, Duration duration, boolean quick) {
@@ -120,10 +125,15 @@ public final class Benchmark {
                     + ", full handshake per call, procedure ping() returning 'pong')");
 
             List<Long> idle = pool.awaitRest(SETTLE_TIMEOUT);
+            boolean settles = !idle.isEmpty();
+            if (!settles) {
+                System.out.println("the worker pool did not come to rest within " + SETTLE_TIMEOUT.toSeconds()
+                        + " s: no spare worker went quiet; phases start without waiting for it");
+            }
             long listenerRestKb = Proc.rssKb(daemon.pid()).orElse(-1);
             long[] idleWorkerKb = idle.stream().mapToLong(pid -> Proc.rssKb(pid).orElse(-1)).sorted().toArray();
             List<Pool.WorkerStart> starts = new ArrayList<>();
-            for (int i = 0; i < options.startProbes(); i++) {
+            for (int i = 0; settles && i < options.startProbes(); i++) {
                 Pool.WorkerStart start = pool.measureReplacement(SETTLE_TIMEOUT);
                 if (start != null) {
                     starts.add(start);
@@ -132,9 +142,14 @@ public final class Benchmark {
 
             Load.run(call, 1, options.duration(), options.warmUpCalls()); // warm-up: JIT of listener and client
             List<Row> rows = new ArrayList<>();
-            rows.add(new Row("one call, pool at rest", 1, atRest(call, pool, options.atRestCalls()), -1));
+            if (settles) {
+                rows.add(new Row("one call, pool at rest", 1, atRest(call, pool, options.atRestCalls()), -1));
+            }
             for (int clients : new int[] {1, 8, 64}) {
-                pool.awaitRest(SETTLE_TIMEOUT); // every phase starts from a full pool
+                requireAlive(daemon);
+                if (settles) {
+                    pool.awaitRest(SETTLE_TIMEOUT); // every phase starts from a full pool
+                }
                 Duration window = options.window(level, clients);
                 Pool.PeakRss rss = pool.samplePeakRss();
                 Summary summary;
@@ -146,9 +161,23 @@ public final class Benchmark {
                 rows.add(new Row((clients == 1 ? "sequential" : clients + " clients") + ", "
                         + window.toMillis() / 1000.0 + " s", clients, summary, rss.peakKb()));
             }
+            requireAlive(daemon);
             print(rows, starts, listenerRestKb, idleWorkerKb);
+            String problems = logProblems(daemon.log());
+            if (!problems.isEmpty()) {
+                System.out.println("daemon log problems: " + problems);
+            }
         } finally {
             running = null;
+        }
+    }
+
+    /** A daemon that died makes every later figure meaningless: stop the level, saying why. */
+    static void requireAlive(Daemon daemon) {
+        if (!daemon.process().isAlive()) {
+            List<String> log = daemon.log();
+            throw new IllegalStateException("harpd exited with status " + daemon.process().exitValue()
+                    + "; last log line: " + (log.isEmpty() ? "none" : log.get(log.size() - 1)));
         }
     }
 
@@ -199,6 +228,26 @@ public final class Benchmark {
                 idleWorkerKb.length, fixed(listenerRestKb / 1024.0));
         System.out.println("calls/s: successful calls over the phase; steady/s: over the 2nd half of its window; "
                 + "percentiles over all calls, failed ones included");
+    }
+
+    /** Log lines that tell of trouble, counted by message, e.g. "worker failed to start x3". */
+    static String logProblems(List<String> log) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String line : log) {
+            String lower = line.toLowerCase(Locale.ROOT);
+            if (lower.contains("error") || lower.contains("fail") || lower.contains("died") || lower.contains("kill")) {
+                String message = line;
+                try {
+                    message = JSON.readTree(line).path("message").asText(line);
+                } catch (IOException e) {
+                    // not a JSON log line (e.g. a JVM's own complaint): count it as it is
+                }
+                counts.merge(message.length() > 100 ? message.substring(0, 100) : message, 1, Integer::sum);
+            }
+        }
+        StringBuilder text = new StringBuilder();
+        counts.forEach((message, count) -> text.append(text.isEmpty() ? "" : "; ").append(message).append(" x").append(count));
+        return text.toString();
     }
 
     private static String fixed(double value) {

@@ -99,4 +99,15 @@ class BenchmarkStatisticsTest {
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--levels"}));
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--fast"}));
     }
+
+    @Test
+    void logProblemsCountsTroubleByMessage() {
+        String problems = Benchmark.logProblems(List.of(
+                "{\"message\": \"listening on SSL socket\", \"port\": 1}",
+                "{\"error\": \"exit 1\", \"message\": \"worker failed to start\", \"pid\": 2}",
+                "{\"error\": \"exit 1\", \"message\": \"worker failed to start\", \"pid\": 3}",
+                "Error: Could not find or load main class X"));
+        assertEquals("Error: Could not find or load main class X x1; worker failed to start x2", problems);
+        assertEquals("", Benchmark.logProblems(List.of("{\"message\": \"calling procedure\"}")));
+    }
 }
