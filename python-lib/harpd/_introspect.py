@@ -1,9 +1,13 @@
 """
 Helpers the JVM side of harpd calls to look into procedures. Not a public
 interface.
+
+The standard ``inspect`` module is deliberately not used: under Jython,
+importing it takes seconds (it pulls in a large part of the standard
+library), and harpd loads procedures at every start of a worker.
 """
 
-import inspect
+import types
 
 from harpd.proc import Procedure, StreamingProcedure
 
@@ -11,6 +15,10 @@ _OWN_CALLS = (
     Procedure.__dict__["__call__"],
     StreamingProcedure.__dict__["__call__"],
 )
+
+# code object flags (same values in CPython 2 and Jython)
+_CO_VARARGS = 0x04
+_CO_VARKEYWORDS = 0x08
 
 
 def _own_call_overridden(proc):
@@ -21,20 +29,20 @@ def _own_call_overridden(proc):
     return False
 
 
-def _callable_and_skip(proc):
-    """What a call of ``proc`` runs, and how many leading parameters are
-    filled in already (``self``)."""
+def _function_and_skip(proc):
+    """The Python function a call of ``proc`` runs, and how many of its
+    leading parameters are filled in already (``self``)."""
     if _own_call_overridden(proc):
-        return (type(proc).__call__, 1)
+        return (getattr(type(proc).__call__, "im_func", None), 1)
     target = proc.function
-    if inspect.isfunction(target):
+    if isinstance(target, types.FunctionType):
         return (target, 0)
-    if inspect.ismethod(target):
-        return (target, 0 if target.im_self is None else 1)
-    # some other callable object: what runs is its __call__
+    if isinstance(target, types.MethodType):
+        return (target.im_func, 0 if target.im_self is None else 1)
+    # some other callable object: what runs is its class's __call__
     call = getattr(type(target), "__call__", None)
-    if inspect.ismethod(call) and inspect.isfunction(call.im_func):
-        return (call, 1)
+    if isinstance(call, types.MethodType):
+        return (call.im_func, 1)
     return (None, 0)
 
 
@@ -44,16 +52,24 @@ def signature(proc):
         what calling ``proc`` runs, or ``None`` if it cannot be introspected
         (a Java or builtin callable, parameter unpacking, ...)
     """
-    (target, skip) = _callable_and_skip(proc)
-    if target is None:
+    (function, skip) = _function_and_skip(proc)
+    if not isinstance(function, types.FunctionType):
         return None
-    try:
-        spec = inspect.getargspec(target)
-    except (TypeError, AttributeError):
-        return None
-    args = list(spec.args[skip:])
+    code = function.func_code
+    names = list(code.co_varnames)
+    count = code.co_argcount
+    args = names[:count]
+    varargs = None
+    varkw = None
+    if code.co_flags & _CO_VARARGS:
+        varargs = names[count]
+        count += 1
+    if code.co_flags & _CO_VARKEYWORDS:
+        varkw = names[count]
     for arg in args:
-        if not isinstance(arg, basestring):
-            return None  # def f((a, b)): tuple parameters
-    defaults = min(len(spec.defaults or ()), len(args))
-    return (args, defaults, spec.varargs, spec.keywords)
+        # def f((a, b)): tuple parameters get generated names like ".1"
+        if not isinstance(arg, basestring) or not (arg[:1].isalpha() or arg[:1] == "_"):
+            return None
+    args = args[skip:]
+    defaults = min(len(function.func_defaults or ()), len(args))
+    return (args, defaults, varargs, varkw)

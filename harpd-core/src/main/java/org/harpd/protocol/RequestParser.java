@@ -77,10 +77,16 @@ public final class RequestParser {
         return node;
     }
 
-    /** The parser's own message on one short line, with the position the way Python's json reports it. */
+    /** The parser's own message on one short line, without Java internals, positioned as Python's json does. */
     static String describe(JsonProcessingException e) {
         String message = e.getOriginalMessage() == null ? "invalid JSON" : e.getOriginalMessage();
-        message = message.replaceAll("\\s+", " ").trim();
+        message = message.replaceAll("\\s+", " ")
+                .replaceAll(" \\(start marker at \\[Source:.*?\\]\\)", "")
+                .replaceAll(": was expecting \\(JSON String.*", ": expecting a JSON value")
+                .replaceAll("^Trailing token .*", "Extra data after the JSON value")
+                .replaceAll("^Document nesting depth \\((\\d+)\\) exceeds the maximum allowed \\((\\d+).*",
+                        "Nesting deeper than $2 levels")
+                .trim();
         if (message.length() > MAX_PARSER_MESSAGE) {
             message = message.substring(0, MAX_PARSER_MESSAGE) + "...";
         }

@@ -6,6 +6,7 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import org.harpd.posix.Posix;
+import org.harpd.posix.PosixException;
 
 /**
  * The worker's end of the protocol pipes, moved off fds 0 and 1. Procedures (and programs they run) still
@@ -14,6 +15,9 @@ import org.harpd.posix.Posix;
  * on the command pipe meaning "the listener is gone".
  */
 final class ProtocolPipes {
+    /** Exit status of a worker that lost its listener. */
+    static final int EXIT_LISTENER_GONE = 2;
+
     private final int commandFd;
     private final int replyFd;
     private final byte[] buffer = new byte[64 * 1024];
@@ -89,6 +93,12 @@ final class ProtocolPipes {
 
     /** Whole lines go out in one write, so concurrent writers never interleave within a line. */
     synchronized void write(byte[] line) {
-        Posix.writeFully(replyFd, line, 0, line.length);
+        try {
+            Posix.writeFully(replyFd, line, 0, line.length);
+        } catch (PosixException e) {
+            // EPIPE: the listener is gone, and with it anyone to answer to.
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_LISTENER_GONE);
+        }
     }
 }

@@ -35,7 +35,7 @@ public final class Main {
     /** Exit status for command-line usage errors, as Python's optparse gives them. */
     static final int USAGE = 2;
 
-    private static final String WORKER_MAIN = "org.harpd.worker.WorkerMain";
+    private static final String WORKER_MAIN = org.harpd.worker.WorkerMain.class.getName();
 
     private Main() {
     }

@@ -42,6 +42,8 @@ public final class JsonValues {
     private static final BigInteger INT_MAX = BigInteger.valueOf(Integer.MAX_VALUE);
     /** How much of an unserialisable value's repr goes into the error message. */
     private static final int REPR_LIMIT = 200;
+    /** Deeper values are refused rather than risking the stack; CPython's json stops near 1000 too. */
+    private static final int MAX_DEPTH = 1000;
 
     private JsonValues() {
     }
@@ -151,6 +153,9 @@ public final class JsonValues {
         }
 
         private void enter(PyObject container) {
+            if (open.size() >= MAX_DEPTH) {
+                throw invalid("maximum nesting depth exceeded");
+            }
             if (!open.add(container)) {
                 throw invalid("Circular reference detected");
             }

@@ -69,7 +69,10 @@ public final class PythonRuntime {
         }
         pythonPath.append().forEach(p -> entries.add(Py.newStringOrUnicode(p)));
         sys.path = new PyList(entries);
-        return new PythonRuntime(sys);
+        PythonRuntime runtime = new PythonRuntime(sys);
+        // before any user code: procedures written for CPython expect os.getgroups() and friends
+        runtime.importModule("harpd._jython_os");
+        return runtime;
     }
 
     /** {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python}. */

@@ -95,6 +95,12 @@ class JsonValuesTest {
     }
 
     @Test
+    void absurdlyDeepValuesAreRefusedNotOverflowingTheStack() {
+        HarpError e = refused("x = []\nfor i in xrange(100000):\n    x = [x]\n", "x");
+        assertEquals("maximum nesting depth exceeded", e.getMessage());
+    }
+
+    @Test
     void sharedButAcyclicValuesAreFine() {
         PyObject value = Python.eval("x = [1]\n", "[x, x, {'a': x}]");
         assertEquals("[[1],[1],{\"a\":[1]}]", Json.toString(JsonValues.toJson(value)));

@@ -105,6 +105,11 @@ class ProceduresFileTest {
                 lines = Lines("/etc/passwd")
                 bound = Procedure(Bound().run)
                 java_callable = Procedure(len)
+                tupled = Procedure(lambda a, (b, c): a)
+                class Functor(object):
+                    def __call__(self, x, y=0, *rest):
+                        return x
+                functor = Procedure(Functor())
                 """);
         assertEquals(new Signature(List.of("name", "greeting"), 1, null, null),
                 catalog.find("greet").orElseThrow().signature());
@@ -113,6 +118,9 @@ class ProceduresFileTest {
         assertEquals(new Signature(List.of(), 0, null, null), lines.signature());
         assertEquals(new Signature(List.of("x"), 0, null, null), catalog.find("bound").orElseThrow().signature());
         assertEquals(Signature.permissive(), catalog.find("java_callable").orElseThrow().signature());
+        assertEquals(Signature.permissive(), catalog.find("tupled").orElseThrow().signature());
+        assertEquals(new Signature(List.of("x", "y"), 1, "rest", null),
+                catalog.find("functor").orElseThrow().signature());
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.harpd.client.HarpClient;
+import org.harpd.tls.KeyFormat;
+import org.harpd.tls.KeyKind;
 import org.harpd.tls.SelfSignedCertificate;
 
 /**
@@ -143,7 +145,7 @@ public final class Daemon implements AutoCloseable {
     /** Writes a fresh RSA PKCS#8 certificate/key pair for localhost into {@code dir}. */
     public static void writeCertificate(Path dir) throws Exception {
         SelfSignedCertificate.write(dir.resolve("cert.pem"), dir.resolve("key.pem"), "localhost",
-                SelfSignedCertificate.KeyKind.RSA, SelfSignedCertificate.KeyFormat.PKCS8);
+                KeyKind.RSA, KeyFormat.PKCS8);
     }
 
     public static final class Builder {

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
+import org.harpd.tls.KeyFormat;
+import org.harpd.tls.KeyKind;
 import org.harpd.tls.SelfSignedCertificate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,7 +20,7 @@ class TlsIT {
     void servesTls12And13WithEveryKeyFormat(String kind, String format) throws Exception {
         Path dir = Files.createTempDirectory("harpd-tls");
         SelfSignedCertificate.write(dir.resolve("cert.pem"), dir.resolve("key.pem"), "localhost",
-                SelfSignedCertificate.KeyKind.valueOf(kind), SelfSignedCertificate.KeyFormat.valueOf(format));
+                KeyKind.valueOf(kind), KeyFormat.valueOf(format));
         try (Daemon daemon = Daemon.builder().dir(dir).certificate(false).start()) {
             for (String protocol : new String[] {"TLSv1.3", "TLSv1.2"}) {
                 try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket("127.0.0.1", daemon.port())) {
