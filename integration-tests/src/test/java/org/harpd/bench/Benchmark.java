@@ -20,7 +20,7 @@ import org.harpd.it.Launcher;
  * cost and memory, for a trivial procedure called over a new TLS connection per call.
  */
 public final class Benchmark {
-    static final String PROCEDURES = "from harpd.proc import procedure\n\n@procedure\ndef ping():\n    return 'pong'\n";
+    static final String PROCEDURES = "import os\nfrom harpd.proc import procedure\n\n@procedure\ndef ping():\n    return os.getpid()\n";
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -122,7 +122,7 @@ public final class Benchmark {
             Call call = new Call(daemon.port(), "ping");
             Pool pool = new Pool(daemon.pid());
             System.out.println("== isolation: " + level + " == (" + call.negotiated()
-                    + ", full handshake per call, procedure ping() returning 'pong')");
+                    + ", full handshake per call, procedure ping() returning os.getpid())");
 
             List<Long> idle = pool.awaitRest(SETTLE_TIMEOUT);
             boolean settles = !idle.isEmpty();
@@ -188,10 +188,10 @@ public final class Benchmark {
         for (int i = 0; i < calls; i++) {
             pool.awaitRest(SETTLE_TIMEOUT);
             long t0 = System.nanoTime();
-            String error = call.run();
+            Call.Outcome outcome = call.run();
             long latency = System.nanoTime() - t0;
             elapsed += latency;
-            samples.add(new Summary.Sample(elapsed, latency, error));
+            samples.add(new Summary.Sample(elapsed, latency, outcome.error(), outcome.workerPid()));
         }
         return Summary.of(samples, elapsed, 0);
     }
@@ -200,14 +200,15 @@ public final class Benchmark {
     }
 
     static void print(List<Row> rows, List<Pool.WorkerStart> starts, long listenerRestKb, long[] idleWorkerKb) {
-        System.out.printf(Locale.ROOT, "%-26s %7s %7s %6s %9s %9s %9s %9s %9s %11s%n", "phase", "clients", "calls",
-                "errors", "calls/s", "steady/s", "p50 ms", "p99 ms", "max ms", "listener MB");
+        System.out.printf(Locale.ROOT, "%-26s %7s %7s %6s %9s %9s %9s %9s %9s %11s %12s%n", "phase", "clients", "calls",
+                "errors", "calls/s", "steady/s", "p50 ms", "p99 ms", "max ms", "listener MB", "calls/worker");
         for (Row r : rows) {
             Summary s = r.summary();
             boolean load = s.windowNanos() > 0;
-            System.out.printf(Locale.ROOT, "%-26s %7d %7d %6d %9s %9s %9.1f %9.1f %9.1f %11s%n", r.phase(), r.clients(),
+            System.out.printf(Locale.ROOT, "%-26s %7d %7d %6d %9s %9s %9.1f %9.1f %9.1f %11s %12s%n", r.phase(), r.clients(),
                     s.calls(), s.errorCount(), load ? fixed(s.okPerSecond()) : "-", load ? fixed(s.steadyOkPerSecond()) : "-",
-                    s.p50Millis(), s.p99Millis(), s.maxMillis(), r.peakListenerKb() < 0 ? "-" : fixed(r.peakListenerKb() / 1024.0));
+                    s.p50Millis(), s.p99Millis(), s.maxMillis(), r.peakListenerKb() < 0 ? "-" : fixed(r.peakListenerKb() / 1024.0),
+                    s.workers() == 0 ? "-" : fixed((double) s.ok() / s.workers()));
         }
         for (Row r : rows) {
             if (r.summary().errorCount() > 0) {
@@ -227,7 +228,8 @@ public final class Benchmark {
                 idleWorkerKb.length == 0 ? "-" : fixed(idleWorkerKb[idleWorkerKb.length / 2] / 1024.0),
                 idleWorkerKb.length, fixed(listenerRestKb / 1024.0));
         System.out.println("calls/s: successful calls over the phase; steady/s: over the 2nd half of its window; "
-                + "percentiles over all calls, failed ones included");
+                + "percentiles over all calls, failed ones included;\n"
+                + "calls/worker: successful calls per distinct worker process that served them (1.0 = a process per call)");
     }
 
     /** Log lines that tell of trouble, counted by message, e.g. "worker failed to start x3". */

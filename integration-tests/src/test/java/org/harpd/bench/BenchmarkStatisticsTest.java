@@ -35,15 +35,16 @@ class BenchmarkStatisticsTest {
     void summaryCountsErrorsByKindAndRatesOverWindow() {
         // a 2 s window: 3 successes (one in the first half), 2 timeouts and a reset
         Summary s = Summary.of(List.of(
-                new Summary.Sample(500 * MS, 30 * MS, null),
-                new Summary.Sample(1200 * MS, 10 * MS, null),
-                new Summary.Sample(1900 * MS, 20 * MS, null),
+                new Summary.Sample(500 * MS, 30 * MS, null, 101),
+                new Summary.Sample(1200 * MS, 10 * MS, null, 102),
+                new Summary.Sample(1900 * MS, 20 * MS, null, 101),
                 new Summary.Sample(1950 * MS, 900 * MS, "timeout"),
                 new Summary.Sample(1990 * MS, 800 * MS, "timeout"),
                 new Summary.Sample(1000 * MS, 1 * MS, "reset")), 2000 * MS, 2000 * MS);
         assertEquals(6, s.calls());
         assertEquals(3, s.errorCount());
         assertEquals(3, s.ok());
+        assertEquals(2, s.workers());
         assertEquals("reset=1, timeout=2", s.errorText());
         assertEquals(1.5, s.okPerSecond(), 1e-9);
         assertEquals(2.0, s.steadyOkPerSecond(), 1e-9);

@@ -36,8 +36,20 @@ public final class Call {
                 + Daemon.USER + "\", \"password\": \"" + Daemon.PASSWORD + "\"}}\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Runs the call; returns null on success, otherwise the kind of failure (an error kind to count). */
-    public String run() {
+    /**
+     * How a call ended.
+     *
+     * @param error     null on success, otherwise the kind of failure (an error kind to count)
+     * @param workerPid the worker's process id the procedure returned, -1 if none
+     */
+    public record Outcome(String error, long workerPid) {
+        static Outcome failed(String error) {
+            return new Outcome(error, -1);
+        }
+    }
+
+    /** Runs the call (the procedure is expected to return its process id). */
+    public Outcome run() {
         try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MILLIS);
             socket.setSoTimeout(READ_TIMEOUT_MILLIS);
@@ -46,25 +58,27 @@ public final class Call {
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null; ) {
-                String verdict = verdict(JSON.readTree(line));
+                JsonNode message = JSON.readTree(line);
+                String verdict = verdict(message);
                 if (verdict != null) {
-                    return verdict.isEmpty() ? null : verdict;
+                    return verdict.isEmpty() ? new Outcome(null, message.get("result").asLong(-1)) : Outcome.failed(verdict);
                 }
             }
-            return "closed before result";
+            return Outcome.failed("closed before result");
         } catch (SocketTimeoutException e) {
-            return "timeout";
+            return Outcome.failed("timeout");
         } catch (ConnectException e) {
-            return "connect refused";
+            return Outcome.failed("connect refused");
         } catch (SSLException e) {
-            return "tls: " + e.getMessage();
+            return Outcome.failed("tls: " + e.getMessage());
         } catch (SocketException e) {
             String message = String.valueOf(e.getMessage());
-            return message.contains("reset") ? "reset" : message.contains("Broken pipe") ? "broken pipe" : "socket: " + message;
+            return Outcome.failed(message.contains("reset") ? "reset"
+                    : message.contains("Broken pipe") ? "broken pipe" : "socket: " + message);
         } catch (IOException e) {
-            return "io: " + e;
+            return Outcome.failed("io: " + e);
         } catch (Exception e) {
-            return "client: " + e;
+            return Outcome.failed("client: " + e);
         }
     }
 

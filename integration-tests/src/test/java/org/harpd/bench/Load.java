@@ -29,9 +29,9 @@ public final class Load {
                     List<Summary.Sample> samples = new ArrayList<>();
                     while (System.nanoTime() < end && started.incrementAndGet() <= maxCalls) {
                         long t0 = System.nanoTime();
-                        String error = call.run();
+                        Call.Outcome outcome = call.run();
                         long t1 = System.nanoTime();
-                        samples.add(new Summary.Sample(t1 - start, t1 - t0, error));
+                        samples.add(new Summary.Sample(t1 - start, t1 - t0, outcome.error(), outcome.workerPid()));
                     }
                     return samples;
                 }));

@@ -14,12 +14,17 @@ import java.util.TreeMap;
  * @param latencies   sorted latencies of all calls, in nanoseconds
  * @param lateOk      successful calls that ended in the second half of the phase's planned window
  * @param windowNanos the planned window (clients stop starting calls when it is over)
+ * @param workers     distinct worker processes that served successful calls
  */
 public record Summary(int calls, Map<String, Integer> errors, long elapsedNanos, long[] latencies, int lateOk,
-                      long windowNanos) {
+                      long windowNanos, int workers) {
 
     /** One finished call: when it ended (relative to the phase's start), how long it took, and how it failed. */
-    public record Sample(long endOffsetNanos, long latencyNanos, String error) {
+    public record Sample(long endOffsetNanos, long latencyNanos, String error, long workerPid) {
+        public Sample(long endOffsetNanos, long latencyNanos, String error) {
+            this(endOffsetNanos, latencyNanos, error, -1);
+        }
+
         public boolean ok() {
             return error == null;
         }
@@ -36,7 +41,9 @@ public record Summary(int calls, Map<String, Integer> errors, long elapsedNanos,
                 lateOk++;
             }
         }
-        return new Summary(samples.size(), Map.copyOf(errors), elapsedNanos, latencies, lateOk, windowNanos);
+        int workers = (int) samples.stream().filter(s -> s.ok() && s.workerPid() > 0).mapToLong(Sample::workerPid)
+                .distinct().count();
+        return new Summary(samples.size(), Map.copyOf(errors), elapsedNanos, latencies, lateOk, windowNanos, workers);
     }
 
     /**
