@@ -13,25 +13,25 @@ class MessagesTest {
 
     @Test
     void ackIsOneSortedLine() {
-        assertEquals("{\"harp\":1,\"stream_result\":true}\n", text(Messages.ack(true)));
-        assertEquals("{\"harp\":1,\"stream_result\":false}\n", text(Messages.ack(false)));
+        assertEquals("{\"harp\": 1, \"stream_result\": true}\n", text(Messages.ack(true)));
+        assertEquals("{\"harp\": 1, \"stream_result\": false}\n", text(Messages.ack(false)));
     }
 
     @Test
     void errorHasSortedKeys() {
-        assertEquals("{\"error\":{\"message\":\"request too long\",\"type\":\"invalid_request\"},\"harp\":1}\n",
+        assertEquals("{\"error\": {\"message\": \"request too long\", \"type\": \"invalid_request\"}, \"harp\": 1}\n",
                 text(Messages.error(ErrorType.INVALID_REQUEST, "request too long")));
     }
 
     @Test
     void streamAndResultCarryTheirValue() {
-        assertEquals("{\"stream\":3}\n", text(Messages.stream(IntNode.valueOf(3))));
-        assertEquals("{\"result\":null}\n", text(Messages.result(Json.MAPPER.nullNode())));
+        assertEquals("{\"stream\": 3}\n", text(Messages.stream(IntNode.valueOf(3))));
+        assertEquals("{\"result\": null}\n", text(Messages.result(Json.MAPPER.nullNode())));
     }
 
     @Test
     void exceptionPutsDataFirst() {
-        assertEquals("{\"exception\":{\"data\":{\"class\":\"E\"},\"message\":\"m\",\"type\":\"E\"}}\n",
+        assertEquals("{\"exception\": {\"data\": {\"class\": \"E\"}, \"message\": \"m\", \"type\": \"E\"}}\n",
                 text(Messages.exception("E", "m", Json.MAPPER.createObjectNode().put("class", "E"))));
     }
 }

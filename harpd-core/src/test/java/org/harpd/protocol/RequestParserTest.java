@@ -31,7 +31,7 @@ class RequestParserTest {
     void positionalCallIsParsed() {
         CallRequest r = parse("{\"harp\": 1, \"procedure\": \"add\", \"arguments\": [1, 2], " + AUTH + "}");
         assertEquals("add", r.procedure());
-        assertEquals("[1,2]", Json.toString(r.arguments()));
+        assertEquals("[1, 2]", Json.toString(r.arguments()));
         assertEquals("u", r.user());
         assertEquals("pw", r.password());
         assertFalse(r.keywordArguments());

@@ -70,7 +70,7 @@ class CallRequestHandlerTest {
     @Test
     void callIsAcknowledgedThenAnswered() {
         EmbeddedChannel channel = channel();
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}", "{\"result\":42}"),
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": false}", "{\"result\": 42}"),
                 exchange(channel, request("answer", "[]", PASSWORD)));
         assertFalse(channel.isOpen());
         assertFalse(executor.last().isCancelled());
@@ -81,7 +81,7 @@ class CallRequestHandlerTest {
         exchange(channel(), request("add", "{\"a\": 1, \"b\": 2}", PASSWORD));
         var job = executor.last().job;
         assertEquals("add", job.procedure().name());
-        assertEquals("{\"a\":1,\"b\":2}", Json.toString(job.arguments()));
+        assertEquals("{\"a\": 1, \"b\": 2}", Json.toString(job.arguments()));
         assertEquals(IdRef.ofName("nobody"), job.identity().user());
         assertEquals(List.of(IdRef.ofId(65534)), job.identity().groups());
         assertEquals("u", job.requestUser());
@@ -90,15 +90,15 @@ class CallRequestHandlerTest {
     @Test
     void streamLinesComeBetweenAckAndResultInOrder() {
         EmbeddedChannel channel = channel();
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":true}"), exchange(channel, request("feed", "[]", PASSWORD)));
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": true}"), exchange(channel, request("feed", "[]", PASSWORD)));
         var sink = executor.last().sink;
         for (int i = 1; i <= 3; i++) {
             sink.stream(Messages.stream(Json.MAPPER.valueToTree(i)));
         }
         sink.completed(Messages.result(Json.MAPPER.nullNode()));
         channel.runPendingTasks();
-        assertEquals(List.of("{\"stream\":1}", "{\"stream\":2}",
-                "{\"stream\":3}", "{\"result\":null}"), Outbound.lines(channel));
+        assertEquals(List.of("{\"stream\": 1}", "{\"stream\": 2}",
+                "{\"stream\": 3}", "{\"result\": null}"), Outbound.lines(channel));
         assertFalse(channel.isOpen());
     }
 
@@ -134,7 +134,7 @@ class CallRequestHandlerTest {
         assertEquals(1, queued.size());
         queued.get(0).run();
         channel.runPendingTasks();
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}", "{\"result\":42}"), Outbound.lines(channel));
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": false}", "{\"result\": 42}"), Outbound.lines(channel));
     }
 
     @Test
@@ -148,8 +148,8 @@ class CallRequestHandlerTest {
 
     @Test
     void unknownProcedureNamesIt() {
-        assertEquals(List.of("{\"error\":{\"data\":{\"procedure\":\"nope\"},\"message\":\"no such procedure\","
-                        + "\"type\":\"no_such_procedure\"},\"harp\":1}"),
+        assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"nope\"}, \"message\": \"no such procedure\", "
+                        + "\"type\": \"no_such_procedure\"}, \"harp\": 1}"),
                 exchange(channel(), request("nope", "[]", PASSWORD)));
         assertTrue(logMessages().stream().anyMatch(m -> m.contains("\"no such procedure\"")));
     }
@@ -171,7 +171,7 @@ class CallRequestHandlerTest {
             throw new AssertionError("must not authenticate");
         };
         List<String> lines = exchange(channel(), "{nope");
-        assertTrue(lines.get(0).contains("\"type\":\"parse_error\""), lines::toString);
+        assertTrue(lines.get(0).contains("\"type\": \"parse_error\""), lines::toString);
         assertEquals(1, lines.size());
     }
 
@@ -202,7 +202,7 @@ class CallRequestHandlerTest {
     @Test
     void timeoutIsSentAfterTheAckAndLogged() {
         EmbeddedChannel channel = channel();
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":true}"), exchange(channel, request("feed", "[]", PASSWORD)));
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": true}"), exchange(channel, request("feed", "[]", PASSWORD)));
         executor.last().sink.failed(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
         channel.runPendingTasks();
         assertEquals(List.of(Outbound.error("timeout", "maximum execution time exceeded")), Outbound.lines(channel));
@@ -217,15 +217,15 @@ class CallRequestHandlerTest {
         sink.completed(Messages.result(Json.MAPPER.nullNode()));
         sink.stream(Messages.stream(Json.MAPPER.nullNode()));
         channel.runPendingTasks();
-        assertEquals(List.of("{\"result\":null}"), Outbound.lines(channel));
+        assertEquals(List.of("{\"result\": null}"), Outbound.lines(channel));
     }
 
     @Test
     void callingIsLoggedWithProcedureAndUser() {
         exchange(channel(), request("answer", "[]", PASSWORD));
         String calling = logMessages().stream().filter(m -> m.contains("\"calling procedure\"")).findFirst().orElseThrow();
-        assertTrue(calling.contains("\"procedure\":\"answer\""), calling);
-        assertTrue(calling.contains("\"user\":\"u\""), calling);
-        assertTrue(calling.contains("\"streaming\":false"), calling);
+        assertTrue(calling.contains("\"procedure\": \"answer\""), calling);
+        assertTrue(calling.contains("\"user\": \"u\""), calling);
+        assertTrue(calling.contains("\"streaming\": false"), calling);
     }
 }

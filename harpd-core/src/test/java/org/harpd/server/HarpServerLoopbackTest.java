@@ -111,26 +111,26 @@ class HarpServerLoopbackTest {
 
     @Test
     void positionalCallReturnsTheResult() throws Exception {
-        assertEquals("[1,\"a\"]", Json.toString(start().call("echo", 1, "a")));
+        assertEquals("[1, \"a\"]", Json.toString(start().call("echo", 1, "a")));
     }
 
     @Test
     void keywordCallReturnsTheResult() throws Exception {
-        assertEquals("{\"k\":true}", Json.toString(start().callKw("echo", Map.of("k", true))));
+        assertEquals("{\"k\": true}", Json.toString(start().callKw("echo", Map.of("k", true))));
     }
 
     @Test
     void wireLinesAreAckThenResultWithSortedKeys() throws Exception {
         CallResult result = start().callRaw("echo", Json.MAPPER.readTree("[{\"z\": 1, \"a\": 2}]"));
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}", "{\"result\":[{\"a\":2,\"z\":1}]}"),
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": false}", "{\"result\": [{\"a\": 2, \"z\": 1}]}"),
                 result.lines());
     }
 
     @Test
     void streamedValuesArriveInOrderBeforeTheResult() throws Exception {
         CallResult result = start().callRaw("count", Json.MAPPER.createArrayNode());
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":true}", "{\"stream\":1}", "{\"stream\":2}",
-                "{\"stream\":3}", "{\"result\":\"done\"}"), result.lines());
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": true}", "{\"stream\": 1}", "{\"stream\": 2}",
+                "{\"stream\": 3}", "{\"result\": \"done\"}"), result.lines());
     }
 
     @Test
@@ -181,8 +181,8 @@ class HarpServerLoopbackTest {
     @Test
     void timeoutComesAfterTheAck() throws Exception {
         CallResult result = start().callRaw("late", Json.MAPPER.createArrayNode());
-        assertEquals(List.of("{\"harp\":1,\"stream_result\":false}",
-                "{\"error\":{\"message\":\"maximum execution time exceeded\",\"type\":\"timeout\"},\"harp\":1}"),
+        assertEquals(List.of("{\"harp\": 1, \"stream_result\": false}",
+                "{\"error\": {\"message\": \"maximum execution time exceeded\", \"type\": \"timeout\"}, \"harp\": 1}"),
                 result.lines());
     }
 

@@ -31,6 +31,6 @@ final class Outbound {
     }
 
     static String error(String type, String message) {
-        return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type + "\"},\"harp\":1}";
+        return "{\"error\": {\"message\": \"" + message + "\", \"type\": \"" + type + "\"}, \"harp\": 1}";
     }
 }

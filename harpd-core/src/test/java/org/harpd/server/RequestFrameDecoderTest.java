@@ -102,10 +102,10 @@ class RequestFrameDecoderTest {
         }, new RequestFrameDecoder(MAX));
         lingering.writeInbound(Unpooled.copiedBuffer("{}\n", StandardCharsets.UTF_8));
         lingering.readInbound();
-        ConnectionReply.finish(lingering, "{\"result\":1}\n".getBytes(StandardCharsets.UTF_8));
+        ConnectionReply.finish(lingering, "{\"result\": 1}\n".getBytes(StandardCharsets.UTF_8));
         ByteBuf late = Unpooled.copiedBuffer("late", StandardCharsets.UTF_8);
         lingering.writeInbound(late);
-        assertEquals(List.of("{\"result\":1}"), Outbound.lines(lingering));
+        assertEquals(List.of("{\"result\": 1}"), Outbound.lines(lingering));
         assertEquals(0, late.refCnt());
     }
 

@@ -47,15 +47,15 @@ class WorkerPoolTest {
         pool(1, 2, 0);
 
         RecordingSink echo = run(job("echo", 1, "a"));
-        assertEquals("{\"result\":[1,\"a\"]}\n", echo.completed());
+        assertEquals("{\"result\": [1, \"a\"]}\n", echo.completed());
 
         RecordingSink stream = run(job("stream", 3));
-        assertEquals(List.of("{\"stream\":0}\n", "{\"stream\":1}\n", "{\"stream\":2}\n"), stream.streamed());
-        assertEquals("{\"result\":\"done\"}\n", stream.completed());
+        assertEquals(List.of("{\"stream\": 0}\n", "{\"stream\": 1}\n", "{\"stream\": 2}\n"), stream.streamed());
+        assertEquals("{\"result\": \"done\"}\n", stream.completed());
 
         RecordingSink raise = run(job("raise"));
-        assertEquals("{\"exception\":{\"data\":{\"class\":\"ValueError\",\"module\":\"exceptions\"},"
-                + "\"message\":\"bad value\",\"type\":\"ValueError\"}}\n", raise.completed());
+        assertEquals("{\"exception\": {\"data\": {\"class\": \"ValueError\", \"module\": \"exceptions\"}, "
+                + "\"message\": \"bad value\", \"type\": \"ValueError\"}}\n", raise.completed());
         assertTrue(echo.contractKept() && stream.contractKept() && raise.contractKept());
     }
 
@@ -81,7 +81,7 @@ class WorkerPoolTest {
         await("worker gone", () -> gone(worker));
         await("worker's child gone", () -> gone(child));
 
-        assertEquals("{\"result\":[\"again\"]}\n", run(job("echo", "again")).completed());
+        assertEquals("{\"result\": [\"again\"]}\n", run(job("echo", "again")).completed());
         assertTrue(sink.contractKept());
     }
 
@@ -108,14 +108,14 @@ class WorkerPoolTest {
         assertEquals("worker process died", crash.failed().getMessage());
         assertEquals(3, crash.failed().data().path("exit_status").asInt());
 
-        assertEquals("{\"result\":[]}\n", run(job("echo")).completed());
+        assertEquals("{\"result\": []}\n", run(job("echo")).completed());
     }
 
     @Test
     void printingToStdoutDoesNotReachTheProtocol() throws Exception {
         pool(1, 1, 0);
         RecordingSink sink = run(job("print"));
-        assertEquals("{\"result\":\"printed\"}\n", sink.completed());
+        assertEquals("{\"result\": \"printed\"}\n", sink.completed());
         assertTrue(sink.streamed().isEmpty());
     }
 
@@ -160,8 +160,8 @@ class WorkerPoolTest {
         pool.submit(job("sleep", 0.2), first);
         pool.submit(job("echo", "second"), second);
 
-        assertEquals("{\"result\":\"slept\"}\n", first.await().completed());
-        assertEquals("{\"result\":[\"second\"]}\n", second.await().completed());
+        assertEquals("{\"result\": \"slept\"}\n", first.await().completed());
+        assertEquals("{\"result\": [\"second\"]}\n", second.await().completed());
     }
 
     @Test

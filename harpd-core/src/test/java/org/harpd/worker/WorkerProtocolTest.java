@@ -18,8 +18,8 @@ class WorkerProtocolTest {
     void callLineRoundTripsNamesAndNumbers() throws Exception {
         Identity identity = new Identity(IdRef.ofName("nobody"), List.of(IdRef.ofId(100), IdRef.ofName("adm")));
         byte[] line = WorkerProtocol.call("add", Json.MAPPER.readTree("{\"a\": 1}"), identity);
-        assertEquals("{\"call\":{\"arguments\":{\"a\":1},\"groups\":[100,\"adm\"],\"procedure\":\"add\","
-                + "\"user\":\"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
+        assertEquals("{\"call\": {\"arguments\": {\"a\": 1}, \"groups\": [100, \"adm\"], \"procedure\": \"add\", "
+                + "\"user\": \"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
 
         WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
         assertEquals("add", call.procedure());
@@ -31,15 +31,15 @@ class WorkerProtocolTest {
     @Test
     void malformedCallsAreRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> WorkerProtocol.parseCall(Json.MAPPER.readTree("{\"call\":{\"procedure\":\"f\",\"arguments\":1}}")));
+                () -> WorkerProtocol.parseCall(Json.MAPPER.readTree("{\"call\": {\"procedure\": \"f\", \"arguments\": 1}}")));
         assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
-                "{\"call\":{\"procedure\":\"f\",\"arguments\":[],\"user\":1.5}}")));
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"user\": 1.5}}")));
     }
 
     @Test
     void kindIsTheFirstKey() {
         assertEquals("stream", WorkerProtocol.kind("{\"stream\": [1, 2]}\n".getBytes(StandardCharsets.UTF_8)));
-        assertEquals("error", WorkerProtocol.kind("{\"error\":{},\"harp\":1}\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("error", WorkerProtocol.kind("{\"error\": {}, \"harp\": 1}\n".getBytes(StandardCharsets.UTF_8)));
         assertNull(WorkerProtocol.kind("noise\n".getBytes(StandardCharsets.UTF_8)));
         assertNull(WorkerProtocol.kind("[1]\n".getBytes(StandardCharsets.UTF_8)));
     }
