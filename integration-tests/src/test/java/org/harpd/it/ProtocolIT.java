@@ -114,17 +114,17 @@ class ProtocolIT {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "not JSON                 | this is not json\n                                             | parse_error      |",
-        "JSON array               | [1, 2]\n                                                       | invalid_request  | invalid request data type",
-        "no harp field            | {\"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\n | invalid_protocol | unsupported protocol version",
-        "harp 2                   | {\"harp\": 2, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\n | invalid_protocol | unsupported protocol version",
-        "no auth                  | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": []}\n     | invalid_request  | malformed credentials data",
-        "password not a string    | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": 1}}\n | invalid_request | malformed credentials data",
-        "procedure not a string   | {\"harp\": 1, \"procedure\": 7, \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\n | invalid_request | invalid request",
-        "arguments a string       | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": \"x\", \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\n | invalid_request | invalid request",
-        "wrong password           | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"nope\"}}\n | auth_error | unknown user or wrong password",
-        "unknown user             | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"who\", \"password\": \"secret\"}}\n | auth_error | unknown user or wrong password",
-        "excessive data           | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [1, 2], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\nmore | invalid_request | excessive data after request",
+        "not JSON                 | this is not json\\n                                             | parse_error      |",
+        "JSON array               | [1, 2]\\n                                                       | invalid_request  | invalid request data type",
+        "no harp field            | {\"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\\n | invalid_protocol | unsupported protocol version",
+        "harp 2                   | {\"harp\": 2, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\\n | invalid_protocol | unsupported protocol version",
+        "no auth                  | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": []}\\n     | invalid_request  | malformed credentials data",
+        "password not a string    | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": 1}}\\n | invalid_request | malformed credentials data",
+        "procedure not a string   | {\"harp\": 1, \"procedure\": 7, \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\\n | invalid_request | invalid request",
+        "arguments a string       | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": \"x\", \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\\n | invalid_request | invalid request",
+        "wrong password           | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"test\", \"password\": \"nope\"}}\\n | auth_error | unknown user or wrong password",
+        "unknown user             | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [], \"auth\": {\"user\": \"who\", \"password\": \"secret\"}}\\n | auth_error | unknown user or wrong password",
+        "excessive data           | {\"harp\": 1, \"procedure\": \"add\", \"arguments\": [1, 2], \"auth\": {\"user\": \"test\", \"password\": \"secret\"}}\\nmore | invalid_request | excessive data after request",
         "EOF before newline       | {\"harp\": 1                                                  | invalid_request  | request incomplete or too long",
     })
     void malformedRequestsGetTheReferenceError(String name, String request, String type, String message) throws Exception {
