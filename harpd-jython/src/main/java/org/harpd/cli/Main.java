@@ -149,8 +149,8 @@ public final class Main {
         WorkerArguments arguments = new WorkerArguments(options.procedures().toAbsolutePath(), config.pythonPath());
         WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
                 System.getProperty("java.class.path"), WORKER_MAIN, arguments.toArgs());
-        return new PoolSettings(command, workers.spare(), workers.max(), workers.queue(), workers.startTimeout(),
-                workers.killGrace());
+        return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
+                workers.maxCalls(), workers.startTimeout(), workers.killGrace());
     }
 
     /**
