@@ -61,7 +61,7 @@ class IsolationTest {
 
     @Test
     void sharedKeepsModuleStateBetweenCallsInOneWorker() throws Exception {
-        pool(Isolation.SHARED, 1, 2, 100);
+        pool(Isolation.SHARED, 0, 2, 100);
         JsonNode first = counter();
         awaitIdle();
         JsonNode second = counter();
@@ -77,7 +77,7 @@ class IsolationTest {
 
     @Test
     void interpreterLoadsAFreshModuleForEveryCallInOneWorker() throws Exception {
-        pool(Isolation.INTERPRETER, 1, 2, 100);
+        pool(Isolation.INTERPRETER, 0, 2, 100);
         JsonNode first = counter();
         awaitIdle();
         JsonNode second = counter();
@@ -93,7 +93,7 @@ class IsolationTest {
 
     @Test
     void processServesOneCallPerWorker() throws Exception {
-        pool(Isolation.PROCESS, 1, 2, 100);
+        pool(Isolation.PROCESS, 0, 2, 100);
         JsonNode first = counter();
         JsonNode second = counter();
         assertNotEquals(first.path("pid"), second.path("pid"));
@@ -102,7 +102,7 @@ class IsolationTest {
 
     @Test
     void maxCallsRetiresTheWorker() throws Exception {
-        pool(Isolation.SHARED, 1, 2, 2);
+        pool(Isolation.SHARED, 0, 2, 2);
         JsonNode first = counter();
         awaitIdle();
         JsonNode second = counter();
@@ -116,7 +116,7 @@ class IsolationTest {
 
     @Test
     void aCallThatLeavesAThreadRunningGetsItsAnswerAndTheWorkerIsReplaced() throws Exception {
-        pool(Isolation.SHARED, 1, 2, 100);
+        pool(Isolation.SHARED, 0, 2, 100);
         long leaver = result(job("leave_thread")).asLong();
         await("worker that left a thread gone", () -> gone(leaver));
         JsonNode next = counter();
@@ -126,7 +126,7 @@ class IsolationTest {
 
     @Test
     void timeoutInSharedKillsTheWorkerAndTheNextCallGetsAFreshOne() throws Exception {
-        pool(Isolation.SHARED, 1, 2, 100);
+        pool(Isolation.SHARED, 0, 2, 100);
         long before = counter().path("pid").asLong();
         awaitIdle();
 
@@ -142,7 +142,7 @@ class IsolationTest {
 
     @Test
     void crashInSharedIsSystemErrorAndTheWorkerIsReplaced() throws Exception {
-        pool(Isolation.SHARED, 1, 2, 100);
+        pool(Isolation.SHARED, 0, 2, 100);
         long before = counter().path("pid").asLong();
         awaitIdle();
 
@@ -158,7 +158,7 @@ class IsolationTest {
     @Test
     void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        pool(Isolation.SHARED, 1, 4, 100);
+        pool(Isolation.SHARED, 0, 4, 100);
         JsonNode nobody = result(job("whoami", null, NOBODY));
         awaitIdle();
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
