@@ -1,0 +1,108 @@
+package org.harpd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
+import org.harpd.it.Daemon;
+import org.harpd.it.Wire;
+
+/**
+ * One call of a procedure over a new TLS connection, as the protocol requires. Each call builds its own
+ * {@code SSLContext}, so no TLS session is resumed: every call pays a full handshake, like a client without a
+ * session cache (the Python client, for one).
+ */
+public final class Call {
+    static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /** Longer than any queueing the daemon should impose; a call waiting longer counts as a timeout. */
+    static final int READ_TIMEOUT_MILLIS = 60_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final int port;
+    private final byte[] request;
+
+    public Call(int port, String procedure) {
+        this.port = port;
+        this.request = ("{\"harp\": 1, \"procedure\": \"" + procedure + "\", \"arguments\": [], \"auth\": {\"user\": \""
+                + Daemon.USER + "\", \"password\": \"" + Daemon.PASSWORD + "\"}}\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * How a call ended.
+     *
+     * @param error     null on success, otherwise the kind of failure (an error kind to count)
+     * @param workerPid the worker's process id the procedure returned, -1 if none
+     */
+    public record Outcome(String error, long workerPid) {
+        static Outcome failed(String error) {
+            return new Outcome(error, -1);
+        }
+    }
+
+    /** Runs the call (the procedure is expected to return its process id). */
+    public Outcome run() {
+        try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), CONNECT_TIMEOUT_MILLIS);
+            socket.setSoTimeout(READ_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(request);
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = in.readLine()) != null; ) {
+                JsonNode message = JSON.readTree(line);
+                String verdict = verdict(message);
+                if (verdict != null) {
+                    return verdict.isEmpty() ? new Outcome(null, message.get("result").asLong(-1)) : Outcome.failed(verdict);
+                }
+            }
+            return Outcome.failed("closed before result");
+        } catch (SocketTimeoutException e) {
+            return Outcome.failed("timeout");
+        } catch (ConnectException e) {
+            return Outcome.failed("connect refused");
+        } catch (SSLException e) {
+            return Outcome.failed("tls: " + e.getMessage());
+        } catch (SocketException e) {
+            String message = String.valueOf(e.getMessage());
+            return Outcome.failed(message.contains("reset") ? "reset"
+                    : message.contains("Broken pipe") ? "broken pipe" : "socket: " + message);
+        } catch (IOException e) {
+            return Outcome.failed("io: " + e);
+        } catch (Exception e) {
+            return Outcome.failed("client: " + e);
+        }
+    }
+
+    /** "" for a result, the failure's kind for an error or exception, null for a line that does not end the call. */
+    static String verdict(JsonNode message) {
+        if (message.has("result")) {
+            return "";
+        }
+        if (message.has("error")) {
+            return "error " + message.path("error").path("type").asText("?");
+        }
+        if (message.has("exception")) {
+            return "exception " + message.path("exception").path("type").asText("?");
+        }
+        return null;
+    }
+
+    /** The protocol and cipher suite a connection to the daemon negotiates, for the report's header. */
+    public String negotiated() {
+        try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return socket.getSession().getProtocol() + " " + socket.getSession().getCipherSuite();
+        } catch (Exception e) {
+            return "unknown (" + e + ")";
+        }
+    }
+}
