@@ -1,23 +1,32 @@
 package org.harpd.worker;
 
 import java.time.Duration;
+import org.harpd.config.WorkersConfig.Isolation;
 
 /**
- * Sizing of a {@link WorkerPool} (PHP-FPM's vocabulary).
+ * Sizing of a {@link WorkerPool} (PHP-FPM's vocabulary) and how much calls share a worker.
  *
  * @param command      how to start a worker
- * @param spare        workers kept booted and idle ahead of demand
+ * @param isolation    {@code process}: one call per worker process; {@code interpreter}: up to {@code maxCalls}
+ *                     calls of one identity per process, each in a fresh interpreter; {@code shared}: up to
+ *                     {@code maxCalls} calls of one identity per process with module state kept
+ * @param spare        unswitched workers kept booted and idle ahead of demand
  * @param max          worker processes alive at most (booting, idle, busy and exiting together)
  * @param queue        calls allowed to wait beyond those a booting or startable worker will take;
  *                     more are refused with {@code overloaded}
- * @param startTimeout how long a worker may take to boot, and a call may wait for one
+ * @param maxCalls     calls one worker serves before it is replaced (1 in {@code process} isolation)
+ * @param startTimeout how long a worker may take to boot (or to prepare a fresh interpreter), and a call may
+ *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
  */
-public record PoolSettings(WorkerCommand command, int spare, int max, int queue, Duration startTimeout,
-                           Duration killGrace) {
+public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
+                           Duration startTimeout, Duration killGrace) {
     public PoolSettings {
         if (command == null) {
             throw new IllegalArgumentException("worker command missing");
+        }
+        if (isolation == null) {
+            throw new IllegalArgumentException("isolation missing");
         }
         if (max < 1) {
             throw new IllegalArgumentException("max workers must be at least 1, got " + max);
@@ -28,8 +37,20 @@ public record PoolSettings(WorkerCommand command, int spare, int max, int queue,
         if (queue < 0) {
             throw new IllegalArgumentException("queue must not be negative, got " + queue);
         }
+        if (maxCalls < 1) {
+            throw new IllegalArgumentException("max calls per worker must be at least 1, got " + maxCalls);
+        }
+        if (isolation == Isolation.PROCESS) {
+            maxCalls = 1;
+        }
         requirePositive(startTimeout, "start timeout");
         requirePositive(killGrace, "kill grace");
+    }
+
+    /** {@code process} isolation: one call per worker. */
+    public PoolSettings(WorkerCommand command, int spare, int max, int queue, Duration startTimeout,
+                        Duration killGrace) {
+        this(command, Isolation.PROCESS, spare, max, queue, 1, startTimeout, killGrace);
     }
 
     private static void requirePositive(Duration d, String what) {

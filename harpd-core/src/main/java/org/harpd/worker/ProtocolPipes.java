@@ -72,14 +72,6 @@ final class ProtocolPipes {
         }
     }
 
-    /** Wait for end of file, discarding input. */
-    void drainUntilEof() {
-        while (fill()) {
-            start = 0;
-            end = 0;
-        }
-    }
-
     private boolean fill() {
         int n = Posix.read(commandFd, buffer, buffer.length);
         if (n == 0) {

@@ -11,15 +11,16 @@ import java.util.concurrent.TimeUnit;
 import org.harpd.logging.EventLog;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
+import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 
 /**
- * The listener's view of one worker process: BOOTING → READY → BUSY → FINISHING → DEAD (any state → DEAD when
- * the process ends). One reader thread per worker turns its output lines into state changes and call output;
- * the {@link Events} it reports to (the pool) decide what happens next. Serving several calls per process
- * (the "interpreter"/"shared" isolation levels) would add a FINISHING → READY edge here and nothing more.
+ * The listener's view of one worker process: BOOTING → READY → BUSY → FINISHING → (READY again, when the call
+ * said so and the worker came back) … → DEAD (any state → DEAD when the process ends). One reader thread per
+ * worker turns its output lines into state changes and call output; the {@link Events} it reports to (the
+ * pool) decide what happens next. A worker serves the identity of its first call only ({@link #identity()}).
  */
 final class Worker {
     private static final EventLog LOG = EventLog.get("harpd.worker");
@@ -45,6 +46,9 @@ final class Worker {
     private State state = State.BOOTING;
     private PooledCall call;
     private String bootFailure;
+    private Identity identity;
+    private int callsStarted;
+    private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
 
     private Worker(Process process, Events events) {
         this.process = process;
@@ -74,8 +78,35 @@ final class Worker {
         return state;
     }
 
-    /** READY → BUSY with {@code call}, then send it the call; a worker that died meanwhile fails the call. */
-    void begin(PooledCall call) {
+    /** Whom this worker runs as: null until it is given its first call, that call's identity from then on. */
+    synchronized Identity identity() {
+        return identity;
+    }
+
+    /** Take on the identity of the first call; later calls must have the same. */
+    synchronized void bind(Identity callIdentity) {
+        if (identity == null) {
+            identity = callIdentity;
+        } else if (!identity.equals(callIdentity)) {
+            throw new IllegalStateException("worker " + pid + " serves " + identity + ", not " + callIdentity);
+        }
+    }
+
+    /** Calls given to this worker so far, the current one included. */
+    synchronized int callsStarted() {
+        return callsStarted;
+    }
+
+    /** Whether the worker will report ready again after its current (or last) call. */
+    synchronized boolean comesBack() {
+        return after != WorkerProtocol.After.EXIT;
+    }
+
+    /**
+     * READY → BUSY with {@code call}, then send it the call and what to do after it; a worker that died
+     * meanwhile fails the call.
+     */
+    void begin(PooledCall call, WorkerProtocol.After afterCall) {
         synchronized (this) {
             if (state != State.READY) {
                 // It died between being picked and being given the call.
@@ -85,13 +116,30 @@ final class Worker {
             }
             state = State.BUSY;
             this.call = call;
+            this.after = afterCall;
+            callsStarted++;
         }
         CallJob job = call.job();
         try {
-            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity()));
+            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(), afterCall));
             commands.flush();
         } catch (IOException e) {
             // The process is gone or going; its end of output reports the call as failed.
+            kill();
+        }
+    }
+
+    /**
+     * Let an idle worker go: closing its command pipe makes it exit by itself. Only for a worker the caller has
+     * taken out of circulation, so no call can be on its way to it.
+     */
+    void retire() {
+        synchronized (this) {
+            after = WorkerProtocol.After.EXIT;
+        }
+        try {
+            commands.close();
+        } catch (IOException e) {
             kill();
         }
     }
@@ -122,6 +170,9 @@ final class Worker {
 
     /** SIGKILL the worker's process group (the worker and whatever it started), and the worker itself. */
     void kill() {
+        synchronized (this) {
+            after = WorkerProtocol.After.EXIT;
+        }
         try {
             Posix.kill(-pid, Posix.SIGKILL);
         } catch (PosixException e) {
@@ -189,13 +240,19 @@ final class Worker {
             current = state;
             running = call;
         }
-        if (current == State.BOOTING && WorkerProtocol.READY.equals(kind)) {
+        if ((current == State.BOOTING || current == State.FINISHING) && WorkerProtocol.READY.equals(kind)) {
             synchronized (this) {
-                if (state == State.BOOTING) {
+                if (state == current) {
                     state = State.READY;
+                    call = null;
                 }
             }
             events.ready(this);
+        } else if (current == State.FINISHING && WorkerProtocol.FATAL.equals(kind)) {
+            LOG.error("worker could not prepare a fresh interpreter, replacing it", "pid", pid,
+                    "error", fatalMessage(line));
+        } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
+            LOG.warn("worker exits instead of serving more calls", "pid", pid, "reason", exitingReason(line));
         } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
             synchronized (this) {
                 bootFailure = fatalMessage(line);
@@ -217,6 +274,14 @@ final class Worker {
     private static boolean isFinal(String kind) {
         return WorkerProtocol.RESULT.equals(kind) || WorkerProtocol.EXCEPTION.equals(kind)
                 || WorkerProtocol.ERROR.equals(kind);
+    }
+
+    private static String exitingReason(byte[] line) {
+        try {
+            return Json.MAPPER.readTree(line).path(WorkerProtocol.EXITING).path("reason").asText("unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String fatalMessage(byte[] line) {

@@ -4,23 +4,35 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.logging.EventLog;
+import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 
 /**
- * Runs each call in a fresh worker process (see {@link WorkerProtocol}), supervising them the way gunicorn's
- * arbiter does — spawn, reap, time out, replace — with PHP-FPM's sizing: {@code spare} workers are kept booted
- * ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond that,
- * calls wait in a bounded queue.
+ * Runs calls in worker processes (see {@link WorkerProtocol}), supervising them the way gunicorn's arbiter
+ * does — spawn, reap, time out, replace — with PHP-FPM's sizing: {@code spare} unswitched workers are kept
+ * booted ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond
+ * that, calls wait in a bounded queue.
+ *
+ * <p>Isolation ({@link PoolSettings#isolation()}): in {@code process} a worker serves one call and exits. In
+ * {@code interpreter} and {@code shared} it serves up to {@code maxCalls} calls, all of the identity of its
+ * first call, since it cannot switch back once it has dropped root. A call goes to an idle worker of its
+ * identity (the most recently used), else to an unswitched spare, else waits. Idle switched workers count
+ * toward {@code max}; when an unswitched worker is needed and {@code max} is reached, the least recently used
+ * idle switched worker is retired to make room.
  *
  * <p>Threads: one supervisor thread spawns every worker and runs the timers. Spawning from one long-lived
  * thread matters: the workers' parent-death signal fires when the <em>thread</em> that forked them exits.
@@ -38,7 +50,10 @@ public final class WorkerPool implements CallExecutor {
     // Everything below is guarded by `this`.
     private final Set<Worker> alive = new LinkedHashSet<>();
     private final Set<Worker> booting = new LinkedHashSet<>();
-    private final ArrayDeque<Worker> ready = new ArrayDeque<>();
+    /** Ready and not yet switched: they take any identity. */
+    private final ArrayDeque<Worker> spares = new ArrayDeque<>();
+    /** Ready and bound to an identity, least recently used first. */
+    private final ArrayDeque<Worker> idleSwitched = new ArrayDeque<>();
     private final Set<Worker> busy = new LinkedHashSet<>();
     private final Set<Worker> finishing = new LinkedHashSet<>();
     private final ArrayDeque<PooledCall> queued = new ArrayDeque<>();
@@ -73,10 +88,8 @@ public final class WorkerPool implements CallExecutor {
         synchronized (this) {
             if (closed) {
                 refused = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
-            } else if (!ready.isEmpty()) {
-                worker = ready.poll();
-                busy.add(worker);
-                call.attach(worker);
+            } else if ((worker = takeIdleWorkerFor(job.identity())) != null) {
+                assign(call, worker);
             } else if (queued.size() >= queueLimit()) {
                 refused = new HarpError(ErrorType.OVERLOADED, "too many pending calls");
             } else {
@@ -96,6 +109,25 @@ public final class WorkerPool implements CallExecutor {
         return call;
     }
 
+    /** An idle worker of {@code identity}, most recently used first, else an unswitched spare, else null. */
+    private Worker takeIdleWorkerFor(Identity identity) {
+        for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
+            Worker worker = it.next();
+            if (identity.equals(worker.identity())) {
+                it.remove();
+                return worker;
+            }
+        }
+        return spares.poll();
+    }
+
+    /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its identity. */
+    private void assign(PooledCall call, Worker worker) {
+        busy.add(worker);
+        worker.bind(call.job().identity());
+        call.attach(worker);
+    }
+
     /**
      * Calls may wait for every worker that is booting, may still be started, or is exiting after its call
      * (its slot is about to be free), plus {@code queue} more.
@@ -105,7 +137,8 @@ public final class WorkerPool implements CallExecutor {
     }
 
     public synchronized PoolStats stats() {
-        return new PoolStats(alive.size(), booting.size(), ready.size(), busy.size() + finishing.size(), queued.size());
+        return new PoolStats(alive.size(), booting.size(), spares.size() + idleSwitched.size(),
+                busy.size() + finishing.size(), queued.size());
     }
 
     /** Process ids of the workers not yet reaped. */
@@ -126,7 +159,7 @@ public final class WorkerPool implements CallExecutor {
         long failuresBefore;
         synchronized (this) {
             failuresBefore = bootFailureCount;
-            while (ready.isEmpty()) {
+            while (spares.isEmpty() && idleSwitched.isEmpty()) {
                 if (bootFailureCount > failuresBefore) {
                     throw new WorkerStartException(lastBootFailure);
                 }
@@ -186,11 +219,20 @@ public final class WorkerPool implements CallExecutor {
     }
 
     private void dispatch(PooledCall call, Worker worker) {
-        worker.begin(call);
+        worker.begin(call, afterCall(worker));
         Duration timeout = call.job().procedure().timeout();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
             call.setTimer(schedule(() -> timedOut(call, worker), timeout));
         }
+    }
+
+    /** What the worker does once the call it is about to be given has ended. */
+    private WorkerProtocol.After afterCall(Worker worker) {
+        if (settings.isolation() == Isolation.PROCESS || worker.callsStarted() + 1 >= settings.maxCalls()) {
+            return WorkerProtocol.After.EXIT;
+        }
+        return settings.isolation() == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD
+                : WorkerProtocol.After.KEEP;
     }
 
     private void timedOut(PooledCall call, Worker worker) {
@@ -236,6 +278,15 @@ public final class WorkerPool implements CallExecutor {
         }
     }
 
+    private void scheduleLingerCheck(Worker worker, String complaint) {
+        schedule(() -> {
+            if (worker.isAlive()) {
+                LOG.warn(complaint, "pid", worker.pid());
+                worker.kill();
+            }
+        }, settings.killGrace());
+    }
+
     /** A killed worker must be gone within the grace period; say so loudly if it is not. */
     private void scheduleReapCheck(Worker worker) {
         schedule(() -> {
@@ -259,9 +310,13 @@ public final class WorkerPool implements CallExecutor {
         }
     }
 
-    /** On the supervisor thread: start as many workers as spare capacity and waiting calls want. */
+    /**
+     * On the supervisor thread: start as many unswitched workers as spare capacity and waiting calls want,
+     * retiring idle switched workers (least recently used first) when {@code max} leaves no room.
+     */
     private void rebalance() {
         int wanted;
+        List<Worker> retired = new ArrayList<>();
         synchronized (this) {
             rebalanceQueued = false;
             if (closed) {
@@ -273,12 +328,55 @@ public final class WorkerPool implements CallExecutor {
                 schedule(this::rebalance, Duration.ofNanos(wait));
                 return;
             }
-            int idle = booting.size() + ready.size();
-            wanted = Math.min(settings.spare() + queued.size() - idle, settings.max() - alive.size());
+            int needed = settings.spare() + callsNeedingANewWorker() - booting.size() - spares.size();
+            int leaving = 0;
+            for (Worker worker : finishing) {
+                leaving += worker.comesBack() ? 0 : 1;
+            }
+            int room = settings.max() - alive.size() + leaving;
+            while (needed > room && !idleSwitched.isEmpty()) {
+                Worker oldest = idleSwitched.poll();
+                finishing.add(oldest); // its slot is coming free
+                retired.add(oldest);
+                room++; // the exit brings another rebalance, which then starts its replacement
+            }
+            wanted = Math.min(needed, settings.max() - alive.size());
+        }
+        for (Worker worker : retired) {
+            LOG.debug("retiring idle worker to make room", "pid", worker.pid());
+            worker.retire();
+            scheduleLingerCheck(worker, "retired worker lingering, killing it");
         }
         for (int i = 0; i < wanted; i++) {
             spawn();
         }
+    }
+
+    /**
+     * Queued calls that no worker in sight will take: a call of an identity whose switched workers are busy
+     * waits for one of them (one queued call per such worker), rather than paying for a new JVM.
+     */
+    private int callsNeedingANewWorker() {
+        if (queued.isEmpty()) {
+            return 0;
+        }
+        Map<Identity, Integer> returning = new HashMap<>();
+        for (Set<Worker> set : List.of(busy, finishing)) {
+            for (Worker worker : set) {
+                Identity identity = worker.identity();
+                if (identity != null && worker.comesBack()) {
+                    returning.merge(identity, 1, Integer::sum);
+                }
+            }
+        }
+        int uncovered = 0;
+        for (PooledCall call : queued) {
+            Integer left = returning.computeIfPresent(call.job().identity(), (k, n) -> n - 1);
+            if (left == null || left < 0) {
+                uncovered++;
+            }
+        }
+        return uncovered;
     }
 
     private void spawn() {
@@ -317,32 +415,45 @@ public final class WorkerPool implements CallExecutor {
         public void ready(Worker worker) {
             PooledCall next = null;
             boolean lateForClose;
+            boolean booted;
             synchronized (WorkerPool.this) {
-                booting.remove(worker);
-                bootFailuresInARow = 0;
-                backoffUntilNanos = 0;
+                booted = booting.remove(worker);
+                finishing.remove(worker);
+                if (booted) {
+                    bootFailuresInARow = 0;
+                    backoffUntilNanos = 0;
+                }
                 lateForClose = closed;
                 if (!closed) {
-                    PooledCall call;
-                    while (next == null && (call = queued.poll()) != null) {
-                        if (call.attach(worker)) {
-                            next = call;
+                    Identity identity = worker.identity();
+                    for (Iterator<PooledCall> it = queued.iterator(); next == null && it.hasNext(); ) {
+                        PooledCall call = it.next();
+                        if (identity == null || identity.equals(call.job().identity())) {
+                            it.remove();
+                            if (call.attach(worker)) {
+                                next = call;
+                            }
                         }
                     }
                     if (next != null) {
                         busy.add(worker);
+                        worker.bind(next.job().identity());
+                    } else if (identity == null) {
+                        spares.add(worker);
                     } else {
-                        ready.add(worker);
+                        idleSwitched.add(worker);
                     }
                 }
                 WorkerPool.this.notifyAll();
             }
             if (lateForClose) {
                 worker.kill();
-            } else if (next != null) {
-                dispatch(next, worker);
-                requestRebalance();
+                return;
             }
+            if (next != null) {
+                dispatch(next, worker);
+            }
+            requestRebalance();
         }
 
         @Override
@@ -360,7 +471,7 @@ public final class WorkerPool implements CallExecutor {
                 lastBootFailure = message;
                 long backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS << Math.min(20, bootFailuresInARow - 1));
                 backoffUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-                if (booting.isEmpty() && ready.isEmpty()) {
+                if (booting.isEmpty() && spares.isEmpty() && idleSwitched.isEmpty()) {
                     doomed = new ArrayList<>(queued); // no worker in sight: do not let them wait for nothing
                     queued.clear();
                 }
@@ -376,28 +487,35 @@ public final class WorkerPool implements CallExecutor {
         @Override
         public void callFinished(Worker worker) {
             retire(worker);
-            // The worker exits by itself after its call; one that lingers is killed.
-            schedule(() -> {
-                if (worker.isAlive()) {
-                    LOG.warn("worker lingering after its call, killing it", "pid", worker.pid());
-                    worker.kill();
-                }
-            }, settings.killGrace());
+            if (worker.comesBack()) {
+                // It prepares for the next call and reports ready; one that hangs at that is killed.
+                int call = worker.callsStarted();
+                schedule(() -> {
+                    if (worker.state() == Worker.State.FINISHING && worker.callsStarted() == call) {
+                        LOG.warn("worker did not become ready again, killing it", "pid", worker.pid());
+                        worker.kill();
+                    }
+                }, settings.startTimeout());
+            } else {
+                // The worker exits by itself after its last call; one that lingers is killed.
+                scheduleLingerCheck(worker, "worker lingering after its call, killing it");
+            }
         }
 
         @Override
         public void exited(Worker worker, int status, Worker.State lastState) {
             boolean wasClosed;
+            boolean wasIdle;
             synchronized (WorkerPool.this) {
                 alive.remove(worker);
                 booting.remove(worker);
-                ready.remove(worker);
+                wasIdle = spares.remove(worker) | idleSwitched.remove(worker);
                 busy.remove(worker);
                 finishing.remove(worker);
                 wasClosed = closed;
                 WorkerPool.this.notifyAll();
             }
-            if (!wasClosed && lastState == Worker.State.READY) {
+            if (!wasClosed && wasIdle) {
                 LOG.warn("idle worker died", "pid", worker.pid(), "exit_status", status);
             }
             requestRebalance();

@@ -1,20 +1,23 @@
 package org.harpd.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.util.Enumeration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
+import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 
 /**
- * The worker process: boots a {@link WorkerRuntime}, then serves one call, as {@link WorkerProtocol} describes.
+ * The worker process: boots a {@link WorkerRuntime}, then serves calls of one identity until the listener
+ * says it was the last one, as {@link WorkerProtocol} describes.
  * The runtime class is {@value #RUNTIME_PROPERTY} if set (tests use a pure-Java runtime), else the
  * default the caller passes (harpd-jython's {@code WorkerMain} passes the Jython runtime).
  */
@@ -67,32 +70,91 @@ public final class WorkerProcessMain {
         }
         pipes.write(WorkerProtocol.ready(pid));
 
-        byte[] command = pipes.readLine();
-        if (command == null) {
-            exit(0);
-        }
-        Thread watcher = new Thread(() -> {
-            pipes.drainUntilEof();
-            exit(0); // the listener is gone: nobody is left to answer to
-        }, "harpd-listener-watch");
-        watcher.setDaemon(true);
-        watcher.start();
-
-        WireEmitter out = new WireEmitter(pipes);
-        try {
-            WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));
-            IdentitySwitch.switchTo(call.identity());
-            Posix.setParentDeathSignal(Posix.SIGKILL); // the kernel clears it on a credential change
-            runtime.call(call.procedure(), call.arguments(), out);
-            if (!out.finished()) {
-                out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
+        // One thread reads commands for the worker's whole life: end of file means the listener is gone,
+        // at any moment, also in the middle of a call, and nobody is left to answer to.
+        BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            byte[] line;
+            while ((line = pipes.readLine()) != null) {
+                commands.add(line);
             }
-        } catch (IdentitySwitchException e) {
-            out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
-        } catch (Throwable t) {
-            out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
+            exit(0);
+        }, "harpd-listener-watch");
+        reader.setDaemon(true);
+        reader.start();
+
+        Identity servedIdentity = null;
+        while (true) {
+            byte[] command = takeUninterruptibly(commands);
+            WireEmitter out = new WireEmitter(pipes);
+            WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+            try {
+                WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));
+                after = call.after();
+                if (servedIdentity == null) {
+                    IdentitySwitch.switchTo(call.identity());
+                    Posix.setParentDeathSignal(Posix.SIGKILL); // the kernel clears it on a credential change
+                    servedIdentity = call.identity();
+                } else if (!servedIdentity.equals(call.identity())) {
+                    // The listener routes by identity; this is the last line of defence, and switching
+                    // again is impossible anyway once privileges are gone.
+                    after = WorkerProtocol.After.EXIT;
+                    throw new IdentitySwitchException("worker serves another identity");
+                }
+                runtime.call(call.procedure(), call.arguments(), out);
+                if (!out.finished()) {
+                    out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
+                }
+            } catch (IdentitySwitchException e) {
+                out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
+                after = WorkerProtocol.After.EXIT;
+            } catch (Throwable t) {
+                out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
+                after = WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
+            }
+            if (after == WorkerProtocol.After.EXIT) {
+                exit(0);
+            }
+            int leftover = userThreadsRunning();
+            if (leftover > 0) {
+                pipes.write(WorkerProtocol.exiting("the call left " + leftover + " thread(s) running"));
+                exit(0);
+            }
+            if (after == WorkerProtocol.After.RELOAD) {
+                try {
+                    runtime.load();
+                } catch (Throwable t) {
+                    pipes.write(WorkerProtocol.fatal("cannot prepare a fresh interpreter: " + describe(t)));
+                    exit(EXIT_FATAL);
+                }
+            }
+            pipes.write(WorkerProtocol.ready(pid));
         }
-        exit(0);
+    }
+
+    /**
+     * Threads a call started that still run: non-daemon threads other than this one. The JVM's own threads are
+     * daemons, and so are this worker's; a procedure's {@code threading.Thread} is not, unless it asked to be.
+     */
+    private static int userThreadsRunning() {
+        Thread self = Thread.currentThread();
+        int count = 0;
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread != self && thread.isAlive() && !thread.isDaemon()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static byte[] takeUninterruptibly(BlockingQueue<byte[]> commands) {
+        while (true) {
+            try {
+                return commands.take();
+            } catch (InterruptedException e) {
+                // nothing interrupts this thread on purpose; keep waiting for the listener
+            }
+        }
     }
 
     /**

@@ -31,12 +31,29 @@ import org.harpd.protocol.Json;
  * </ol>
  *
  * <h2>A call</h2>
- * Listener: {@code {"call": {"arguments": [...]|{...}, "groups": [...], "procedure": name, "user": u|null}}},
- * users and groups as numbers or names. The worker switches identity (failure: it writes
- * {@code {"error": {"type": "system_error", ...}, "harp": 1}} and exits), then runs the procedure and
- * writes its wire messages as the client will get them: any number of {@code {"stream": v}}, then exactly one
- * final {@code {"result": v}}, {@code {"exception": {...}}} or {@code {"error": {...}, "harp": 1}}.
- * The listener forwards those lines verbatim. After the final line the worker exits (one call per process).
+ * Listener: {@code {"after": "exit"|"reload"|"keep", "call": {"arguments": [...]|{...}, "groups": [...],
+ * "procedure": name, "user": u|null}}}, users and groups as numbers or names; a missing {@code after} means
+ * {@code exit}. The listener sends a call only to a worker that said {@code ready}, and only one at a time.
+ * On its first call the worker switches to the call's identity (failure: it writes
+ * {@code {"error": {"type": "system_error", ...}, "harp": 1}} and exits) and serves that identity only from
+ * then on: it has given up the privilege to switch again, so a later call for another identity is refused the
+ * same way. It runs the procedure and writes its wire messages as the client will get them: any number of
+ * {@code {"stream": v}}, then exactly one final {@code {"result": v}}, {@code {"exception": {...}}} or
+ * {@code {"error": {...}, "harp": 1}}. The listener forwards those lines verbatim.
+ *
+ * <h2>After a call</h2>
+ * {@code after} is the listener's decision (isolation level, calls served so far):
+ * <ul>
+ *   <li>{@code exit} — the worker exits after the final line ({@code process} isolation, or its last call);</li>
+ *   <li>{@code reload} — the worker builds a fresh interpreter with the procedures file executed again
+ *       ({@link WorkerRuntime#load}), then writes {@code {"ready": {"pid": N}}} again; if that fails it writes
+ *       {@code {"fatal": {"message": "..."}}} and exits ({@code interpreter} isolation);</li>
+ *   <li>{@code keep} — the worker writes {@code {"ready": {"pid": N}}} again at once, module state kept
+ *       ({@code shared} isolation).</li>
+ * </ul>
+ * Whatever {@code after} says, a worker whose call left threads of its own running writes
+ * {@code {"exiting": {"reason": "..."}}} and exits instead of becoming ready: nothing of one call may run on
+ * into the next.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
@@ -50,12 +67,35 @@ public final class WorkerProtocol {
     public static final String RESULT = "result";
     public static final String EXCEPTION = "exception";
     public static final String ERROR = "error";
+    public static final String EXITING = "exiting";
+    public static final String AFTER = "after";
+
+    /** What the worker does once a call has ended. */
+    public enum After {
+        EXIT, RELOAD, KEEP;
+
+        String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static After fromWire(JsonNode value) {
+            if (value == null || value.isNull()) {
+                return EXIT;
+            }
+            for (After after : values()) {
+                if (after.wireName().equals(value.asText())) {
+                    return after;
+                }
+            }
+            throw new IllegalArgumentException("unknown after-call action " + value);
+        }
+    }
 
     private WorkerProtocol() {
     }
 
     /** One call, as sent to the worker. */
-    public record CallCommand(String procedure, JsonNode arguments, Identity identity) {
+    public record CallCommand(String procedure, JsonNode arguments, Identity identity, After after) {
     }
 
     public static byte[] ready(long pid) {
@@ -70,8 +110,20 @@ public final class WorkerProtocol {
         return Json.line(message);
     }
 
-    public static byte[] call(String procedure, JsonNode arguments, Identity identity) {
+    public static byte[] exiting(String reason) {
         ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(EXITING).put("reason", reason);
+        return Json.line(message);
+    }
+
+    /** A call after which the worker exits ({@code process} isolation). */
+    public static byte[] call(String procedure, JsonNode arguments, Identity identity) {
+        return call(procedure, arguments, identity, After.EXIT);
+    }
+
+    public static byte[] call(String procedure, JsonNode arguments, Identity identity, After after) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.put(AFTER, after.wireName());
         ObjectNode call = message.putObject(CALL);
         call.put("procedure", procedure);
         call.set("arguments", arguments);
@@ -97,7 +149,8 @@ public final class WorkerProtocol {
             groups.add(idRef(g));
         }
         return new CallCommand(call.get("procedure").asText(), arguments,
-                new Identity(user == null || user.isNull() ? null : idRef(user), groups));
+                new Identity(user == null || user.isNull() ? null : idRef(user), groups),
+                After.fromWire(message.get(AFTER)));
     }
 
     /**

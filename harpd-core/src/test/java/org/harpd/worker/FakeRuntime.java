@@ -14,9 +14,13 @@ import org.harpd.protocol.Json;
 /**
  * A pure-Java {@link WorkerRuntime} so the pool can be tested with real worker JVMs but without Jython.
  * A procedures file starting with {@code fail:} fails to load with the rest of its first line as message.
+ * Its "module state" is {@code counter}, reset by every {@link #load}; {@code loads} counts them per process.
  */
 public final class FakeRuntime implements WorkerRuntime {
+    private static int loads;
+
     private final Path procedures;
+    private int counter;
 
     public FakeRuntime(Path procedures, PythonPath pythonPath) {
         this.procedures = procedures;
@@ -28,12 +32,27 @@ public final class FakeRuntime implements WorkerRuntime {
         if (text.startsWith("fail:")) {
             throw new Exception(text.substring(5).lines().findFirst().orElse("").trim());
         }
+        loads++;
+        counter = 0;
     }
 
     @Override
     public void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception {
         switch (procedure) {
             case "echo" -> out.result(arguments);
+            case "counter" -> out.result(Json.MAPPER.createObjectNode().put("counter", ++counter)
+                    .put("loads", loads).put("pid", Posix.getpid()));
+            case "leave_thread" -> {
+                Thread left = new Thread(() -> {
+                    try {
+                        Thread.sleep(300_000);
+                    } catch (InterruptedException e) {
+                        // ends with the process
+                    }
+                }, "left-behind");
+                left.start();
+                out.result(Json.MAPPER.getNodeFactory().numberNode(Posix.getpid()));
+            }
             case "stream" -> {
                 int n = arguments.path(0).asInt();
                 for (int i = 0; i < n; i++) {
@@ -48,7 +67,7 @@ public final class FakeRuntime implements WorkerRuntime {
             case "crash" -> Runtime.getRuntime().halt(3);
             case "whoami" -> {
                 ObjectNode who = Json.MAPPER.createObjectNode();
-                who.put("uid", Posix.getuid()).put("euid", Posix.geteuid())
+                who.put("pid", Posix.getpid()).put("uid", Posix.getuid()).put("euid", Posix.geteuid())
                         .put("gid", Posix.getgid()).put("egid", Posix.getegid());
                 ArrayNode groups = who.putArray("groups");
                 int[] ids = Posix.getgroups();

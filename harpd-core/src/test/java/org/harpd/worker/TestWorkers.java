@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureInfo;
@@ -34,6 +35,11 @@ final class TestWorkers {
 
     static PoolSettings settings(Path procedures, int spare, int max, int queue) {
         return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5));
+    }
+
+    static PoolSettings settings(Path procedures, Isolation isolation, int spare, int max, int maxCalls) {
+        return new PoolSettings(command(procedures), isolation, spare, max, 4, maxCalls, Duration.ofSeconds(20),
+                Duration.ofSeconds(5));
     }
 
     static CallJob job(String procedure, Duration timeout, Identity identity, Object... arguments) {

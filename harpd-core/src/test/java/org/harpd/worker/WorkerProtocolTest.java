@@ -18,12 +18,17 @@ class WorkerProtocolTest {
     void callLineRoundTripsNamesAndNumbers() throws Exception {
         Identity identity = new Identity(IdRef.ofName("nobody"), List.of(IdRef.ofId(100), IdRef.ofName("adm")));
         byte[] line = WorkerProtocol.call("add", Json.MAPPER.readTree("{\"a\": 1}"), identity);
-        assertEquals("{\"call\": {\"arguments\": {\"a\": 1}, \"groups\": [100, \"adm\"], \"procedure\": \"add\", "
+        assertEquals("{\"after\": \"exit\", \"call\": {\"arguments\": {\"a\": 1}, \"groups\": [100, \"adm\"], \"procedure\": \"add\", "
                 + "\"user\": \"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
 
         WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
         assertEquals("add", call.procedure());
         assertEquals(identity, call.identity());
+        assertEquals(WorkerProtocol.After.EXIT, call.after());
+        for (WorkerProtocol.After after : WorkerProtocol.After.values()) {
+            assertEquals(after, WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                    WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), identity, after))).after());
+        }
         assertEquals(Identity.UNCHANGED, WorkerProtocol.parseCall(Json.MAPPER.readTree(
                 WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED))).identity());
     }
@@ -34,6 +39,8 @@ class WorkerProtocolTest {
                 () -> WorkerProtocol.parseCall(Json.MAPPER.readTree("{\"call\": {\"procedure\": \"f\", \"arguments\": 1}}")));
         assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
                 "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"user\": 1.5}}")));
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"after\": \"later\", \"call\": {\"procedure\": \"f\", \"arguments\": []}}")));
     }
 
     @Test

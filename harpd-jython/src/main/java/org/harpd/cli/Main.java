@@ -156,8 +156,8 @@ public final class Main {
         if (archives.isPresent()) {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
         }
-        return new PoolSettings(command, workers.spare(), workers.max(), workers.queue(), workers.startTimeout(),
-                workers.killGrace());
+        return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
+                workers.maxCalls(), workers.startTimeout(), workers.killGrace());
     }
 
     /**

@@ -3,6 +3,8 @@ package org.harpd.jython;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,20 +31,38 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private volatile PythonRuntime runtime;
     private volatile JythonCatalog catalog;
     private PyObject resultClass;
+    private byte[] source;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
         this.proceduresFile = proceduresFile;
         this.pythonPath = pythonPath;
     }
 
-    /** @throws ProcedureLoadException naming the file and line */
+    /**
+     * Builds a fresh interpreter state and executes the procedures file in it; the previous state, if any, is
+     * closed. The file is read once, on the first load (still privileged); later loads execute the same source.
+     *
+     * @throws ProcedureLoadException naming the file and line
+     */
     @Override
     public void load() throws ProcedureLoadException {
+        if (source == null) {
+            try {
+                source = Files.readAllBytes(proceduresFile);
+            } catch (IOException e) {
+                throw new ProcedureLoadException(proceduresFile + ": cannot read: " + ProceduresFile.describeIo(e));
+            }
+        }
         PythonRuntime fresh = PythonRuntime.create(pythonPath);
-        JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile);
-        resultClass = fresh.importModule("harpd.proc").__getattr__("Result");
+        JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile, source);
+        PyObject freshResultClass = fresh.importModule("harpd.proc").__getattr__("Result");
+        PythonRuntime previous = runtime;
+        resultClass = freshResultClass;
         runtime = fresh;
         catalog = loaded;
+        if (previous != null) {
+            previous.close();
+        }
     }
 
     /** The loaded procedures; valid after {@link #load}. */

@@ -53,6 +53,15 @@ public final class ProceduresFile {
         } catch (IOException e) {
             throw new ProcedureLoadException(filename + ": cannot read: " + describeIo(e));
         }
+        return load(runtime, file, source);
+    }
+
+    /**
+     * Executes {@code source}, read earlier from {@code file}: a worker executing the file again after it gave
+     * up root may no longer be allowed to read it.
+     */
+    public static JythonCatalog load(PythonRuntime runtime, Path file, byte[] source) throws ProcedureLoadException {
+        String filename = file.toString();
         try {
             return runtime.call(() -> execute(runtime, filename, source));
         } catch (ProcedureLoadException e) {
@@ -201,7 +210,7 @@ public final class ProceduresFile {
         return prefix + ": " + PythonErrors.summary(e);
     }
 
-    private static String describeIo(IOException e) {
+    static String describeIo(IOException e) {
         if (e instanceof java.nio.file.NoSuchFileException) {
             return "no such file";
         }

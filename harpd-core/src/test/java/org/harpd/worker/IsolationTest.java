@@ -1,0 +1,191 @@
+package org.harpd.worker;
+
+import static org.harpd.worker.TestWorkers.await;
+import static org.harpd.worker.TestWorkers.gone;
+import static org.harpd.worker.TestWorkers.identity;
+import static org.harpd.worker.TestWorkers.job;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.harpd.config.WorkersConfig.Isolation;
+import org.harpd.posix.Posix;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.Identity;
+import org.harpd.protocol.ErrorType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers serving several calls: what they keep, what they reload, whom they serve and when they go. */
+class IsolationTest {
+    private static final Identity NOBODY = identity(IdRef.ofName("nobody"));
+
+    @TempDir
+    Path dir;
+
+    private WorkerPool pool;
+
+    private WorkerPool pool(Isolation isolation, int spare, int max, int maxCalls) throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), isolation, spare, max,
+                maxCalls));
+        return pool;
+    }
+
+    @AfterEach
+    void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private JsonNode result(CallJob job) throws InterruptedException {
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job, sink);
+        sink.await();
+        sink.completed(); // a failure is reported as such
+        return sink.completedJson().path("result");
+    }
+
+    private JsonNode counter() throws InterruptedException {
+        return result(job("counter"));
+    }
+
+    /** The worker comes back ready after a call; wait for it so the next call can find it idle. */
+    private void awaitIdle() throws InterruptedException {
+        await("an idle worker", () -> pool.stats().busy() == 0 && pool.stats().ready() >= 1);
+    }
+
+    @Test
+    void sharedKeepsModuleStateBetweenCallsInOneWorker() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(1, first.path("counter").asInt());
+        assertEquals(2, second.path("counter").asInt());
+        assertEquals(3, third.path("counter").asInt());
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertEquals(1, third.path("loads").asInt(), "module loaded once per worker");
+    }
+
+    @Test
+    void interpreterLoadsAFreshModuleForEveryCallInOneWorker() throws Exception {
+        pool(Isolation.INTERPRETER, 0, 2, 100);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(1, first.path("counter").asInt());
+        assertEquals(1, second.path("counter").asInt());
+        assertEquals(1, third.path("counter").asInt());
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertEquals(3, third.path("loads").asInt(), "one load per call");
+    }
+
+    @Test
+    void processServesOneCallPerWorker() throws Exception {
+        pool(Isolation.PROCESS, 0, 2, 100);
+        JsonNode first = counter();
+        JsonNode second = counter();
+        assertNotEquals(first.path("pid"), second.path("pid"));
+        assertEquals(1, second.path("counter").asInt());
+    }
+
+    @Test
+    void maxCallsRetiresTheWorker() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 2);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        await("first worker gone", () -> gone(first.path("pid").asLong()));
+        JsonNode third = counter();
+
+        assertEquals(first.path("pid"), second.path("pid"));
+        assertNotEquals(first.path("pid"), third.path("pid"));
+        assertEquals(1, third.path("counter").asInt());
+    }
+
+    @Test
+    void aCallThatLeavesAThreadRunningGetsItsAnswerAndTheWorkerIsReplaced() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long leaver = result(job("leave_thread")).asLong();
+        await("worker that left a thread gone", () -> gone(leaver));
+        JsonNode next = counter();
+        assertNotEquals(leaver, next.path("pid").asLong());
+        assertEquals(1, next.path("counter").asInt());
+    }
+
+    @Test
+    void timeoutInSharedKillsTheWorkerAndTheNextCallGetsAFreshOne() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long before = counter().path("pid").asLong();
+        awaitIdle();
+
+        RecordingSink hung = new RecordingSink();
+        pool.submit(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60), hung);
+        assertEquals(ErrorType.TIMEOUT, hung.await().failed().type());
+        await("timed-out worker gone", () -> gone(before));
+
+        JsonNode after = counter();
+        assertNotEquals(before, after.path("pid").asLong());
+        assertEquals(1, after.path("counter").asInt());
+    }
+
+    @Test
+    void crashInSharedIsSystemErrorAndTheWorkerIsReplaced() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long before = counter().path("pid").asLong();
+        awaitIdle();
+
+        RecordingSink crash = new RecordingSink();
+        pool.submit(job("crash"), crash);
+        assertEquals(ErrorType.SYSTEM_ERROR, crash.await().failed().type());
+        assertEquals(before, crash.failed().data().path("pid").asLong());
+
+        JsonNode after = counter();
+        assertNotEquals(before, after.path("pid").asLong());
+    }
+
+    @Test
+    void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, 4, 100);
+        JsonNode nobody = result(job("whoami", null, NOBODY));
+        awaitIdle();
+        JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
+        awaitIdle();
+        JsonNode nobodyAgain = result(job("whoami", null, NOBODY));
+        awaitIdle();
+        JsonNode rootAgain = result(job("whoami", null, Identity.UNCHANGED));
+
+        assertEquals(65534, nobody.path("uid").asInt());
+        assertEquals(0, root.path("uid").asInt());
+        assertEquals(0, rootAgain.path("uid").asInt());
+        assertNotEquals(nobody.path("pid"), root.path("pid"));
+        assertEquals(nobody.path("pid"), nobodyAgain.path("pid"), "a nobody call goes to the nobody worker");
+        assertEquals(root.path("pid"), rootAgain.path("pid"), "a root call goes to the root worker");
+    }
+
+    @Test
+    void atMaxTheIdleSwitchedWorkerIsRetiredForACallOfAnotherIdentity() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, 1, 100);
+        JsonNode nobody = result(job("whoami", null, NOBODY));
+        awaitIdle();
+
+        JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
+
+        assertEquals(0, root.path("uid").asInt());
+        assertNotEquals(nobody.path("pid"), root.path("pid"));
+        await("the nobody worker gone", () -> gone(nobody.path("pid").asLong()));
+    }
+}
