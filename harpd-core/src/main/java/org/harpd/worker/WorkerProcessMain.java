@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.util.Enumeration;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
 import org.harpd.posix.Posix;
@@ -48,6 +49,7 @@ public final class WorkerProcessMain {
             detachFromListenerGroup();
             Posix.setParentDeathSignal(Posix.SIGKILL);
             pipes = ProtocolPipes.takeOverStdio();
+            routePythonLogsToListener(pipes);
         } catch (Throwable t) {
             // The pipes are still on fds 0/1: report there.
             byte[] line = WorkerProtocol.fatal("worker setup failed: " + describe(t));
@@ -93,6 +95,15 @@ public final class WorkerProcessMain {
             out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
         }
         exit(0);
+    }
+
+    /**
+     * Python log records made here (while loading, or by the procedure after the switch to the call's user)
+     * go to the listener, which owns the configured handlers; see {@link WorkerProtocol}.
+     */
+    private static void routePythonLogsToListener(ProtocolPipes pipes) {
+        PythonLogBridge.routeTo((name, levelno, message, created, process) ->
+                pipes.write(WorkerProtocol.log(name, levelno, message, created, process)));
     }
 
     /**

@@ -38,6 +38,13 @@ import org.harpd.protocol.Json;
  * final {@code {"result": v}}, {@code {"exception": {...}}} or {@code {"error": {...}, "harp": 1}}.
  * The listener forwards those lines verbatim. After the final line the worker exits (one call per process).
  *
+ * <h2>Log records</h2>
+ * At any time, also before {@code ready} and after the final message, the worker may write
+ * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
+ * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
+ * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
+ * never part of a call's output.
+ *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
  * The listener ends a call early (timeout, cancel, shutdown) by killing the worker's process group.
@@ -50,6 +57,7 @@ public final class WorkerProtocol {
     public static final String RESULT = "result";
     public static final String EXCEPTION = "exception";
     public static final String ERROR = "error";
+    public static final String LOG = "log";
 
     private WorkerProtocol() {
     }
@@ -67,6 +75,14 @@ public final class WorkerProtocol {
     public static byte[] fatal(String text) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.putObject(FATAL).put("message", text);
+        return Json.line(message);
+    }
+
+    /** A Python log record made in the worker; see "Log records" above. */
+    public static byte[] log(String name, int levelno, String text, double created, long pid) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(LOG).put("created", created).put("levelno", levelno).put("msg", text)
+                .put("name", name).put("process", pid);
         return Json.line(message);
     }
 
