@@ -49,7 +49,9 @@ public final class WorkerProcessMain {
             detachFromListenerGroup();
             Posix.setParentDeathSignal(Posix.SIGKILL);
             pipes = ProtocolPipes.takeOverStdio();
-            routePythonLogsToListener(pipes);
+            // The listener loaded the same procedures file and logged what it logs while loading; every
+            // worker doing it again would repeat those records once per call.
+            PythonLogBridge.routeTo((name, levelno, message, created, process) -> { });
         } catch (Throwable t) {
             // The pipes are still on fds 0/1: report there.
             byte[] line = WorkerProtocol.fatal("worker setup failed: " + describe(t));
@@ -67,6 +69,7 @@ public final class WorkerProcessMain {
             exit(EXIT_FATAL);
             return;
         }
+        routePythonLogsToListener(pipes);
         pipes.write(WorkerProtocol.ready(pid));
 
         byte[] command = pipes.readLine();
@@ -98,7 +101,7 @@ public final class WorkerProcessMain {
     }
 
     /**
-     * Python log records made here (while loading, or by the procedure after the switch to the call's user)
+     * Python log records made here from now on (by the procedure, also after the switch to the call's user)
      * go to the listener, which owns the configured handlers; see {@link WorkerProtocol}.
      */
     private static void routePythonLogsToListener(ProtocolPipes pipes) {

@@ -39,11 +39,12 @@ import org.harpd.protocol.Json;
  * The listener forwards those lines verbatim. After the final line the worker exits (one call per process).
  *
  * <h2>Log records</h2>
- * At any time, also before {@code ready} and after the final message, the worker may write
+ * Once ready, and also after the final message, the worker may write
  * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
  * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
  * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
- * never part of a call's output.
+ * never part of a call's output. Records made while the worker loads the procedures file are dropped: the
+ * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
