@@ -2,10 +2,13 @@ package org.harpd.cli;
 
 import io.netty.handler.ssl.SslContext;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import org.harpd.auth.Authenticator;
+import org.harpd.cds.WorkerClassArchive;
 import org.harpd.config.ConfigException;
 import org.harpd.config.HarpdConfig;
 import org.harpd.config.NetworkConfig;
@@ -148,17 +151,26 @@ public final class Main {
         WorkerArguments arguments = new WorkerArguments(options.procedures().toAbsolutePath(), config.pythonPath());
         WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
                 System.getProperty("java.class.path"), WORKER_MAIN, arguments.toArgs());
+        Optional<Path> archives = WorkerClassArchive.configuredDirectory();
+        if (archives.isPresent()) {
+            command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
+        }
         return new PoolSettings(command, workers.spare(), workers.max(), workers.queue(), workers.startTimeout(),
                 workers.killGrace());
     }
 
     /**
-     * Short-lived, small JVMs: a serial collector, the client compiler only, and the listener's own
-     * python-lib location so the worker loads what the listener checked.
+     * Short-lived, small JVMs (measurements in harpd-jython/STARTUP.md): a serial collector, the client compiler
+     * only, no perf-data file, jnr-ffi binding native functions by reflection instead of generating classes
+     * (a worker makes a handful of native calls; generating the stubs cost it half a CPU-second), and JVM
+     * warnings on stderr, never on stdout, which is the protocol pipe until the worker takes it over. The
+     * class-data-sharing archive is added by {@link WorkerClassArchive}. The listener's own python-lib location
+     * is passed on so the worker loads what the listener checked.
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss2m",
-                "-Xshare:auto", "-XX:-UsePerfData"));
+                "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-Djnr.ffi.asm.enabled=false"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);

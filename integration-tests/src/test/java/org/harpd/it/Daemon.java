@@ -177,7 +177,7 @@ public final class Daemon implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private boolean writeCertificate = true;
         private Path dir;
-        private Duration startTimeout = Duration.ofSeconds(60);
+        private Duration startTimeout = Duration.ofSeconds(180);
         private boolean awaitPort;
 
         public Builder procedures(String source) {

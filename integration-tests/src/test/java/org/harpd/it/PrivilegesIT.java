@@ -56,8 +56,8 @@ class PrivilegesIT {
 
                 @procedure(uid="no-such-user-here")
                 def unknown_user():
-                    open(%r, "w").write("ran")
-                """.formatted(marker.toString())).args("-u", "nobody", "-g", "nogroup").start();
+                    open(MARKER, "w").write("ran")
+                """.replace("MARKER", "'" + marker + "'")).args("-u", "nobody", "-g", "nogroup").start();
     }
 
     @AfterAll

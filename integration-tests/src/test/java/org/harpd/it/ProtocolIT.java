@@ -49,7 +49,7 @@ class ProtocolIT {
 
                 def helper():
                     return "not exposed"
-                """).args("-l", "/dev/null").start();
+                """).start();
     }
 
     @AfterAll

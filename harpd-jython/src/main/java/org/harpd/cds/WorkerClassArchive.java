@@ -1,0 +1,259 @@
+package org.harpd.cds;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import org.harpd.logging.EventLog;
+import org.harpd.worker.WorkerCommand;
+
+/**
+ * A dynamic class-data-sharing archive for worker JVMs: the classes a worker loads up to "ready" (JDK, Netty-free
+ * harpd core, Jython, the compiled Python modules), parsed and verified once and then mapped by every worker.
+ *
+ * <p>The archive is only valid for the exact java binary and class path it was dumped with (the JVM checks and,
+ * with {@code -Xshare:auto}, ignores a mismatching archive). Rather than ship one from the build, which breaks as
+ * soon as the distribution is unpacked elsewhere or run on another JDK, the listener makes it at its first
+ * start: it boots one worker with {@code -XX:ArchiveClassesAtExit}, lets it exit, and keeps the file under a
+ * name derived from everything the archive depends on ({@link #key}), in the background: the starts after
+ * that find it.
+ * A changed JDK, jar or JVM option gives a new name, so a stale archive is never used.
+ *
+ * <p>The archive is mapped into root processes, so it is only used from a directory this user owns and
+ * nobody else may write to. Whatever goes wrong, workers start without an archive: slower, still correct.
+ */
+public final class WorkerClassArchive {
+    /** System property: the cache directory, or {@code off} to start workers without an archive. */
+    public static final String DIRECTORY_PROPERTY = "harpd.cds.dir";
+
+    /** Where the archive lives when {@value #DIRECTORY_PROPERTY} is unset. */
+    public static final Path DEFAULT_DIRECTORY = Path.of("/var/cache/harpd");
+
+    private static final String DUMP_OPTION = "-XX:ArchiveClassesAtExit=";
+    private static final String USE_OPTION = "-XX:SharedArchiveFile=";
+    /** A dump reports every class it cannot archive (thousands, for Jython): none of that is news. */
+    private static final List<String> QUIET_DUMP = List.of("-Xlog:cds=off:stderr", "-Xlog:cds+dynamic=off:stderr");
+    private static final Duration DUMP_TIMEOUT = Duration.ofSeconds(120);
+
+    private static final EventLog LOG = EventLog.get("harpd.cds");
+
+    private WorkerClassArchive() {
+    }
+
+    /** The directory from {@value #DIRECTORY_PROPERTY}, the default, or empty when archives are switched off. */
+    public static Optional<Path> configuredDirectory() {
+        String configured = System.getProperty(DIRECTORY_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            return Optional.of(DEFAULT_DIRECTORY);
+        }
+        if (configured.equals("off")) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(configured).toAbsolutePath());
+    }
+
+    /**
+     * {@code command} with the archive to share if there is one; otherwise {@code command} unchanged, and the
+     * archive is made in the background (one worker boot and a dump) for the next start of the listener.
+     * Making it before the pool starts would delay the listener's start by seconds, a minute on a loaded machine.
+     *
+     * @param readyTimeout how long the worker that makes the archive may take to get ready
+     */
+    public static WorkerCommand apply(WorkerCommand command, Path directory, Duration readyTimeout) {
+        if (choosesItsOwnSharing(command.jvmOptions())) {
+            return command;
+        }
+        try {
+            Path archive = archiveFor(command, directory);
+            if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
+                checkTrusted(directory);
+                checkTrusted(archive);
+                return withOption(command, USE_OPTION + archive);
+            }
+            Thread maker = new Thread(() -> make(command, directory, readyTimeout), "harpd-cds-archive");
+            maker.setDaemon(true);
+            maker.start();
+        } catch (IOException | RuntimeException e) {
+            warn(e, directory);
+        }
+        return command;
+    }
+
+    /** Makes the archive for {@code command} now; empty (and a warning logged) if that fails. */
+    static Optional<Path> make(WorkerCommand command, Path directory, Duration readyTimeout) {
+        try {
+            Path archive = archiveFor(command, directory);
+            prepareDirectory(directory);
+            dump(command, directory, archive, readyTimeout);
+            return Optional.of(archive);
+        } catch (IOException | RuntimeException e) {
+            warn(e, directory);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Optional.empty();
+    }
+
+    private static Path archiveFor(WorkerCommand command, Path directory) throws IOException {
+        return directory.resolve("worker-" + key(command) + ".jsa");
+    }
+
+    private static void warn(Exception e, Path directory) {
+        LOG.warn("workers start without a class-data-sharing archive", "reason", String.valueOf(e.getMessage()),
+                "directory", directory.toString());
+    }
+
+    /** Operators who pass their own {@code -Xshare} or archive options in {@code jvm_options} get just those. */
+    static boolean choosesItsOwnSharing(List<String> jvmOptions) {
+        return jvmOptions.stream().anyMatch(o -> o.startsWith("-Xshare:off") || o.startsWith(USE_OPTION)
+                || o.startsWith(DUMP_OPTION) || o.startsWith("-XX:SharedArchiveFile"));
+    }
+
+    /**
+     * A digest of what the archive depends on: the java binary and its version, the JVM options, the class
+     * path as written and every entry's size and modification time (the JVM refuses an archive when a jar
+     * changed; a new key makes a new archive instead).
+     */
+    static String key(WorkerCommand command) throws IOException {
+        List<String> parts = new ArrayList<>();
+        parts.add(command.java());
+        parts.add(describeFile(Path.of(command.java())));
+        parts.add(System.getProperty("java.vm.version", ""));
+        parts.addAll(command.jvmOptions());
+        parts.add(command.classpath());
+        for (String entry : command.classpath().split(File.pathSeparator)) {
+            parts.add(describeFile(Path.of(entry)));
+        }
+        parts.add(command.mainClass());
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String part : parts) {
+                sha.update(part.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    private static String describeFile(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return file + ":absent";
+        }
+        Path real = file.toRealPath();
+        return real + ":" + Files.size(real) + ":" + Files.getLastModifiedTime(real).toMillis();
+    }
+
+    private static void prepareDirectory(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            Files.createDirectories(directory,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        }
+        checkTrusted(directory);
+    }
+
+    /** Owned by this user, a real file or directory, writable by nobody else. */
+    private static void checkTrusted(Path path) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        String me = System.getProperty("user.name");
+        Set<PosixFilePermission> permissions = attributes.permissions();
+        if (attributes.isSymbolicLink() || !attributes.owner().getName().equals(me)
+                || permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(path + " must be owned by " + me + " and writable by nobody else");
+        }
+    }
+
+    /** Boots one worker that dumps the archive when it exits, then moves the archive into place. */
+    private static void dump(WorkerCommand command, Path directory, Path archive, Duration readyTimeout)
+            throws IOException, InterruptedException {
+        Path partial = Files.createTempFile(directory, ".worker-", ".jsa.partial");
+        // the JVM writes the archive itself and wants the name free
+        Files.delete(partial);
+        List<String> options = new ArrayList<>(command.jvmOptions());
+        options.add(DUMP_OPTION + partial);
+        options.addAll(QUIET_DUMP);
+        WorkerCommand dumping = new WorkerCommand(command.java(), options, command.classpath(),
+                command.mainClass(), command.args());
+        LOG.info("making the class-data-sharing archive for workers, used from the next start on", "archive",
+                archive.toString());
+        Process worker = new ProcessBuilder(dumping.commandLine())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            String first = readFirstLine(worker, readyTimeout);
+            if (first == null || !first.startsWith("{\"ready\"")) {
+                throw new IOException("the worker did not get ready: " + first);
+            }
+            worker.getOutputStream().close(); // end of the command pipe: the worker exits, dumping
+            if (!worker.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IOException("the worker took too long to write the archive");
+            }
+            if (!Files.isRegularFile(partial)) {
+                throw new IOException("the worker wrote no archive");
+            }
+            try {
+                Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(partial, archive, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            worker.destroyForcibly();
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    /** The worker's first line of output, or null if it ended or missed the deadline without one. */
+    private static String readFirstLine(Process worker, Duration timeout) throws InterruptedException {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+                first.complete(out.readLine());
+                // keep draining, so the dumping JVM never blocks on a full pipe
+                while (out.readLine() != null) {
+                    continue;
+                }
+            } catch (IOException e) {
+                first.complete(null); // the worker is gone: no line
+            }
+        }, "harpd-cds-dump");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            return first.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    private static WorkerCommand withOption(WorkerCommand command, String option) {
+        List<String> options = new ArrayList<>(command.jvmOptions());
+        options.add(option);
+        return new WorkerCommand(command.java(), options, command.classpath(), command.mainClass(),
+                command.args());
+    }
+}

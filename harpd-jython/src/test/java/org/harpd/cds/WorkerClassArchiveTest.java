@@ -1,0 +1,110 @@
+package org.harpd.cds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import org.harpd.worker.WorkerCommand;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerClassArchiveTest {
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+    private Path jar;
+    private WorkerCommand command;
+
+    @BeforeEach
+    void fakeWorkerJar() throws IOException {
+        // the JVM archives classes from jars only, so the stand-in worker is packed into one
+        jar = dir.resolve("worker.jar");
+        String entry = ReadyThenWaitMain.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = ReadyThenWaitMain.class.getClassLoader().getResourceAsStream(entry);
+             OutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            ((JarOutputStream) out).putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+        }
+        command = new WorkerCommand(WorkerCommand.currentJava(), List.of("-XX:+UseSerialGC"), jar.toString(),
+                ReadyThenWaitMain.class.getName(), List.of());
+    }
+
+    @Test
+    void aMadeArchiveIsSharedFromThenOn() throws IOException {
+        Path cache = dir.resolve("cache");
+        Path archive = WorkerClassArchive.make(command, cache, READY).orElseThrow();
+        assertTrue(Files.isRegularFile(archive), "archive written: " + archive);
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        FileTime made = Files.getLastModifiedTime(archive);
+
+        WorkerCommand shared = WorkerClassArchive.apply(command, cache, READY);
+        assertEquals(archive.toString(), archiveOption(shared).substring("-XX:SharedArchiveFile=".length()));
+        assertEquals(WorkerClassArchive.apply(command, cache, READY), shared);
+        assertEquals(made, Files.getLastModifiedTime(archive), "the archive is reused, not made again");
+        try (var files = Files.list(cache)) {
+            assertEquals(List.of(archive), files.toList(), "no partial files are left behind");
+        }
+    }
+
+    @Test
+    void aChangedJarGetsAnotherArchive() throws IOException {
+        String before = WorkerClassArchive.key(command);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() - 10_000));
+        assertNotEquals(before, WorkerClassArchive.key(command));
+    }
+
+    @Test
+    void otherJvmOptionsGetAnotherArchive() throws IOException {
+        WorkerCommand other = new WorkerCommand(command.java(), List.of("-XX:+UseParallelGC"), command.classpath(),
+                command.mainClass(), command.args());
+        assertNotEquals(WorkerClassArchive.key(command), WorkerClassArchive.key(other));
+    }
+
+    @Test
+    void aDirectoryOthersMayWriteIsNotTrusted() throws IOException {
+        Path open = dir.resolve("open");
+        Files.createDirectory(open);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertTrue(WorkerClassArchive.make(command, open, READY).isEmpty());
+        try (var files = Files.list(open)) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void aWorkerThatNeverGetsReadyLeavesTheCommandAlone() {
+        WorkerCommand broken = new WorkerCommand(command.java(), command.jvmOptions(), command.classpath(),
+                "org.harpd.NoSuchMain", List.of());
+        assertTrue(WorkerClassArchive.make(broken, dir.resolve("cache"), READY).isEmpty());
+        assertEquals(broken, WorkerClassArchive.apply(broken, dir.resolve("cache"), READY));
+    }
+
+    @Test
+    void operatorsSharingOptionsWin() {
+        assertTrue(WorkerClassArchive.choosesItsOwnSharing(List.of("-Xmx64m", "-Xshare:off")));
+        assertTrue(WorkerClassArchive.choosesItsOwnSharing(List.of("-XX:SharedArchiveFile=/x.jsa")));
+        assertFalse(WorkerClassArchive.choosesItsOwnSharing(List.of("-Xshare:auto", "-Xmx64m")));
+        WorkerCommand own = new WorkerCommand(command.java(), List.of("-Xshare:off"), command.classpath(),
+                command.mainClass(), List.of());
+        assertEquals(own, WorkerClassArchive.apply(own, dir.resolve("cache"), READY));
+    }
+
+    private static String archiveOption(WorkerCommand command) {
+        return command.jvmOptions().stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no archive option in " + command.jvmOptions()));
+    }
+}
