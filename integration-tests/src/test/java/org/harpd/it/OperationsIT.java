@@ -159,7 +159,7 @@ class OperationsIT {
 
     @Test
     void watchedFileHandlerStartsANewFileAfterTheOldOneWasMoved() throws Exception {
-        Path moved = dir.resolve("watched.log.1");
+        Path moved = dir.resolve("watched.log.moved");
         Files.move(watchedLog, moved);
         long worker = call("log_warning").asLong();
         awaitLine(watchedLog, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
@@ -169,7 +169,7 @@ class OperationsIT {
 
     @Test
     void sigusr1ReopensFileHandlerFiles() throws Exception {
-        Path moved = dir.resolve("main.log.1");
+        Path moved = dir.resolve("main.log.moved");
         Files.move(mainLog, moved);
         signal("USR1", daemon.pid());
         awaitLine(() -> Files.exists(mainLog), "SIGUSR1 creates " + mainLog);
@@ -273,6 +273,45 @@ class OperationsIT {
         assertEquals(1, outcome.stderrLines().size(), outcome.toString());
         assertTrue(outcome.stderr().contains("network"), "the line names the problem: " + outcome.stderr());
         assertFalse(Files.exists(badDir.resolve("harpd.pid")), "no pid file for a daemon that did not start");
+    }
+
+    @Test
+    void logrotateSnippetRotatesAndTheDaemonMovesToTheNewFile() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/logrotate")),
+                "logrotate is not installed; etc/harpd.logrotate is then only checked by reading it");
+        Assumptions.assumeTrue(root(), "the snippet creates the new file as root:adm, which needs root");
+        Path rotation = tempDir("harpd-logrotate");
+        String snippet = Files.readString(Daemon.distribution().resolve("etc/harpd.logrotate"))
+                .replace("/var/log/harpd/*.log", mainLog.toString())
+                .replace("/run/harpd.pid", pidFile.toString());
+        Path config = Files.writeString(rotation.resolve("harpd.logrotate"), snippet);
+        Process logrotate = new ProcessBuilder("/usr/sbin/logrotate", "-f", "-s",
+                rotation.resolve("state").toString(), config.toString()).redirectErrorStream(true).start();
+        String output = new String(logrotate.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, logrotate.waitFor(), output);
+
+        Path rotated = Path.of(mainLog + ".1"); // delaycompress: the newest rotation stays plain text
+        assertTrue(Files.exists(rotated), "rotated: " + output);
+        long worker = call("log_warning").asLong();
+        awaitLine(mainLog, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
+        assertTrue(lines(rotated).stream().noneMatch(line -> line.contains("|" + worker + "|")),
+                "after postrotate's SIGUSR1 the daemon writes to the new file only");
+    }
+
+    @Test
+    void systemdUnitVerifies() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")),
+                "systemd-analyze is not installed");
+        Path unitDir = tempDir("harpd-systemd");
+        // The unit names the installed launcher; point it at this distribution's.
+        String unit = Files.readString(Daemon.distribution().resolve("etc/harpd.service"))
+                .replace("/usr/sbin/harpd", Daemon.launcher().toString());
+        Path file = Files.writeString(unitDir.resolve("harpd.service"), unit);
+        Process verify = new ProcessBuilder("/usr/bin/systemd-analyze", "verify", file.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, verify.waitFor(), output);
+        assertEquals("", output.strip(), "systemd-analyze has no complaint");
     }
 
     private static JsonNode call(String procedure) throws Exception {
