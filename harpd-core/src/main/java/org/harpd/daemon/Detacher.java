@@ -2,6 +2,8 @@ package org.harpd.daemon;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -14,15 +16,17 @@ import java.util.ArrayList;
 import java.util.List;
 import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
+import org.harpd.posix.Posix;
+import org.harpd.posix.PosixException;
 
 /**
  * {@code -d} for a JVM, which cannot fork: the parent starts the same command line again with
  * {@link #CHILD_OPTION}, and exits 0 once the child reports {@value #READY} on its stdout, or 1 (after
  * passing on what the child said on stderr) if the child ends or fails first.
  *
- * <p>Child side: {@link #becomeSessionLeader()} first (setsid, so no controlling terminal and no SIGHUP
- * from the parent's terminal), then the normal startup, then {@link #confirmReady()}, which also points
- * stdout and stderr at /dev/null so the parent's pipes close. Unlike a classic daemon the child does not
+ * <p>Child side: {@link #detachChild()} first (setsid, so no controlling terminal and no SIGHUP from the
+ * parent's terminal; and stderr moved, see there), then the normal startup, then {@link #confirmReady()},
+ * which also points stdout at /dev/null and lets go of the stderr pipe, so the parent's pipes close at once. Unlike a classic daemon the child does not
  * chdir("/"): the JVM resolves relative paths against its own {@code user.dir}, which a chdir underneath it
  * would not change, so the child keeps the working directory it was started in.
  */
@@ -31,6 +35,8 @@ public final class Detacher {
     public static final String CHILD_OPTION = "--detached-child";
     public static final String READY = "READY";
     private static final int O_RDWR = 2;
+    /** The child's private descriptor for the pipe to the parent's stderr, between detachChild and ready. */
+    private static int startupErr = -1;
 
     private Detacher() {
     }
@@ -115,14 +121,45 @@ public final class Detacher {
         }
     }
 
+    /**
+     * Child side, first thing at startup: {@link #becomeSessionLeader()}, and fd 2 pointed at /dev/null for
+     * everything this process starts from now on (worker processes inherit fd 2; they must not hold the pipe
+     * to the parent, or the parent would wait for them, and their output would go to a pipe nobody reads).
+     * Until {@link #confirmReady()}, the stream returned — also installed as {@link System#err} — still reaches
+     * the parent, and through it the terminal: it is where a start-up error must go.
+     */
+    public static PrintStream detachChild() throws IOException {
+        becomeSessionLeader();
+        System.err.flush();
+        try {
+            int toParent = Posix.dup(2);
+            Posix.setCloseOnExec(toParent);
+            int devNull = Posix.openDevNull();
+            Posix.dup2(devNull, 2);
+            Posix.close(devNull);
+            startupErr = toParent;
+        } catch (PosixException e) {
+            throw new IOException("cannot set up the daemon's stderr: " + e.getMessage(), e);
+        }
+        PrintStream toParent = new PrintStream(new FdOutputStream(startupErr), true, StandardCharsets.UTF_8);
+        System.setErr(toParent);
+        return toParent;
+    }
+
     /** Child side, once listening: tells the parent, then lets go of its pipes. */
     public static void confirmReady() throws IOException {
+        System.err.flush();
         System.out.print(READY + "\n");
         System.out.flush();
         if (System.out.checkError()) {
             throw new IOException("cannot report readiness to the parent process");
         }
-        System.err.flush();
+        if (startupErr >= 0) {
+            // What is left of the pipe to the parent: closing it gives the parent end of file at once.
+            System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+            Posix.close(startupErr);
+            startupErr = -1;
+        }
         POSIX posix = POSIXFactory.getNativePOSIX();
         int devNull = posix.open("/dev/null", O_RDWR, 0);
         if (devNull < 0) {
@@ -131,6 +168,29 @@ public final class Detacher {
         posix.dup2(devNull, 1);
         posix.dup2(devNull, 2);
         posix.close(devNull);
+    }
+
+    /** Whole writes to a raw descriptor; a write error (the parent is gone) is an IOException. */
+    private static final class FdOutputStream extends OutputStream {
+        private final int fd;
+
+        FdOutputStream(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                Posix.writeFully(fd, bytes, offset, length);
+            } catch (PosixException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
     }
 
     private static void copy(InputStream in, OutputStream out) {

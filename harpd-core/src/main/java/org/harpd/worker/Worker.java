@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.harpd.logging.EventLog;
+import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
 import org.harpd.procedure.Identity;
@@ -234,6 +235,10 @@ final class Worker {
 
     private void handle(byte[] line) {
         String kind = WorkerProtocol.kind(line);
+        if (WorkerProtocol.LOG.equals(kind)) {
+            forwardLog(line);
+            return;
+        }
         State current;
         PooledCall running;
         synchronized (this) {
@@ -269,6 +274,18 @@ final class Worker {
             LOG.warn("unexpected message from worker", "pid", pid, "state", current.name(),
                     "kind", String.valueOf(kind));
         }
+    }
+
+    /** A Python log record made in the worker goes to the listener's handlers, in any state. */
+    private void forwardLog(byte[] line) {
+        try {
+            if (LoggingSetup.forwardJson(Json.MAPPER.readTree(line).get(WorkerProtocol.LOG), pid)) {
+                return;
+            }
+        } catch (IOException e) {
+            // reported below like any other malformed message
+        }
+        LOG.warn("malformed log message from worker", "pid", pid);
     }
 
     private static boolean isFinal(String kind) {

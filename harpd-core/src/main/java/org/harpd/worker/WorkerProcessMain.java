@@ -6,6 +6,7 @@ import java.net.URL;
 import java.util.Enumeration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
 import org.harpd.posix.Posix;
@@ -51,6 +52,9 @@ public final class WorkerProcessMain {
             detachFromListenerGroup();
             Posix.setParentDeathSignal(Posix.SIGKILL);
             pipes = ProtocolPipes.takeOverStdio();
+            // The listener loaded the same procedures file and logged what it logs while loading; every
+            // worker doing it again would repeat those records once per call.
+            PythonLogBridge.routeTo((name, levelno, message, created, process) -> { });
         } catch (Throwable t) {
             // The pipes are still on fds 0/1: report there.
             byte[] line = WorkerProtocol.fatal("worker setup failed: " + describe(t));
@@ -68,6 +72,7 @@ public final class WorkerProcessMain {
             exit(EXIT_FATAL);
             return;
         }
+        routePythonLogsToListener(pipes);
         pipes.write(WorkerProtocol.ready(pid));
 
         // One thread reads commands for the worker's whole life: end of file means the listener is gone,
@@ -155,6 +160,15 @@ public final class WorkerProcessMain {
                 // nothing interrupts this thread on purpose; keep waiting for the listener
             }
         }
+    }
+
+    /**
+     * Python log records made here from now on (by the procedure, also after the switch to the call's user)
+     * go to the listener, which owns the configured handlers; see {@link WorkerProtocol}.
+     */
+    private static void routePythonLogsToListener(ProtocolPipes pipes) {
+        PythonLogBridge.routeTo((name, levelno, message, created, process) ->
+                pipes.write(WorkerProtocol.log(name, levelno, message, created, process)));
     }
 
     /**

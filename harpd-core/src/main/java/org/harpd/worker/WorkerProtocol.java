@@ -55,6 +55,14 @@ import org.harpd.protocol.Json;
  * {@code {"exiting": {"reason": "..."}}} and exits instead of becoming ready: nothing of one call may run on
  * into the next.
  *
+ * <h2>Log records</h2>
+ * Once ready, and also after the final message, the worker may write
+ * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
+ * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
+ * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
+ * never part of a call's output. Records made while the worker loads the procedures file are dropped: the
+ * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
+ *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
  * The listener ends a call early (timeout, cancel, shutdown) by killing the worker's process group.
@@ -90,6 +98,7 @@ public final class WorkerProtocol {
             throw new IllegalArgumentException("unknown after-call action " + value);
         }
     }
+    public static final String LOG = "log";
 
     private WorkerProtocol() {
     }
@@ -111,6 +120,15 @@ public final class WorkerProtocol {
     }
 
     public static byte[] exiting(String reason) {
+    /** A Python log record made in the worker; see "Log records" above. */
+    public static byte[] log(String name, int levelno, String text, double created, long pid) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(LOG).put("created", created).put("levelno", levelno).put("msg", text)
+                .put("name", name).put("process", pid);
+        return Json.line(message);
+    }
+
+    public static byte[] call(String procedure, JsonNode arguments, Identity identity) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.putObject(EXITING).put("reason", reason);
         return Json.line(message);

@@ -5,8 +5,8 @@ import java.nio.file.Paths;
 import jnr.posix.POSIXFactory;
 
 /**
- * A stand-in daemon for {@link DetacherTest}: {@code ok FILE} becomes session leader, records
- * "pid sid" in FILE and confirms; {@code fail} complains on stderr and exits 1 without confirming.
+ * A stand-in daemon for {@link DetacherTest}: {@code ok FILE} detaches, starts a grandchild that inherits
+ * stderr (as worker processes do), records "pid sid grandchild-pid" in FILE and confirms; {@code fail} complains on stderr and exits 1 without confirming.
  */
 public final class DetachTestMain {
     public static void main(String[] args) throws Exception {
@@ -14,12 +14,14 @@ public final class DetachTestMain {
             System.err.println("missing " + Detacher.CHILD_OPTION);
             System.exit(2);
         }
-        Detacher.becomeSessionLeader();
+        Detacher.detachChild();
         if (args[0].equals("ok")) {
             System.err.println("starting up");
             long pid = ProcessHandle.current().pid();
             int sid = POSIXFactory.getNativePOSIX().getpgid((int) pid);
-            Files.writeString(Paths.get(args[1]), pid + " " + sid);
+            Process grandchild = new ProcessBuilder("sleep", "60").redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            Files.writeString(Paths.get(args[1]), pid + " " + sid + " " + grandchild.pid());
             Detacher.confirmReady();
             System.err.println("after ready: must not reach the parent");
             System.out.println("after ready: must not reach the parent");

@@ -25,8 +25,16 @@ class DetacherTest {
                 List.of("ok", record.toString(), Detacher.CHILD_OPTION)), err);
         assertEquals(0, status, errBytes.toString(StandardCharsets.UTF_8));
         assertEquals("starting up\n", errBytes.toString(StandardCharsets.UTF_8));
-        String[] pidAndGroup = Files.readString(record).split(" ");
-        assertEquals(pidAndGroup[0], pidAndGroup[1], "the child leads its own session and process group");
+        String[] pidGroupAndGrandchild = Files.readString(record).split(" ");
+        assertEquals(pidGroupAndGrandchild[0], pidGroupAndGrandchild[1],
+                "the child leads its own session and process group");
+        long grandchild = Long.parseLong(pidGroupAndGrandchild[2]);
+        try {
+            // Processes the daemon starts (its workers) must not hold the pipe to the parent's stderr.
+            assertEquals(Path.of("/dev/null"), Files.readSymbolicLink(Path.of("/proc/" + grandchild + "/fd/2")));
+        } finally {
+            ProcessHandle.of(grandchild).ifPresent(ProcessHandle::destroyForcibly);
+        }
     }
 
     @Test

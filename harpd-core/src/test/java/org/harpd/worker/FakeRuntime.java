@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.harpd.config.PythonPath;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.Posix;
 import org.harpd.protocol.Json;
 
@@ -90,6 +91,12 @@ public final class FakeRuntime implements WorkerRuntime {
                 Thread.sleep(300_000);
             }
             case "nothing" -> {
+            }
+            case "log" -> {
+                // as harpd/_logging_bridge.py does for logging.getLogger(name).warning(message)
+                PythonLogBridge.record(arguments.path(0).asText(), 30, arguments.path(1).asText(),
+                        System.currentTimeMillis() / 1e3, 0);
+                out.result(Json.MAPPER.getNodeFactory().textNode("logged"));
             }
             default -> out.exception("NameError", "no procedure " + procedure, null);
         }

@@ -69,17 +69,16 @@ public final class Main {
             childArgs.add(Detacher.CHILD_OPTION);
             return Detacher.relaunchDetached(Detacher.javaCommand(Main.class.getName(), childArgs), err);
         }
+        PrintStream startupErr = err;
         try {
             if (options.detachedChild()) {
-                step(() -> {
-                    Detacher.becomeSessionLeader();
-                    return null;
-                });
+                // from here on fd 2 is /dev/null (workers inherit it); start-up errors still reach the parent
+                startupErr = step(Detacher::detachChild);
             }
-            return serve(options, err);
+            return serve(options, startupErr);
         } catch (StartupException e) {
             // in a detached child this line reaches the launching terminal through the parent
-            err.println(e.getMessage());
+            startupErr.println(e.getMessage());
             return 1;
         }
     }

@@ -72,6 +72,8 @@ public final class PythonRuntime {
         PythonRuntime runtime = new PythonRuntime(sys);
         // before any user code: procedures written for CPython expect os.getgroups() and friends
         runtime.importModule("harpd._jython_os");
+        // Python logging calls reach harpd's configured handlers (levels are applied there)
+        runtime.eval(() -> runtime.importModule("harpd._logging_bridge").invoke("install"));
         return runtime;
     }
 

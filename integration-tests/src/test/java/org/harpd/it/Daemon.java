@@ -3,7 +3,9 @@ package org.harpd.it;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +115,25 @@ public final class Daemon implements AutoCloseable {
         throw new AssertionError("no matching log line within " + timeout + "; log:\n" + String.join("\n", log));
     }
 
+    /** Waits until the port accepts a TCP connection; fails if the daemon exits first or on timeout. */
+    void awaitListening(Duration timeout) throws InterruptedException {
+        Instant end = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(end)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("harpd exited with status " + process.exitValue()
+                        + " before listening; stderr:\n" + String.join("\n", log));
+            }
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("harpd not listening on port " + port + " within " + timeout + "; stderr:\n"
+                + String.join("\n", log));
+    }
+
     /** SIGTERM and wait; returns the exit status. */
     public int stop() throws InterruptedException {
         process.destroy();
@@ -157,6 +178,7 @@ public final class Daemon implements AutoCloseable {
         private boolean writeCertificate = true;
         private Path dir;
         private Duration startTimeout = Duration.ofSeconds(180);
+        private boolean awaitPort;
 
         public Builder procedures(String source) {
             this.procedures = source;
@@ -186,6 +208,16 @@ public final class Daemon implements AutoCloseable {
 
         public Builder certificate(boolean write) {
             this.writeCertificate = write;
+            return this;
+        }
+
+        /**
+         * Consider the daemon started once its port accepts connections, rather than once stderr says
+         * "listening on SSL socket" (for a daemon whose log goes elsewhere, e.g. {@code -l} to a file).
+         * Each probe is a plain TCP connection closed at once, which the daemon may log.
+         */
+        public Builder awaitPort() {
+            this.awaitPort = true;
             return this;
         }
 
@@ -219,7 +251,11 @@ public final class Daemon implements AutoCloseable {
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             Daemon daemon = new Daemon(pb.start(), port, dir);
             try {
-                daemon.awaitLog(line -> line.contains("listening on SSL socket"), startTimeout);
+                if (awaitPort) {
+                    daemon.awaitListening(startTimeout);
+                } else {
+                    daemon.awaitLog(line -> line.contains("listening on SSL socket"), startTimeout);
+                }
             } catch (AssertionError e) {
                 daemon.process.destroyForcibly();
                 throw e;

@@ -1,0 +1,84 @@
+package org.harpd.jython;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.harpd.logging.LoggingSetup;
+import org.harpd.logging.PythonLogBridge;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Python's logging in an embedded interpreter hands every record to {@link PythonLogBridge}. */
+class LoggingBridgeTest {
+    record Entry(String name, int levelno, String message, double created, long process) {
+    }
+
+    private final List<Entry> received = new ArrayList<>();
+
+    @BeforeEach
+    void captureRecords() {
+        PythonLogBridge.routeTo((name, levelno, message, created, process) -> {
+            synchronized (received) {
+                received.add(new Entry(name, levelno, message, created, process));
+            }
+        });
+    }
+
+    @AfterEach
+    void backToTheHandlers() {
+        PythonLogBridge.routeTo(LoggingSetup::forward);
+    }
+
+    private List<Entry> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    @Test
+    void recordKeepsLoggerNameLevelFormattedMessageTimeAndPid() {
+        double before = System.currentTimeMillis() / 1e3;
+        Python.exec("import logging\nlogging.getLogger('procs').warning('x %s', 1)\n");
+        List<Entry> entries = received();
+        assertEquals(1, entries.size(), entries.toString());
+        Entry entry = entries.get(0);
+        assertEquals("procs", entry.name());
+        assertEquals(30, entry.levelno());
+        assertEquals("x 1", entry.message());
+        assertEquals(ProcessHandle.current().pid(), entry.process());
+        assertTrue(entry.created() >= before - 1 && entry.created() <= System.currentTimeMillis() / 1e3 + 1,
+                "created is the record's time in seconds: " + entry.created());
+    }
+
+    @Test
+    void everyLevelIsPassedOnSoThatHarpdsConfigurationDecides() {
+        Python.exec("import logging\nlogging.getLogger('a.b').debug('fine detail')\nlogging.log(5, 'custom')\n");
+        assertEquals(List.of("a.b:10:fine detail", "root:5:custom"),
+                received().stream().map(e -> e.name() + ":" + e.levelno() + ":" + e.message()).toList());
+    }
+
+    @Test
+    void exceptionRecordCarriesTheTraceback() {
+        Python.exec("import logging\ntry:\n    1 / 0\nexcept ZeroDivisionError:\n"
+                + "    logging.getLogger('procs').exception('failed')\n");
+        String message = received().get(0).message();
+        assertTrue(message.startsWith("failed\nTraceback (most recent call last):"), message);
+        assertTrue(message.endsWith("ZeroDivisionError: integer division or modulo by zero"), message);
+        assertEquals(40, received().get(0).levelno());
+    }
+
+    @Test
+    void utf8ByteStringsAreDecoded() {
+        Python.exec("import logging\nlogging.getLogger('procs').info('caf\\xc3\\xa9')\n");
+        assertEquals("café", received().get(0).message());
+    }
+
+    @Test
+    void basicConfigByAProcedureAddsNoSecondHandler() {
+        Python.exec("import logging\nlogging.basicConfig()\nlogging.getLogger('procs').error('once')\n");
+        assertEquals(1, received().size(), received().toString());
+    }
+}
