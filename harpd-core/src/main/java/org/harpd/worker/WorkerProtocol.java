@@ -98,6 +98,7 @@ public final class WorkerProtocol {
             throw new IllegalArgumentException("unknown after-call action " + value);
         }
     }
+
     public static final String LOG = "log";
 
     private WorkerProtocol() {
@@ -119,7 +120,6 @@ public final class WorkerProtocol {
         return Json.line(message);
     }
 
-    public static byte[] exiting(String reason) {
     /** A Python log record made in the worker; see "Log records" above. */
     public static byte[] log(String name, int levelno, String text, double created, long pid) {
         ObjectNode message = Json.MAPPER.createObjectNode();
@@ -128,7 +128,7 @@ public final class WorkerProtocol {
         return Json.line(message);
     }
 
-    public static byte[] call(String procedure, JsonNode arguments, Identity identity) {
+    public static byte[] exiting(String reason) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.putObject(EXITING).put("reason", reason);
         return Json.line(message);
