@@ -149,7 +149,7 @@ class CallRequestHandlerTest {
     @Test
     void unknownProcedureNamesIt() {
         assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"nope\"}, \"message\": \"no such procedure\", "
-                        + "\"type\":\"no_such_procedure\"},\"harp\":1}"),
+                        + "\"type\": \"no_such_procedure\"}, \"harp\": 1}"),
                 exchange(channel(), request("nope", "[]", PASSWORD)));
         assertTrue(logMessages().stream().anyMatch(m -> m.contains("\"no such procedure\"")));
     }
@@ -171,7 +171,7 @@ class CallRequestHandlerTest {
             throw new AssertionError("must not authenticate");
         };
         List<String> lines = exchange(channel(), "{nope");
-        assertTrue(lines.get(0).contains("\"type\":\"parse_error\""), lines::toString);
+        assertTrue(lines.get(0).contains("\"type\": \"parse_error\""), lines::toString);
         assertEquals(1, lines.size());
     }
 
@@ -224,8 +224,8 @@ class CallRequestHandlerTest {
     void callingIsLoggedWithProcedureAndUser() {
         exchange(channel(), request("answer", "[]", PASSWORD));
         String calling = logMessages().stream().filter(m -> m.contains("\"calling procedure\"")).findFirst().orElseThrow();
-        assertTrue(calling.contains("\"procedure\":\"answer\""), calling);
-        assertTrue(calling.contains("\"user\":\"u\""), calling);
-        assertTrue(calling.contains("\"streaming\":false"), calling);
+        assertTrue(calling.contains("\"procedure\": \"answer\""), calling);
+        assertTrue(calling.contains("\"user\": \"u\""), calling);
+        assertTrue(calling.contains("\"streaming\": false"), calling);
     }
 }

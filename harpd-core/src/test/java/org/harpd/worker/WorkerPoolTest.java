@@ -55,7 +55,7 @@ class WorkerPoolTest {
 
         RecordingSink raise = run(job("raise"));
         assertEquals("{\"exception\": {\"data\": {\"class\": \"ValueError\", \"module\": \"exceptions\"}, "
-                + "\"message\":\"bad value\",\"type\":\"ValueError\"}}\n", raise.completed());
+                + "\"message\": \"bad value\", \"type\": \"ValueError\"}}\n", raise.completed());
         assertTrue(echo.contractKept() && stream.contractKept() && raise.contractKept());
     }
 

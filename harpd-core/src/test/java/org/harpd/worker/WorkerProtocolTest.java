@@ -19,7 +19,7 @@ class WorkerProtocolTest {
         Identity identity = new Identity(IdRef.ofName("nobody"), List.of(IdRef.ofId(100), IdRef.ofName("adm")));
         byte[] line = WorkerProtocol.call("add", Json.MAPPER.readTree("{\"a\": 1}"), identity);
         assertEquals("{\"call\": {\"arguments\": {\"a\": 1}, \"groups\": [100, \"adm\"], \"procedure\": \"add\", "
-                + "\"user\":\"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
+                + "\"user\": \"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
 
         WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
         assertEquals("add", call.procedure());

@@ -61,15 +61,15 @@ class JsonValuesTest {
 
     @Test
     void nestedContainersAndTuplesBecomeObjectsAndArrays() {
-        assertEquals("{\"a\":[1,2,[3,{\"b\":null}]],\"c\":{\"d\":\"e\"}}",
+        assertEquals("{\"a\": [1, 2, [3, {\"b\": null}]], \"c\": {\"d\": \"e\"}}",
                 json("{'a': (1, 2, [3, {u'b': None}]), 'c': {'d': 'e'}}"));
     }
 
     @Test
     void numericAndConstantKeysAreWrittenAsJsonDumpsDoes() {
-        assertEquals("{\"1\":\"a\",\"2.5\":\"b\",\"3\":\"e\",\"null\":\"d\"}",
+        assertEquals("{\"1\": \"a\", \"2.5\": \"b\", \"3\": \"e\", \"null\": \"d\"}",
                 json("{1: 'a', 2.5: 'b', None: 'd', 3L: 'e'}"));
-        assertEquals("{\"false\":0,\"true\":1}", json("{True: 1, False: 0}"));
+        assertEquals("{\"false\": 0, \"true\": 1}", json("{True: 1, False: 0}"));
     }
 
     @Test
@@ -103,21 +103,21 @@ class JsonValuesTest {
     @Test
     void sharedButAcyclicValuesAreFine() {
         PyObject value = Python.eval("x = [1]\n", "[x, x, {'a': x}]");
-        assertEquals("[[1],[1],{\"a\":[1]}]", Json.toString(JsonValues.toJson(value)));
+        assertEquals("[[1], [1], {\"a\": [1]}]", Json.toString(JsonValues.toJson(value)));
     }
 
     @Test
     void jsonToPythonGivesUnicodeIntsLongsFloats() throws Exception {
         PyObject value = JsonValues.toPython(parse(
-                "{\"s\": \"zażółć\", \"i\": 7, \"l\": 123456789012345678901234567890, \"f\": 2.5,"
+                "{\"s\": \"zażółć\", \"i\": 7, \"l\": 123456789012345678901234567890, \"f\": 2.5, "
                         + " \"b\": true, \"n\": null, \"a\": [1, \"x\"], \"big\": 3000000000}"));
         PyObject types = Python.runtime().eval(() -> {
             PyObject globals = Python.exec("def types(d):\n"
                     + "    return dict((k, type(v).__name__) for (k, v) in d.items())\n");
             return globals.__finditem__("types").__call__(value);
         });
-        assertEquals("{\"a\":\"list\",\"b\":\"bool\",\"big\":\"long\",\"f\":\"float\",\"i\":\"int\","
-                + "\"l\":\"long\",\"n\":\"NoneType\",\"s\":\"unicode\"}", Json.toString(JsonValues.toJson(types)));
+        assertEquals("{\"a\": \"list\", \"b\": \"bool\", \"big\": \"long\", \"f\": \"float\", \"i\": \"int\", "
+                + "\"l\": \"long\", \"n\": \"NoneType\", \"s\": \"unicode\"}", Json.toString(JsonValues.toJson(types)));
         JsonNode back = JsonValues.toJson(value);
         assertEquals(new BigInteger("123456789012345678901234567890"), back.get("l").bigIntegerValue());
         assertEquals("zażółć", back.get("s").textValue());

@@ -114,84 +114,84 @@ class JythonWorkerRuntimeTest {
 
     @Test
     void positionalAndKeywordCallsReturnTheResult() throws Exception {
-        assertEquals(List.of("{\"result\":{\"difference\":-1,\"sum\":5}}"), call("sum_and_difference", "[2, 3]"));
-        assertEquals(List.of("{\"result\":{\"difference\":1,\"sum\":5}}"),
+        assertEquals(List.of("{\"result\": {\"difference\": -1, \"sum\": 5}}"), call("sum_and_difference", "[2, 3]"));
+        assertEquals(List.of("{\"result\": {\"difference\": 1, \"sum\": 5}}"),
                 call("sum_and_difference", "{\"b\": 2, \"a\": 3}"));
     }
 
     @Test
     void argumentsArriveAsCPythonJsonGivesThem() throws Exception {
-        assertEquals(List.of("{\"result\":[\"unicode\",\"int\",\"float\",\"bool\",\"NoneType\",\"list\",\"dict\","
+        assertEquals(List.of("{\"result\": [\"unicode\", \"int\", \"float\", \"bool\", \"NoneType\", \"list\", \"dict\", "
                         + "\"long\"]}"),
                 call("types", "[\"s\", 1, 1.5, true, null, [], {}, 99999999999999999999]"));
-        assertEquals(List.of("{\"result\":[\"k=unicode\"]}"), call("types", "{\"k\": \"v\"}"));
+        assertEquals(List.of("{\"result\": [\"k=unicode\"]}"), call("types", "{\"k\": \"v\"}"));
     }
 
     @Test
     void exceptionsReportClassModuleAndMessage() throws Exception {
-        assertEquals(List.of("{\"exception\":{\"data\":{\"class\":\"ValueError\",\"module\":\"exceptions\"},"
-                + "\"message\":\"bad ☃\",\"type\":\"ValueError\"}}"), call("fail", "[\"bad ☃\"]"));
-        assertEquals(List.of("{\"exception\":{\"data\":{\"class\":\"RuntimeError\",\"module\":\"exceptions\"},"
-                + "\"message\":\"zażółć\",\"type\":\"RuntimeError\"}}"), call("fail_bytes", "[]"));
-        assertEquals(List.of("{\"exception\":{\"data\":{\"class\":\"MyError\",\"module\":\"harpd.__procedures__\"},"
-                + "\"message\":\"custom\",\"type\":\"MyError\"}}"), call("fail_custom", "[]"));
+        assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"ValueError\", \"module\": \"exceptions\"}, "
+                + "\"message\": \"bad ☃\", \"type\": \"ValueError\"}}"), call("fail", "[\"bad ☃\"]"));
+        assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"RuntimeError\", \"module\": \"exceptions\"}, "
+                + "\"message\": \"zażółć\", \"type\": \"RuntimeError\"}}"), call("fail_bytes", "[]"));
+        assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"MyError\", \"module\": \"harpd.__procedures__\"}, "
+                + "\"message\": \"custom\", \"type\": \"MyError\"}}"), call("fail_custom", "[]"));
     }
 
     @Test
     void wrongArgumentsRaiseTypeErrorInPython() throws Exception {
         List<String> lines = call("sum_and_difference", "[1]");
         assertEquals(1, lines.size());
-        assertTrue(lines.get(0).contains("\"type\":\"TypeError\""), lines.get(0));
+        assertTrue(lines.get(0).contains("\"type\": \"TypeError\""), lines.get(0));
     }
 
     @Test
     void systemExitIsAnExceptionLikeAnyOther() throws Exception {
-        assertEquals(List.of("{\"exception\":{\"data\":{\"class\":\"SystemExit\",\"module\":\"exceptions\"},"
-                + "\"message\":\"3\",\"type\":\"SystemExit\"}}"), call("leave", "[]"));
+        assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"SystemExit\", \"module\": \"exceptions\"}, "
+                + "\"message\": \"3\", \"type\": \"SystemExit\"}}"), call("leave", "[]"));
     }
 
     @Test
     void unserialisableResultIsInvalidMessage() throws Exception {
         List<String> lines = call("unserialisable", "[]");
         assertEquals(1, lines.size());
-        assertTrue(lines.get(0).startsWith("{\"error\":{\"message\":\"set([1]) is not JSON serializable\","
-                + "\"type\":\"invalid_message\"},\"harp\":1}"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("{\"error\": {\"message\": \"set([1]) is not JSON serializable\", "
+                + "\"type\": \"invalid_message\"}, \"harp\": 1}"), lines.get(0));
     }
 
     @Test
     void streamingYieldsStreamsThenTheResult() throws Exception {
-        assertEquals(List.of("{\"stream\":{\"i\":0}}", "{\"stream\":{\"i\":1}}", "{\"result\":{\"msg\":\"end\"}}"),
+        assertEquals(List.of("{\"stream\": {\"i\": 0}}", "{\"stream\": {\"i\": 1}}", "{\"result\": {\"msg\": \"end\"}}"),
                 call("count", "[2]"));
-        assertEquals(List.of("{\"stream\":0}", "{\"stream\":1}", "{\"result\":null}"), call("count_no_result", "[2]"));
-        assertEquals(List.of("{\"result\":null}"), call("count_no_result", "[0]"));
+        assertEquals(List.of("{\"stream\": 0}", "{\"stream\": 1}", "{\"result\": null}"), call("count_no_result", "[2]"));
+        assertEquals(List.of("{\"result\": null}"), call("count_no_result", "[0]"));
     }
 
     @Test
     void streamingSubclassYieldingResultItself() throws Exception {
-        assertEquals(List.of("{\"stream\":\"x1\"}", "{\"result\":\"xdone\"}"), call("lines", "[\"x\"]"));
+        assertEquals(List.of("{\"stream\": \"x1\"}", "{\"result\": \"xdone\"}"), call("lines", "[\"x\"]"));
     }
 
     @Test
     void streamingFailuresEndTheStream() throws Exception {
-        assertEquals(List.of("{\"stream\":1}", "{\"exception\":{\"data\":{\"class\":\"KeyError\","
-                + "\"module\":\"exceptions\"},\"message\":\"'k'\",\"type\":\"KeyError\"}}"),
+        assertEquals(List.of("{\"stream\": 1}", "{\"exception\": {\"data\": {\"class\": \"KeyError\", "
+                + "\"module\": \"exceptions\"}, \"message\": \"'k'\", \"type\": \"KeyError\"}}"),
                 call("stream_then_fail", "[]"));
         List<String> lines = call("stream_unserialisable", "[]");
         assertEquals(2, lines.size());
-        assertTrue(lines.get(1).contains("\"type\":\"invalid_message\""), lines.get(1));
+        assertTrue(lines.get(1).contains("\"type\": \"invalid_message\""), lines.get(1));
     }
 
     @Test
     void unknownProcedureIsAnError() throws Exception {
-        assertEquals(List.of("{\"error\":{\"data\":{\"procedure\":\"nope\"},\"message\":\"no such procedure\","
-                + "\"type\":\"no_such_procedure\"},\"harp\":1}"), call("nope", "[]"));
+        assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"nope\"}, \"message\": \"no such procedure\", "
+                + "\"type\": \"no_such_procedure\"}, \"harp\": 1}"), call("nope", "[]"));
     }
 
     @Test
     void standardLibraryModulesWork() throws Exception {
         List<String> lines = call("system", "[]");
-        assertEquals(List.of("{\"result\":{\"group_is_str\":true,\"json\":{\"a\":[1,2]},\"match\":\"hello\","
-                + "\"out\":\"hello\",\"pid\":true,\"time_ok\":true,\"user_is_str\":true}}"), lines);
+        assertEquals(List.of("{\"result\": {\"group_is_str\": true, \"json\": {\"a\": [1, 2]}, \"match\": \"hello\", "
+                + "\"out\": \"hello\", \"pid\": true, \"time_ok\": true, \"user_is_str\": true}}"), lines);
     }
 
     @Test
