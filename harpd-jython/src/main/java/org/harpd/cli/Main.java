@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import org.harpd.auth.Authenticator;
 import org.harpd.cds.WorkerClassArchive;
 import org.harpd.config.ConfigException;
+import org.harpd.config.FileExposure;
 import org.harpd.config.HarpdConfig;
 import org.harpd.config.NetworkConfig;
 import org.harpd.config.WorkersConfig;
@@ -105,6 +106,7 @@ public final class Main {
         }
 
         EventLog log = EventLog.get("harpd");
+        FileExposure.warnIfExposed(log, options.config(), config.authentication());
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options));
         HarpServer server = new HarpServer(

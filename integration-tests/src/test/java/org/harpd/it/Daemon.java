@@ -174,6 +174,7 @@ public final class Daemon implements AutoCloseable {
         private String authentication = "authentication:\n  module: harpd.auth.inconfig\n  users:\n    "
                 + USER + ": \"plain:" + PASSWORD + "\"\n";
         private String extraConfig = "";
+        private String extraNetwork = "";
         private final List<String> args = new ArrayList<>();
         private boolean writeCertificate = true;
         private Path dir;
@@ -193,6 +194,12 @@ public final class Daemon implements AutoCloseable {
         /** Extra top-level YAML appended to harpd.conf (e.g. a workers: section). */
         public Builder config(String yaml) {
             this.extraConfig = yaml;
+            return this;
+        }
+
+        /** Extra keys for the network: section, each line indented by two spaces (e.g. "  read_timeout: 2\n"). */
+        public Builder network(String yamlLines) {
+            this.extraNetwork = yamlLines;
             return this;
         }
 
@@ -233,7 +240,7 @@ public final class Daemon implements AutoCloseable {
             }
             Files.writeString(dir.resolve("harpd.py"), procedures);
             Files.writeString(dir.resolve("harpd.conf"), "network:\n  address: 127.0.0.1\n  port: " + port
-                    + "\n  certfile: cert.pem\n  keyfile: key.pem\n" + authentication + extraConfig);
+                    + "\n  certfile: cert.pem\n  keyfile: key.pem\n" + extraNetwork + authentication + extraConfig);
             return dir;
         }
 
