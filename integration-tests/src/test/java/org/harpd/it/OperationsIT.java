@@ -184,6 +184,8 @@ class OperationsIT {
     void secondDaemonWithTheSamePidFileIsRefused() throws Exception {
         assertEquals(daemon.pid() + "\n", Files.readString(pidFile));
         Path conf = dir.resolve("harpd.conf");
+        // Owner-only, so that the start-up exposure warning does not share stderr with the refusal asserted here.
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-------"));
         Launcher.Outcome second = Launcher.run("-c", conf.toString(), "-r", dir.resolve("harpd.py").toString(),
                 "-p", pidFile.toString());
         assertEquals(1, second.exitCode(), second.toString());
