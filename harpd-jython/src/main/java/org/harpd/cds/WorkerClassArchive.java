@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -55,6 +57,13 @@ public final class WorkerClassArchive {
     /** A dump reports every class it cannot archive (thousands, for Jython): none of that is news. */
     private static final List<String> QUIET_DUMP = List.of("-Xlog:cds=off:stderr", "-Xlog:cds+dynamic=off:stderr");
     private static final Duration DUMP_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * An archive no worker has mapped for this long belongs to a JDK, jar or option set no daemon uses any
+     * more (every upgrade leaves one of ~25 MB behind). Mapping a file updates its access time, at least
+     * daily under relatime, so an archive in use, by this daemon or another sharing the directory, is never
+     * this old.
+     */
+    static final Duration UNUSED_ARCHIVE_AGE = Duration.ofDays(14);
 
     private static final EventLog LOG = EventLog.get("harpd.cds");
 
@@ -106,6 +115,8 @@ public final class WorkerClassArchive {
             Path archive = archiveFor(command, directory);
             prepareDirectory(directory);
             dump(command, directory, archive, readyTimeout);
+            LOG.info("class-data-sharing archive for workers made", "archive", archive.toString());
+            pruneUnused(directory, archive, Instant.now());
             return Optional.of(archive);
         } catch (IOException | RuntimeException e) {
             warn(e, directory);
@@ -113,6 +124,37 @@ public final class WorkerClassArchive {
             Thread.currentThread().interrupt();
         }
         return Optional.empty();
+    }
+
+    /**
+     * Deletes the archives in {@code directory}, other than {@code keep}, that no worker has mapped for
+     * {@link #UNUSED_ARCHIVE_AGE}; runs only after a new archive was made, which is when an old one may have
+     * just become unused.
+     *
+     * @return the archives deleted
+     */
+    static List<Path> pruneUnused(Path directory, Path keep, Instant now) {
+        List<Path> deleted = new ArrayList<>();
+        try (var archives = Files.newDirectoryStream(directory, "worker-*.jsa")) {
+            for (Path archive : archives) {
+                if (archive.equals(keep)) {
+                    continue;
+                }
+                BasicFileAttributes attributes = Files.readAttributes(archive, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                Instant lastUse = attributes.lastAccessTime().toInstant();
+                if (attributes.isRegularFile() && lastUse.plus(UNUSED_ARCHIVE_AGE).isBefore(now)) {
+                    Files.delete(archive);
+                    deleted.add(archive);
+                    LOG.info("unused class-data-sharing archive deleted", "archive", archive.toString(),
+                            "last_used", lastUse.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete unused class-data-sharing archives", "directory", directory.toString(),
+                    "reason", String.valueOf(e.getMessage()));
+        }
+        return deleted;
     }
 
     private static Path archiveFor(WorkerCommand command, Path directory) throws IOException {

@@ -10,9 +10,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -58,6 +60,29 @@ class WorkerClassArchiveTest {
         try (var files = Files.list(cache)) {
             assertEquals(List.of(archive), files.toList(), "no partial files are left behind");
         }
+    }
+
+    @Test
+    void archivesUnusedForTwoWeeksAreDeletedOthersKept() throws IOException {
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        Path current = touch(cache.resolve("worker-current.jsa"), now.minus(Duration.ofDays(400)));
+        Path recentlyUsed = touch(cache.resolve("worker-recent.jsa"), now.minus(Duration.ofDays(13)));
+        Path stale = touch(cache.resolve("worker-stale.jsa"), now.minus(Duration.ofDays(15)));
+        Path notAnArchive = touch(cache.resolve("notes.txt"), now.minus(Duration.ofDays(400)));
+
+        assertEquals(List.of(stale), WorkerClassArchive.pruneUnused(cache, current, now));
+        assertTrue(Files.exists(current), "the archive just made is kept, however old its access time");
+        assertTrue(Files.exists(recentlyUsed), "an archive mapped within two weeks is kept");
+        assertFalse(Files.exists(stale));
+        assertTrue(Files.exists(notAnArchive), "only worker-*.jsa files are considered");
+    }
+
+    private static Path touch(Path file, Instant lastAccess) throws IOException {
+        Files.writeString(file, "x");
+        Files.getFileAttributeView(file, BasicFileAttributeView.class)
+                .setTimes(null, FileTime.from(lastAccess), null);
+        return file;
     }
 
     @Test

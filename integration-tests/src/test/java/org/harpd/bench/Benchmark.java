@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -96,6 +97,7 @@ public final class Benchmark {
                 System.getProperty("java.version"));
         System.out.println("distribution: " + Daemon.distribution() + "; load average before start: "
                 + Proc.loadAverage() + " (other work on the machine skews every figure)");
+        System.out.println("class-data archive for workers: " + primeClassArchive());
         for (String level : options.levels()) {
             System.out.println();
             try {
@@ -165,8 +167,43 @@ public final class Benchmark {
             print(rows, starts, listenerRestKb, idleWorkerKb);
             String problems = logProblems(daemon.log());
             if (!problems.isEmpty()) {
-                System.out.println("daemon log problems: " + problems);
+                System.out.println("daemon log problems: " + problems + (starts.isEmpty() ? ""
+                        : " (" + starts.size() + " of the idle workers died by the start probe's SIGKILL)"));
             }
+        } finally {
+            running = null;
+        }
+    }
+
+    /**
+     * The listener makes the workers' class-data archive in the background at its first start with a new build
+     * and uses it from the next start on. Without this, the first level measured would pay for the dump (a
+     * worker boot and a minute of CPU) and run its workers without the archive.
+     */
+    static String primeClassArchive() throws Exception {
+        long t0 = System.nanoTime();
+        try (Daemon daemon = Daemon.builder().procedures(PROCEDURES).start()) {
+            running = daemon;
+            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+            while (System.nanoTime() < deadline && daemon.process().isAlive()) {
+                List<String> log = daemon.log();
+                if (log.stream().noneMatch(line -> line.contains("making the class-data-sharing archive"))) {
+                    if (System.nanoTime() - t0 > Duration.ofSeconds(5).toNanos()) {
+                        return "present";
+                    }
+                } else if (log.stream().anyMatch(line -> line.contains("class-data-sharing archive for workers made"))) {
+                    return String.format(Locale.ROOT, "made first (%.0f s)", (System.nanoTime() - t0) / 1e9);
+                } else {
+                    Optional<String> failed = log.stream()
+                            .filter(line -> line.contains("workers start without a class-data-sharing archive"))
+                            .findFirst();
+                    if (failed.isPresent()) {
+                        return "not made, workers start without one: " + failed.get();
+                    }
+                }
+                Thread.sleep(250);
+            }
+            return "unknown: the daemon did not report within 180 s";
         } finally {
             running = null;
         }
