@@ -72,8 +72,9 @@ public final class PythonRuntime {
         PythonRuntime runtime = new PythonRuntime(sys);
         // before any user code: procedures written for CPython expect os.getgroups() and friends
         runtime.importModule("harpd._jython_os");
-        // Python logging calls reach harpd's configured handlers (levels are applied there)
-        runtime.eval(() -> runtime.importModule("harpd._logging_bridge").invoke("install"));
+        // Python logging calls reach harpd's configured handlers (levels are applied there); the bridge is
+        // installed when the interpreter first imports logging, so code that never logs does not pay for it
+        runtime.eval(() -> runtime.importModule("harpd._logging_hook").invoke("install_on_first_import"));
         return runtime;
     }
 
