@@ -10,11 +10,7 @@ import org.harpd.config.PythonPath;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.logging.PythonLogBridge;
 import org.junit.jupiter.api.AfterEach;
-import org.python.core.CompileMode;
-import org.python.core.CompilerFlags;
 import org.python.core.Py;
-import org.python.core.PyObject;
-import org.python.core.PyStringMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -89,8 +85,8 @@ class LoggingBridgeTest {
         try {
             assertFalse(fresh.eval(() -> Py.getSystemState().modules.__finditem__("logging") != null),
                     "creating an interpreter imports logging");
-            runIn(fresh, "import logging.handlers\nlogging.getLogger('procs').warning('first')\n");
-            runIn(fresh, "from logging import getLogger\ngetLogger('procs').warning('second')\n");
+            Python.exec(fresh, "import logging.handlers\nlogging.getLogger('procs').warning('first')\n");
+            Python.exec(fresh, "from logging import getLogger\ngetLogger('procs').warning('second')\n");
             assertEquals(List.of("procs:first", "procs:second"),
                     received().stream().map(e -> e.name() + ":" + e.message()).toList());
         } finally {
@@ -103,21 +99,12 @@ class LoggingBridgeTest {
         for (int i = 0; i < 2; i++) {
             PythonRuntime fresh = PythonRuntime.create(PythonPath.NONE);
             try {
-                runIn(fresh, "import logging\nlogging.getLogger('procs').error('from %d', " + i + ")\n");
+                Python.exec(fresh, "import logging\nlogging.getLogger('procs').error('from %d', " + i + ")\n");
             } finally {
                 fresh.close();
             }
         }
         assertEquals(List.of("from 0", "from 1"), received().stream().map(Entry::message).toList());
-    }
-
-    private static void runIn(PythonRuntime runtime, String code) {
-        runtime.eval(() -> {
-            PyObject globals = new PyStringMap();
-            globals.__setitem__("__builtins__", Py.getSystemState().getBuiltins());
-            Py.exec(Py.compile_flags(code, "<test>", CompileMode.exec, new CompilerFlags()), globals, globals);
-            return null;
-        });
     }
 
     @Test

@@ -23,7 +23,12 @@ final class Python {
 
     /** Executes {@code code} in a fresh namespace and returns the namespace. */
     static PyObject exec(String code) {
-        return runtime().eval(() -> {
+        return exec(runtime(), code);
+    }
+
+    /** Executes {@code code} in a fresh namespace of {@code runtime} and returns the namespace. */
+    static PyObject exec(PythonRuntime runtime, String code) {
+        return runtime.eval(() -> {
             PyObject globals = new PyStringMap();
             globals.__setitem__("__builtins__", Py.getSystemState().getBuiltins());
             PyCode compiled = Py.compile_flags(code, "<test>", org.python.core.CompileMode.exec,
