@@ -141,10 +141,23 @@ public final class WorkerProcessMain {
      * Threads a call started that still run: non-daemon threads other than this one. The JVM's own threads are
      * daemons, and so are this worker's; a procedure's {@code threading.Thread} is not, unless it asked to be.
      */
-    private static int userThreadsRunning() {
+    static int userThreadsRunning() {
         Thread self = Thread.currentThread();
+        ThreadGroup root = self.getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        // Enumerating the thread groups, unlike Thread.getAllStackTraces, does not stop every thread to walk
+        // its stack; this runs after every call. The array has room to spare, so a full one means: look again.
+        Thread[] threads;
+        int found;
+        do {
+            threads = new Thread[root.activeCount() * 2 + 16];
+            found = root.enumerate(threads, true);
+        } while (found == threads.length);
         int count = 0;
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+        for (int i = 0; i < found; i++) {
+            Thread thread = threads[i];
             if (thread != self && thread.isAlive() && !thread.isDaemon()) {
                 count++;
             }
