@@ -20,11 +20,13 @@ import javax.net.ssl.SSLSocket;
 final class LineConnection implements Closeable {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
+    private final Socket plain;
     private final SSLSocket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    private LineConnection(SSLSocket socket) throws IOException {
+    private LineConnection(Socket plain, SSLSocket socket) throws IOException {
+        this.plain = plain;
         this.socket = socket;
         this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
@@ -43,7 +45,7 @@ final class LineConnection implements Closeable {
             socket.setEnabledProtocols(PROTOCOLS.stream().filter(supported::contains).toArray(String[]::new));
             socket.setSoTimeout(millis);
             socket.startHandshake();
-            return new LineConnection(socket);
+            return new LineConnection(plain, socket);
         } catch (IOException e) {
             closeQuietly(plain);
             throw new CommunicationError("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
@@ -59,10 +61,13 @@ final class LineConnection implements Closeable {
         }
     }
 
-    /** Half-close: the server sees the end of the request stream but can still answer. */
+    /**
+     * Half-close: the server sees the end of the request stream but can still answer. At the TCP level (a
+     * FIN), not TLS's: after a close_notify some TLS implementations (BoringSSL) close both directions.
+     */
     void shutdownOutput() {
         try {
-            socket.shutdownOutput();
+            plain.shutdownOutput();
         } catch (IOException e) {
             throw new CommunicationError("cannot shut down output: " + e.getMessage(), e);
         }

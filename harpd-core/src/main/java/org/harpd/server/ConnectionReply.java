@@ -46,6 +46,18 @@ final class ConnectionReply {
         }
     }
 
+    /**
+     * The last message, without closing: for a refusal while the client may still be sending. Closing a
+     * socket with unread input makes the kernel send a reset, and a reset throws away what the client has
+     * not read yet, this message included; the caller keeps reading (and discarding) and closes later.
+     */
+    static void finishKeepingOpen(Channel channel, byte[] line) {
+        if (markFinished(channel)) {
+            channel.writeAndFlush(Unpooled.wrappedBuffer(line), channel.voidPromise());
+            channel.pipeline().fireUserEventTriggered(FINISHED_EVENT);
+        }
+    }
+
     /** End the exchange without a message (nothing can be delivered, e.g. the TLS handshake failed). */
     static void abort(Channel channel) {
         if (markFinished(channel)) {

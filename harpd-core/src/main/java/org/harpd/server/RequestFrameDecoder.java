@@ -6,6 +6,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.Messages;
 
@@ -15,9 +17,20 @@ import org.harpd.protocol.Messages;
  * later, while the call runs), and an end of input before the newline.
  */
 final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
+    /**
+     * After a refusal, how long input may pause before the connection closes: until then what the client
+     * still sends is read and dropped, so its unread answer is not destroyed by a reset (see
+     * {@link ConnectionReply#finishKeepingOpen}).
+     */
+    static final long DRAIN_IDLE_MILLIS = 500;
+    /** ... and how long draining may last in all, however much the client sends. */
+    static final long DRAIN_MAX_MILLIS = 5_000;
+
     private final int maxRequestBytes;
     private ByteBuf pending;
     private boolean requestComplete;
+    private ScheduledFuture<?> drainIdle;
+    private ScheduledFuture<?> drainLimit;
 
     RequestFrameDecoder(int maxRequestBytes) {
         this.maxRequestBytes = maxRequestBytes;
@@ -30,6 +43,10 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
+            if (drainIdle != null) {
+                keepDraining(ctx);
+                return;
+            }
             if (ConnectionReply.isFinished(ctx.channel()) || !in.isReadable()) {
                 return;
             }
@@ -48,7 +65,7 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
         int newline = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
         int lineBytes = buffered + (newline < 0 ? in.readableBytes() : newline - in.readerIndex());
         if (lineBytes > maxRequestBytes) {
-            refuse(ctx, "request too long");
+            refuseWhileReceiving(ctx, "request too long");
             return;
         }
         if (newline < 0) {
@@ -59,7 +76,7 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
             return;
         }
         if (newline + 1 < in.writerIndex()) {
-            refuse(ctx, "excessive data after request");
+            refuseWhileReceiving(ctx, "excessive data after request");
             return;
         }
         byte[] line = new byte[lineBytes];
@@ -90,12 +107,41 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         releasePending();
+        stopDraining();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         releasePending();
+        stopDraining();
+    }
+
+    /** A refusal while the rest of the request may still be on its way: answer, drain, then close. */
+    private void refuseWhileReceiving(ChannelHandlerContext ctx, String message) {
+        if (ConnectionReply.isFinished(ctx.channel())) {
+            return;
+        }
+        releasePending();
+        requestComplete = true;
+        ConnectionReply.finishKeepingOpen(ctx.channel(), Messages.error(ErrorType.INVALID_REQUEST, message));
+        drainLimit = ctx.executor().schedule(() -> ctx.close(), DRAIN_MAX_MILLIS, TimeUnit.MILLISECONDS);
+        keepDraining(ctx);
+    }
+
+    private void keepDraining(ChannelHandlerContext ctx) {
+        if (drainIdle != null) {
+            drainIdle.cancel(false);
+        }
+        drainIdle = ctx.executor().schedule(() -> ctx.close(), DRAIN_IDLE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void stopDraining() {
+        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {drainIdle, drainLimit}) {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, String message) {

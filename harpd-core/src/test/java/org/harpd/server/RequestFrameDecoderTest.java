@@ -15,12 +15,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RequestFrameDecoderTest {
     private static final int MAX = 16;
-
-    private final EmbeddedChannel channel = new EmbeddedChannel(new RequestFrameDecoder(MAX));
 
     private void receive(String text) {
         channel.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
@@ -31,10 +30,57 @@ class RequestFrameDecoderTest {
         return line == null ? null : new String(line.bytes(), StandardCharsets.UTF_8);
     }
 
+    private final EmbeddedChannel channel = frozen(new EmbeddedChannel(new RequestFrameDecoder(MAX)));
+
+    private static EmbeddedChannel frozen(EmbeddedChannel channel) {
+        channel.freezeTime();
+        return channel;
+    }
+
+    /** The answer goes out at once; the connection stays open to drain the rest, then closes when input pauses. */
     private void assertRefusedWith(String message) {
         assertEquals(List.of(Outbound.error("invalid_request", message)), Outbound.lines(channel));
+        assertTrue(channel.isOpen(), "open while the client may still be sending");
+        receive("the rest of a long request");
+        channel.advanceTimeBy(RequestFrameDecoder.DRAIN_IDLE_MILLIS - 1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen(), "input paused less than the drain's idle time");
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
         assertFalse(channel.isOpen());
-        assertNull(channel.readInbound());
+        assertNull(channel.readInbound(), "nothing drained is passed on");
+        assertEquals(List.of(), Outbound.lines(channel), "and nothing more is said");
+    }
+
+    /** With the input at its end there is nothing to drain: answer and close. */
+    private void assertClosedWith(String message) {
+        assertEquals(List.of(Outbound.error("invalid_request", message)), Outbound.lines(channel));
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void drainingEndsAtItsLimitEvenIfTheClientKeepsSending() {
+        receive("x".repeat(MAX + 1));
+        assertEquals(List.of(Outbound.error("invalid_request", "request too long")), Outbound.lines(channel));
+        long step = RequestFrameDecoder.DRAIN_IDLE_MILLIS / 2;
+        for (long waited = 0; waited + step < RequestFrameDecoder.DRAIN_MAX_MILLIS; waited += step) {
+            receive("more");
+            channel.advanceTimeBy(step, TimeUnit.MILLISECONDS);
+            channel.runScheduledPendingTasks();
+            assertTrue(channel.isOpen(), "still draining after " + (waited + step) + " ms");
+        }
+        channel.advanceTimeBy(step, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertFalse(channel.isOpen());
+    }
+
+    @Test
+    void endOfInputWhileDrainingClosesAtOnce() {
+        receive("{}\n{}");
+        assertEquals(List.of(Outbound.error("invalid_request", "excessive data after request")),
+                Outbound.lines(channel));
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertFalse(channel.isOpen());
     }
 
     @Test
@@ -88,6 +134,8 @@ class RequestFrameDecoderTest {
         receive("more");
         assertEquals(List.of(Outbound.error("invalid_request", "excessive data after request")),
                 Outbound.lines(channel));
+        channel.advanceTimeBy(RequestFrameDecoder.DRAIN_IDLE_MILLIS, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
         assertFalse(channel.isOpen());
     }
 
@@ -113,13 +161,13 @@ class RequestFrameDecoderTest {
     void endOfInputBeforeNewlineIsIncomplete() {
         receive("{\"harp\"");
         channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-        assertRefusedWith("request incomplete or too long");
+        assertClosedWith("request incomplete or too long");
     }
 
     @Test
     void endOfInputWithNothingSentIsIncomplete() {
         channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-        assertRefusedWith("request incomplete or too long");
+        assertClosedWith("request incomplete or too long");
     }
 
     @Test
