@@ -2,7 +2,6 @@ package org.harpd.tls;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -23,7 +22,16 @@ public final class TlsContexts {
     }
 
     /**
-     * A server context on the JDK's TLS implementation, speaking TLSv1.3 and TLSv1.2 only.
+     * A server context on the {@linkplain TlsEngine#selected() selected} engine.
+     *
+     * @see #server(Path, Path, TlsEngine)
+     */
+    public static SslContext server(Path certChainPem, Path keyPem) throws TlsConfigException {
+        return server(certChainPem, keyPem, TlsEngine.selected());
+    }
+
+    /**
+     * A server context speaking TLSv1.3 and TLSv1.2 only.
      *
      * @param certChainPem PEM certificates, the server's own first, then the CAs that signed it
      * @param keyPem       the unencrypted private key of the first certificate: PKCS#8, PKCS#1 RSA or SEC1 EC;
@@ -31,13 +39,13 @@ public final class TlsContexts {
      * @throws TlsConfigException one line naming the file and the problem, e.g. a key that does not match
      *                            the certificate
      */
-    public static SslContext server(Path certChainPem, Path keyPem) throws TlsConfigException {
+    public static SslContext server(Path certChainPem, Path keyPem, TlsEngine engine) throws TlsConfigException {
         List<X509Certificate> chain = PemFiles.certificates(certChainPem);
         PrivateKey key = PemFiles.privateKey(keyPem);
         requireMatch(key, chain.get(0), certChainPem, keyPem);
         try {
             return SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(engine.provider())
                     .protocols(PROTOCOLS)
                     .build();
         } catch (SSLException | RuntimeException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import org.harpd.tls.TlsEngine;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,8 +59,9 @@ class HarpServerLoopbackTest {
     @BeforeAll
     static void makeCertificate() throws Exception {
         certificate = new SelfSignedCertificate("localhost");
+        // the engine the daemon would choose here (BoringSSL where it loads)
         serverTls = SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey())
-                .protocols("TLSv1.3", "TLSv1.2").build();
+                .sslProvider(TlsEngine.selected().provider()).protocols("TLSv1.3", "TLSv1.2").build();
     }
 
     @AfterAll

@@ -26,6 +26,7 @@ import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.server.HarpServer;
 import org.harpd.server.ServerSettings;
 import org.harpd.tls.TlsContexts;
+import org.harpd.tls.TlsEngine;
 import org.harpd.worker.PoolSettings;
 import org.harpd.worker.WorkerArguments;
 import org.harpd.worker.WorkerCommand;
@@ -99,7 +100,8 @@ public final class Main {
         Authenticator authenticator = step(() -> PythonAuthenticator.create(python,
                 config.authentication().module(), config.authentication().options()));
         NetworkConfig network = config.network();
-        SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile()));
+        TlsEngine engine = step(TlsEngine::selected);
+        SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine));
         if (options.test()) {
             err.println("config OK");
             return 0;
@@ -129,6 +131,7 @@ public final class Main {
             }
             throw e;
         }
+        log.info("TLS by " + engine.describe());
         if (options.detachedChild()) {
             step(() -> {
                 Detacher.confirmReady();

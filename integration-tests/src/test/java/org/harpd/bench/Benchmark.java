@@ -26,18 +26,22 @@ public final class Benchmark {
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     /** Command-line options; {@code --quick} shortens everything for a smoke run. */
-    record Options(List<String> levels, Duration duration, boolean quick) {
+    record Options(List<String> levels, Duration duration, boolean quick, Call.Client client) {
+        static final String USAGE = "usage: bench [--levels process,interpreter,shared] [--duration SECONDS] [--quick]"
+                + " [--client openssl|jdk]";
+
         static Options parse(String[] args) {
             List<String> levels = List.of("process", "interpreter", "shared");
             Duration duration = null;
             boolean quick = false;
+            Call.Client client = io.netty.handler.ssl.OpenSsl.isAvailable() ? Call.Client.OPENSSL : Call.Client.JDK;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--levels" -> levels = List.of(value(args, ++i).split(","));
                     case "--duration" -> duration = Duration.ofMillis((long) (Double.parseDouble(value(args, ++i)) * 1000));
                     case "--quick" -> quick = true;
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; usage: bench [--levels process,interpreter,shared] [--duration SECONDS] [--quick]");
+                    case "--client" -> client = client(value(args, ++i));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "; " + USAGE);
                 }
             }
             if (duration == null) {
@@ -46,7 +50,15 @@ public final class Benchmark {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("--duration must be positive");
             }
-            return new Options(levels, duration, quick);
+            return new Options(levels, duration, quick, client);
+        }
+
+        private static Call.Client client(String name) {
+            try {
+                return Call.Client.valueOf(name.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--client takes openssl or jdk, not " + name);
+            }
         }
 
         private static String value(String[] args, int i) {
@@ -121,7 +133,7 @@ public final class Benchmark {
         }
         try (Daemon daemon = builder.dir(dir).start()) {
             running = daemon;
-            Call call = new Call(daemon.port(), "ping");
+            Call call = new Call(daemon.port(), "ping", options.client());
             Pool pool = new Pool(daemon.pid());
             System.out.println("== isolation: " + level + " == (" + call.negotiated()
                     + ", full handshake per call, procedure ping() returning os.getpid())");

@@ -99,6 +99,11 @@ class BenchmarkStatisticsTest {
         assertEquals(3000, Benchmark.Options.parse(new String[] {"--quick"}).duration().toMillis());
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--levels"}));
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--fast"}));
+        assertEquals(Call.Client.JDK, Benchmark.Options.parse(new String[] {"--client", "jdk"}).client());
+        assertEquals(Call.Client.OPENSSL, Benchmark.Options.parse(new String[] {"--client", "OpenSSL"}).client());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Benchmark.Options.parse(new String[] {"--client", "gnutls"}));
+        assertEquals("--client takes openssl or jdk, not gnutls", e.getMessage());
     }
 
     @Test

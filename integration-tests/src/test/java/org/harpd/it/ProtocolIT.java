@@ -194,12 +194,17 @@ class ProtocolIT {
 
     /** Sends and shuts the write side so "EOF before newline" is observable. */
     private static List<String> sendHalfClosed(String text) throws Exception {
-        try (var socket = Wire.connect(daemon.port())) {
+        try (var plain = new java.net.Socket("127.0.0.1", daemon.port());
+             var socket = (javax.net.ssl.SSLSocket) Wire.trustAll().getSocketFactory()
+                     .createSocket(plain, "127.0.0.1", daemon.port(), true)) {
+            socket.setSoTimeout(60_000);
             socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
             if (!text.endsWith("\n") && !text.contains("\n")) {
-                // TLS has no half-close: close_notify from our side ends the request stream
-                socket.shutdownOutput();
+                // End of the request stream as a client that shuts down its socket's sending side shows it: a
+                // TCP FIN with no TLS close_notify (Python's SSLSocket.shutdown(SHUT_WR) does just that). After a
+                // close_notify, BoringSSL, unlike the JDK, closes both directions, leaving no way to answer.
+                plain.shutdownOutput();
             }
             return Wire.readAll(socket);
         }
