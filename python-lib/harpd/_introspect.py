@@ -7,6 +7,8 @@ importing it takes seconds (it pulls in a large part of the standard
 library), and harpd loads procedures at every start of a worker.
 """
 
+from __future__ import absolute_import
+
 import types
 
 from harpd.proc import Procedure, StreamingProcedure

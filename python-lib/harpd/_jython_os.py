@@ -6,6 +6,9 @@ it creates an interpreter, so a procedures file that calls ``os.getgroups()`` wo
 Only functions that are safe to offer are added: nothing that changes the process's identity, which
 is the worker's job before user code runs.
 """
+
+from __future__ import absolute_import
+
 import os as _os
 
 from org.harpd.posix import Posix as _Posix

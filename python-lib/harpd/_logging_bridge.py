@@ -7,6 +7,9 @@ configured loggers and handlers, so ``logging.getLogger("procs").warning(...)`` 
 authentication module behaves as it would under the Python harpd. In a worker process the records travel
 over the worker's pipe to the listener, so a procedure running as ``nobody`` still logs.
 """
+
+from __future__ import absolute_import
+
 import logging
 
 from org.harpd.logging import PythonLogBridge as _Bridge

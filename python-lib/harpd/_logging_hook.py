@@ -6,6 +6,9 @@ Importing ``logging`` costs a fresh Jython interpreter about 50 ms of CPU (it br
 call. Procedures files and authentication modules that never log need not pay it; those that do get the
 bridge in place before their first record, as if it had been installed up front.
 """
+
+from __future__ import absolute_import
+
 import sys
 
 

@@ -7,6 +7,8 @@ create an instance of a subclass of :class:`Procedure` or
 procedures file: the daemon exposes it under the variable's name.
 """
 
+from __future__ import absolute_import
+
 __all__ = [
     "Result", "Procedure", "StreamingProcedure",
     "procedure", "streaming_procedure",

@@ -7,6 +7,8 @@ returning an :class:`AuthDB` (or any object with a compatible
 section of harpd's configuration.
 """
 
+from __future__ import absolute_import
+
 __all__ = ["AuthDB", "create"]
 
 

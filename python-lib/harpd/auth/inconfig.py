@@ -13,6 +13,8 @@ Passwords are in ``scheme:password`` format, the scheme being ``plain``
 (plain text, not recommended) or ``crypt`` (a crypt(3) hash).
 """
 
+from __future__ import absolute_import
+
 import harpd.auth
 from harpd.auth.passfile import _DUMMY_HASH
 

@@ -12,6 +12,8 @@ Usage (config.yaml)::
       file: /etc/harpd/usersdb
 """
 
+from __future__ import absolute_import
+
 import harpd.auth
 
 __all__ = ["PassFile", "create"]

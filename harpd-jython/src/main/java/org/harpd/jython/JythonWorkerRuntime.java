@@ -16,6 +16,7 @@ import org.harpd.protocol.HarpError;
 import org.harpd.worker.MessageEmitter;
 import org.harpd.worker.WorkerRuntime;
 import org.python.core.Py;
+import org.python.core.PyCode;
 import org.python.core.PyException;
 import org.python.core.PyObject;
 
@@ -31,7 +32,7 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private volatile PythonRuntime runtime;
     private volatile JythonCatalog catalog;
     private PyObject resultClass;
-    private byte[] source;
+    private PyCode code;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
         this.proceduresFile = proceduresFile;
@@ -40,21 +41,24 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     /**
      * Builds a fresh interpreter state and executes the procedures file in it; the previous state, if any, is
-     * closed. The file is read once, on the first load (still privileged); later loads execute the same source.
+     * closed. The file is read and compiled once, on the first load (still privileged); later loads execute the
+     * same code in the new state, which makes a new module of it as executing the source again would.
      *
      * @throws ProcedureLoadException naming the file and line
      */
     @Override
     public void load() throws ProcedureLoadException {
-        if (source == null) {
+        PythonRuntime fresh = PythonRuntime.create(pythonPath);
+        if (code == null) {
+            byte[] source;
             try {
                 source = Files.readAllBytes(proceduresFile);
             } catch (IOException e) {
                 throw new ProcedureLoadException(proceduresFile + ": cannot read: " + ProceduresFile.describeIo(e));
             }
+            code = compileIn(fresh, source);
         }
-        PythonRuntime fresh = PythonRuntime.create(pythonPath);
-        JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile, source);
+        JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile, code);
         PyObject freshResultClass = fresh.importModule("harpd.proc").__getattr__("Result");
         PythonRuntime previous = runtime;
         resultClass = freshResultClass;
@@ -62,6 +66,17 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
         catalog = loaded;
         if (previous != null) {
             previous.close();
+        }
+    }
+
+    /** Compiled with the state bound, as before: Jython's compiler consults the current {@code sys}. */
+    private PyCode compileIn(PythonRuntime fresh, byte[] source) throws ProcedureLoadException {
+        try {
+            return fresh.call(() -> ProceduresFile.compile(proceduresFile, source));
+        } catch (ProcedureLoadException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ProcedureLoadException(proceduresFile + ": " + e);
         }
     }
 

@@ -61,9 +61,33 @@ public final class ProceduresFile {
      * up root may no longer be allowed to read it.
      */
     public static JythonCatalog load(PythonRuntime runtime, Path file, byte[] source) throws ProcedureLoadException {
+        return load(runtime, file, compile(file, source));
+    }
+
+    /**
+     * Compiles {@code source}, read earlier from {@code file}, for {@link #load(PythonRuntime, Path, PyCode)}: a
+     * worker that executes the same file in many interpreter states compiles it once (code objects are immutable;
+     * each execution builds a new module).
+     *
+     * @throws ProcedureLoadException when the file does not compile
+     */
+    public static PyCode compile(Path file, byte[] source) throws ProcedureLoadException {
         String filename = file.toString();
         try {
-            return runtime.call(() -> execute(runtime, filename, source));
+            // compile_flags reads the coding declaration from the bytes, as Python does for a source file
+            return Py.compile_flags(new ByteArrayInputStream(source), filename, CompileMode.exec, new CompilerFlags());
+        } catch (PyException e) {
+            throw new ProcedureLoadException(describe(e, filename));
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new ProcedureLoadException(filename + ": " + e);
+        }
+    }
+
+    /** Executes {@code code}, compiled by {@link #compile} from {@code file}, in {@code runtime}. */
+    public static JythonCatalog load(PythonRuntime runtime, Path file, PyCode code) throws ProcedureLoadException {
+        String filename = file.toString();
+        try {
+            return runtime.call(() -> execute(runtime, filename, code));
         } catch (ProcedureLoadException e) {
             throw e;
         } catch (PyException e) {
@@ -73,7 +97,7 @@ public final class ProceduresFile {
         }
     }
 
-    private static JythonCatalog execute(PythonRuntime runtime, String filename, byte[] source)
+    private static JythonCatalog execute(PythonRuntime runtime, String filename, PyCode code)
             throws ProcedureLoadException {
         PyObject procClass;
         PyObject streamingClass;
@@ -88,9 +112,6 @@ public final class ProceduresFile {
                     + PythonErrors.summary(e));
         }
 
-        // compile_flags reads the coding declaration from the bytes, as Python does for a source file
-        PyCode code = Py.compile_flags(new ByteArrayInputStream(source), filename, CompileMode.exec,
-                new CompilerFlags());
         PyModule module = new PyModule(MODULE_NAME);
         PyObject globals = module.__dict__;
         globals.__setitem__("__file__", Py.newStringOrUnicode(filename));

@@ -69,6 +69,8 @@ public final class PythonRuntime {
         }
         pythonPath.append().forEach(p -> entries.add(Py.newStringOrUnicode(p)));
         sys.path = new PyList(entries);
+        // modules are executed afresh in every state, but compiled once per JVM: see CompiledModules
+        CachingImporter.install(sys);
         PythonRuntime runtime = new PythonRuntime(sys);
         // before any user code: procedures written for CPython expect os.getgroups() and friends
         runtime.importModule("harpd._jython_os");
