@@ -247,16 +247,20 @@ public final class WorkerPool implements CallExecutor {
 
     private void queueTimedOut(PooledCall call) {
         boolean removed;
-        String lastFailure;
+        String failing;
         synchronized (this) {
             removed = queued.remove(call);
-            lastFailure = lastBootFailure;
+            failing = bootFailuresInARow > 0 ? lastBootFailure : null;
         }
-        if (removed) {
-            String why = lastFailure == null ? "" : " (last start failure: " + lastFailure + ")";
-            call.fail(new HarpError(ErrorType.SYSTEM_ERROR,
-                    "no worker became available within " + settings.startTimeout().toMillis() + " ms" + why));
+        if (!removed) {
+            return;
         }
+        String waited = "no worker became available within " + settings.startTimeout().toMillis() + " ms";
+        // Workers that cannot start are the operator's problem; workers that are all busy are load, and a
+        // client told "overloaded" knows to retry later.
+        call.fail(failing != null
+                ? new HarpError(ErrorType.SYSTEM_ERROR, waited + " (last start failure: " + failing + ")")
+                : new HarpError(ErrorType.OVERLOADED, waited + ": all workers busy"));
     }
 
     private void cancelled(PooledCall call, Worker worker) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +150,23 @@ class WorkerPoolTest {
         assertEquals(ErrorType.OVERLOADED, refused.await().failed().type());
         assertEquals("too many pending calls", refused.failed().getMessage());
         assertFalse(waiting.ended());
+    }
+
+    @Test
+    void callQueuedPastTheStartTimeoutWhileWorkersAreBusyIsOverloaded() throws Exception {
+        PoolSettings busy = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 1);
+        pool = new WorkerPool(new PoolSettings(busy.command(), busy.isolation(), 1, 1, 1, busy.maxCalls(),
+                Duration.ofSeconds(5), busy.killGrace())); // long enough for a worker to start, even on a busy machine
+        await("a spare worker", () -> pool.stats().ready() == 1);
+        RecordingSink running = new RecordingSink();
+        RecordingSink waiting = new RecordingSink();
+        pool.submit(job("sleep", 60), running);
+        pool.submit(job("echo", "queued"), waiting);
+
+        HarpError error = waiting.await().failed();
+        assertEquals(ErrorType.OVERLOADED, error.type());
+        assertEquals("no worker became available within 5000 ms: all workers busy", error.getMessage());
+        assertFalse(running.ended());
     }
 
     @Test
