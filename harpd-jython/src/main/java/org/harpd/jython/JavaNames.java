@@ -139,6 +139,16 @@ final class JavaNames {
         return false;
     }
 
+    /** Whether a class path directory has an entry for the first segment of the resource path {@code path}. */
+    boolean inDirectories(String path) {
+        for (File directory : directories) {
+            if (ClassPathMisses.firstSegmentIn(directory, path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a directory on {@code sys.path} holds Java classes that Jython's {@code sys.path} loader would find. */
     static boolean directoryMayHave(File directory, String name) {
         // name/ (a package, Python or Java), name.class (a class in the default package)
