@@ -97,9 +97,18 @@ final class JavaNames {
                 directories.add(entry); // a directory, or nothing yet: asked at every lookup
                 continue;
             }
-            try (JarFile jar = new JarFile(entry)) {
-                jar.stream().forEach(e -> fixed.add(firstSegment(e.getName(), '/')));
-                Manifest manifest = jar.getManifest();
+            // ZipFile rather than JarFile: a third of the CPU, and the jars are already open in the JVM
+            try (ZipFile jar = new ZipFile(entry)) {
+                Manifest manifest = null;
+                for (var all = jar.entries(); all.hasMoreElements();) {
+                    ZipEntry e = all.nextElement();
+                    fixed.add(firstSegment(e.getName(), '/'));
+                    if (e.getName().equalsIgnoreCase(JarFile.MANIFEST_NAME)) {
+                        try (var in = jar.getInputStream(e)) {
+                            manifest = new Manifest(in);
+                        }
+                    }
+                }
                 String classPath = manifest == null ? null
                         : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
                 if (classPath != null) {
