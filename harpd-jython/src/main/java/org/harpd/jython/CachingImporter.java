@@ -35,8 +35,18 @@ public final class CachingImporter {
     /** What {@link #find_module} found, for the {@link #load_module} that follows. */
     private final Map<String, Found> found = new HashMap<>();
 
-    private sealed interface Found permits InArchive, InDirectory {
+    private sealed interface Found permits InArchive, InDirectory, Missing {
     }
+
+    /** A top-level module that is nowhere: {@link #load_module} raises the ImportError Jython would. */
+    private record Missing() implements Found {
+    }
+
+    private static final Found MISSING = new Missing();
+
+    private static final StackWalker STACK = StackWalker.getInstance();
+
+    private static final java.util.concurrent.atomic.AtomicLong MISSES_ANSWERED = new java.util.concurrent.atomic.AtomicLong();
 
     private record InArchive(zipimporter importer) implements Found {
     }
@@ -78,7 +88,90 @@ public final class CachingImporter {
                 return Py.java2py(this);
             }
         }
+        if (path == Py.None && fullname.indexOf('.') < 0 && nowhere(sys, (PyList) entries, fullname)) {
+            found.put(fullname, MISSING);
+            return Py.java2py(this);
+        }
         return Py.None;
+    }
+
+    /**
+     * Whether the top-level module {@code name}, which no {@code sys.path} entry has as a Python module, is known
+     * to be no Java class or package either, so that Jython's import would end in {@code ImportError: No module
+     * named name}.
+     *
+     * <p>On such a miss Jython, having asked the meta path, the built-in modules and every path entry (as this
+     * importer just did), goes on to look for Java: {@code JavaImportHelper.tryAddPackage} asks the class loaders
+     * for a class named {@code name.f} for every name {@code f} of the {@code from} list and builds the set of
+     * every package the JVM has loaded, then the whole search is repeated once more (the second
+     * {@code import_next} in {@code import_first}) with another Java search. In Jython that is most of the cost
+     * of a miss (~6 ms per state for {@code warnings}' {@code from _warnings import ...}). Every name that
+     * search tries starts with {@code name}. It can find nothing when
+     * <ul>
+     * <li>no class loader but the JVM's plain ones is involved: {@code sys.getClassLoader()} is unset and the
+     * thread's context class loader is the application class loader, which {@link JavaNames} knows;</li>
+     * <li>no jar or directory of the class path, no module of the JVM has anything starting with {@code name}
+     * ({@link JavaNames#mayHave});</li>
+     * <li>Jython's own Java package registry has no top-level package {@code name} (as {@code sys.add_package}
+     * or an earlier Java import would add);</li>
+     * <li>no {@code sys.path} directory or archive holds a {@code name} directory or {@code name.class}, which
+     * Jython's {@code sys.path} class loader would find;</li>
+     * <li>no importer after this one on {@code sys.meta_path} could answer;</li>
+     * <li>the question comes from Jython's import statement machinery ({@code imp.find_module}), not from Python
+     * code walking {@code sys.meta_path} (such as {@code pkgutil.find_loader}), which must still see
+     * {@code None}.</li>
+     * </ul>
+     * Then this importer answers the miss itself: its loader raises the same {@code ImportError} at the same
+     * point, and nothing else changes, since a miss leaves {@code sys.modules} alone. Nothing is remembered
+     * between lookups except what the JVM's jars hold: a module that appears on disk afterwards is found by the
+     * next import.
+     */
+    private boolean nowhere(PySystemState sys, PyList entries, String name) {
+        JavaNames java = JavaNames.get();
+        if (java == null || sys.getClassLoader() != null) {
+            return false;
+        }
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (context != null && context != ClassLoader.getSystemClassLoader()) {
+            return false;
+        }
+        PyObject metaPath = sys.meta_path;
+        int last = metaPath.__len__() - 1;
+        if (last < 0 || metaPath.__getitem__(last).__tojava__(CachingImporter.class) != this) {
+            return false;
+        }
+        if (PySystemState.packageManager.topLevelPackage.__dict__.__finditem__(name) != null
+                || java.mayHave(name)) {
+            return false;
+        }
+        for (PyObject entry : entries.asIterable()) {
+            PyObject importer = sys.path_importer_cache.__finditem__(entry);
+            if (importer instanceof zipimporter zip) {
+                if (JavaNames.archiveMayHave(zip.archive, zip.prefix, name)) {
+                    return false;
+                }
+            } else if (JavaNames.directoryMayHave(new File(sys.getPath(((PyString) entry).getString())), name)) {
+                return false;
+            }
+        }
+        return calledByJythonImport();
+    }
+
+    /** Whether Jython's {@code imp.find_module} asked, rather than Python code. */
+    private static boolean calledByJythonImport() {
+        return STACK.walk(frames -> frames.skip(2).limit(32).map(f -> {
+            String type = f.getClassName();
+            if (type.equals("org.python.core.imp")) {
+                return f.getMethodName().equals("find_module") ? Boolean.TRUE : Boolean.FALSE;
+            }
+            // compiled Python code: a Python caller
+            return type.endsWith("$py") || type.startsWith("org.python.pycode.") ? Boolean.FALSE : null;
+        }).filter(answer -> answer != null).findFirst().orElse(Boolean.FALSE));
+    }
+
+    /** How many top-level misses this JVM's importers answered themselves, for tests. */
+    static long missesAnswered() {
+        return MISSES_ANSWERED.get();
     }
 
     /** Thrown when the module may be in {@code entry} but not in a way this importer reproduces. */
@@ -168,6 +261,10 @@ public final class CachingImporter {
         Found where = found.remove(fullname);
         if (where == null) {
             throw Py.ImportError("harpd's importer asked for " + fullname + " it did not find");
+        }
+        if (where == MISSING) {
+            MISSES_ANSWERED.incrementAndGet();
+            throw Py.ImportError("No module named " + fullname);
         }
         if (where instanceof InArchive archive) {
             return loadFromArchive(archive.importer(), fullname);

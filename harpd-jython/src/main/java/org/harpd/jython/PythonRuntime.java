@@ -52,7 +52,7 @@ public final class PythonRuntime {
      */
     public static PythonRuntime create(Path pythonLib, PythonPath pythonPath) {
         initialiseJython();
-        PySystemState sys = new PySystemState();
+        PySystemState sys = newSystemState();
         // The Python code run here never needs .class files written beside sources: the directories may be
         // read-only or shared with other users, and the procedures file is compiled in memory anyway.
         sys.dont_write_bytecode = true;
@@ -78,6 +78,25 @@ public final class PythonRuntime {
         // installed when the interpreter first imports logging, so code that never logs does not pay for it
         runtime.eval(() -> runtime.importModule("harpd._logging_hook").invoke("install_on_first_import"));
         return runtime;
+    }
+
+    /**
+     * A new {@code sys}, whose {@code sys.path} class loader (Jython makes the thread's context class loader its
+     * parent) asks the application class loader through {@link ClassPathMisses}.
+     */
+    private static PySystemState newSystemState() {
+        ClassPathMisses misses = ClassPathMisses.get();
+        if (misses == null) {
+            return new PySystemState();
+        }
+        Thread thread = Thread.currentThread();
+        ClassLoader context = thread.getContextClassLoader();
+        thread.setContextClassLoader(misses);
+        try {
+            return new PySystemState();
+        } finally {
+            thread.setContextClassLoader(context);
+        }
     }
 
     /** {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python}. */

@@ -103,4 +103,78 @@ class CachingImporterTest {
         assertEquals(describe(withoutCache(), "notapackage"),
                 describe(PythonRuntime.create(userPath()), "notapackage"));
     }
+
+    /** What a piece of Python sees of its imports: each outcome, then sys.modules and the types on sys.path. */
+    private static String importOutcomes(PythonRuntime runtime, String... statements) {
+        StringBuilder code = new StringBuilder("import sys\noutcomes = []\n");
+        for (String statement : statements) {
+            code.append("try:\n    ").append(statement).append("\n    outcomes.append('ok')\n")
+                    .append("except BaseException as e:\n    outcomes.append((type(e).__name__, str(e)))\n");
+        }
+        code.append("outcomes.append(sorted(k for k, v in sys.modules.items() if v is not None))\n")
+                .append("outcomes.append(sorted(k for k, v in sys.modules.items() if v is None))\n")
+                .append("outcomes.append([type(p).__name__ for p in sys.path])\n");
+        return Python.exec(runtime, code.toString()).__finditem__("outcomes").toString();
+    }
+
+    @Test
+    void missesEndAsJythonsOwnDo() {
+        String[] statements = {"from _warnings import filters, warn", "import _harpd_nosuch", "import _harpd_nosuch.sub",
+            "from _harpd_nosuch import x", "import os.nosuch", "from os import nosuch", "import json.nosuch",
+            "import java.util", "from java.util import ArrayList", "from java import util", "import javax.net",
+            "from org.harpd.jython import CachingImporter", "import org.python.core.Py",
+            "__import__('_harpd_nosuch', globals(), {}, ['a', 'b'])", "__import__('_harpd_nosuch', level=0)"};
+        String jythons = importOutcomes(withoutCache(), statements);
+        PythonRuntime cached = PythonRuntime.create(userPath());
+        long answered = CachingImporter.missesAnswered();
+        assertEquals(jythons, importOutcomes(cached, statements));
+        assertEquals(6, CachingImporter.missesAnswered() - answered, "top-level misses answered without Java search");
+    }
+
+    @Test
+    void aModuleThatAppearsAfterAMissIsFound() throws Exception {
+        PythonRuntime first = PythonRuntime.create(userPath());
+        assertEquals("[('ImportError', 'No module named latecomer')]",
+                Python.exec(first, "r = []\ntry:\n    import latecomer\nexcept ImportError as e:\n    r.append(("
+                        + "type(e).__name__, str(e)))\n").__finditem__("r").toString());
+        Files.writeString(dir.resolve("latecomer.py"), "value = 4\n");
+        assertEquals(4, first.importModule("latecomer").__getattr__("value").asInt(), "the same state");
+        assertEquals(4, PythonRuntime.create(userPath()).importModule("latecomer").__getattr__("value").asInt());
+        Files.createDirectories(dir.resolve("latepkg"));
+        Files.writeString(dir.resolve("latepkg/__init__.py"), "value = 5\n");
+        assertEquals(5, first.importModule("latepkg").__getattr__("value").asInt());
+    }
+
+    @Test
+    void pythonCodeAskingTheMetaPathStillSeesNoLoaderForAMissingModule() {
+        PyObject seen = Python.exec(PythonRuntime.create(userPath()),
+                "import pkgutil, sys\nloader = pkgutil.find_loader('_harpd_nosuch')\n"
+                        + "finders = [f.find_module('_harpd_nosuch') for f in sys.meta_path]\n");
+        assertEquals(Py.None, seen.__finditem__("loader"));
+        assertEquals("[None, None]", seen.__finditem__("finders").toString());
+    }
+
+    @Test
+    void aJavaClassInASysPathDirectoryIsStillImported() throws Exception {
+        Path source = dir.resolve("src/javapkg/Hello.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "package javapkg; public class Hello { public static int answer() { return 42; } }");
+        assertEquals(0, javax.tools.ToolProvider.getSystemJavaCompiler()
+                .run(null, null, null, "-d", dir.toString(), source.toString()));
+        String[] statements = {"from javapkg import Hello; assert Hello.answer() == 42", "import javapkg.Hello"};
+        assertEquals(importOutcomes(withoutCache(), statements),
+                importOutcomes(PythonRuntime.create(userPath()), statements));
+        assertEquals("['ok', 'ok',", importOutcomes(PythonRuntime.create(userPath()), statements).substring(0, 12));
+    }
+
+    @Test
+    void topLevelNamesOfTheClassPathAndModules() {
+        JavaNames names = JavaNames.get();
+        for (String present : List.of("java", "javax", "jdk", "org", "com")) {
+            assertEquals(true, names.mayHave(present), present);
+        }
+        for (String absent : List.of("_warnings", "_harpd_nosuch", "os")) {
+            assertEquals(false, names.mayHave(absent), absent);
+        }
+    }
 }
