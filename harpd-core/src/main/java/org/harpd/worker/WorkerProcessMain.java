@@ -68,6 +68,8 @@ public final class WorkerProcessMain {
             runtime = factory.create(WorkerArguments.parse(args));
             runtime.load();
             openClassPathJars();
+            // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
+            Posix.trimNativeHeap();
         } catch (Throwable t) {
             pipes.write(WorkerProtocol.fatal(describe(t)));
             exit(EXIT_FATAL);
