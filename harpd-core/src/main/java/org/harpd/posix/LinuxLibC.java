@@ -15,4 +15,7 @@ public interface LinuxLibC {
 
     /** {@code prctl} is variadic in glibc; all five arguments are passed as machine words. */
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    /** glibc only: gives memory freed by {@code free} back to the kernel; 1 if some was released. */
+    int malloc_trim(@size_t long pad);
 }

@@ -126,6 +126,20 @@ public final class Posix {
         return out.getInt(0);
     }
 
+    /**
+     * {@code malloc_trim(0)}: returns the C heap's free pages to the kernel. The JVM frees much of what it
+     * allocates natively (compiler arenas, class parsing) without glibc handing it back, so a process that has
+     * been busy keeps it resident. False where there is no such function (not glibc).
+     */
+    public static boolean trimNativeHeap() {
+        try {
+            LIBC.malloc_trim(0);
+            return true;
+        } catch (LinkageError notGlibc) {
+            return false;
+        }
+    }
+
     public static int dup(int fd) {
         int copy = POSIX.dup(fd);
         if (copy < 0) {

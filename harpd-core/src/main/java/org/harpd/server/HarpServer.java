@@ -37,7 +37,13 @@ public final class HarpServer implements AutoCloseable {
     private final CallServices services;
     private final ThreadPoolExecutor authExecutor;
     private final EventLoopGroup acceptGroup = new NioEventLoopGroup(1, daemonThreads("harpd-accept"));
-    private final EventLoopGroup ioGroup = new NioEventLoopGroup(0, daemonThreads("harpd-io"));
+    /**
+     * One event loop per core (Netty's default is two): the loops only run TLS and framing, never a call, so more
+     * threads than cores add no throughput, while each thread binds its own pooled-buffer arena, whose 4 MiB
+     * chunks stay allocated once touched (measured on 2 cores: listener peak under 64 clients ~230 -> ~185 MB).
+     */
+    private final EventLoopGroup ioGroup = new NioEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+            daemonThreads("harpd-io"));
     private final ConnectionLimit limit;
     private volatile Channel listener;
 

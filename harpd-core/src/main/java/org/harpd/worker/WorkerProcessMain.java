@@ -1,8 +1,9 @@
 package org.harpd.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.JarURLConnection;
 import java.net.URL;
+import java.net.URLConnection;
 import java.util.Enumeration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,6 +68,8 @@ public final class WorkerProcessMain {
             runtime = factory.create(WorkerArguments.parse(args));
             runtime.load();
             openClassPathJars();
+            // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
+            Posix.trimNativeHeap();
         } catch (Throwable t) {
             pipes.write(WorkerProtocol.fatal(describe(t)));
             exit(EXIT_FATAL);
@@ -200,13 +203,20 @@ public final class WorkerProcessMain {
 
     /**
      * Open every jar of the class path while still privileged: after the switch to the call's user, the class
-     * loader may be unable to open them, while jars already open stay readable.
+     * loader may be unable to open them, while jars already open stay readable. Enumerating a resource every
+     * jar has opens each jar in the class loader; connecting to it opens (and caches) the jar for the
+     * {@code jar:} URLs that {@code getResource(...).openStream()} reads through. Nothing is read: reading an
+     * entry of a signed jar (BouncyCastle's) verifies its signature and keeps the parsed manifest, one section
+     * per class, about 4 MB of heap in every worker and 50 ms of CPU at start.
      */
     private static void openClassPathJars() throws IOException {
         Enumeration<URL> manifests = ClassLoader.getSystemResources("META-INF/MANIFEST.MF");
         while (manifests.hasMoreElements()) {
-            try (InputStream in = manifests.nextElement().openStream()) {
-                in.readAllBytes();
+            URLConnection connection = manifests.nextElement().openConnection();
+            if (connection instanceof JarURLConnection jar) {
+                jar.getJarFile();
+            } else {
+                connection.getInputStream().close();
             }
         }
     }

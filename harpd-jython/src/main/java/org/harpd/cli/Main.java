@@ -15,6 +15,7 @@ import org.harpd.config.HarpdConfig;
 import org.harpd.config.NetworkConfig;
 import org.harpd.config.WorkersConfig;
 import org.harpd.daemon.Detacher;
+import org.harpd.daemon.NativeHeapTrimmer;
 import org.harpd.daemon.PidFile;
 import org.harpd.daemon.Signals;
 import org.harpd.jython.PythonAuthenticator;
@@ -138,6 +139,7 @@ public final class Main {
                 return null;
             });
         }
+        NativeHeapTrimmer.start();
         awaitUninterruptibly(stopped);
         // Order matters: no new connections, then in-flight calls are told "shutdown" by the pool,
         // then the connections that carried them are closed.
