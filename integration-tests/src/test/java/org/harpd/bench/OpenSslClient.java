@@ -27,8 +27,8 @@ import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * The benchmark's client on BoringSSL, so that a call's client side costs about what a C client's does (the
- * original's figures were taken with an OpenSSL client): the JDK's TLS client alone spends more CPU per handshake
+ * The benchmark's client on BoringSSL, so that a call's client side costs about what an OpenSSL-based client's
+ * does (the Python client's, through CPython's ssl): the JDK's TLS client alone spends more CPU per handshake
  * than the daemon does, and client and daemon share the two cores.
  */
 final class OpenSslClient {
