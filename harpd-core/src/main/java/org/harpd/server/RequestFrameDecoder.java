@@ -51,7 +51,7 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (requestComplete) {
-                refuse(ctx, "excessive data after request");
+                refuseWhileReceiving(ctx, "excessive data after request");
                 return;
             }
             accept(ctx, in);
@@ -119,9 +119,6 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
 
     /** A refusal while the rest of the request may still be on its way: answer, drain, then close. */
     private void refuseWhileReceiving(ChannelHandlerContext ctx, String message) {
-        if (ConnectionReply.isFinished(ctx.channel())) {
-            return;
-        }
         releasePending();
         requestComplete = true;
         ConnectionReply.finishKeepingOpen(ctx.channel(), Messages.error(ErrorType.INVALID_REQUEST, message));

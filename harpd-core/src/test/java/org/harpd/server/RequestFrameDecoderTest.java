@@ -134,6 +134,7 @@ class RequestFrameDecoderTest {
         receive("more");
         assertEquals(List.of(Outbound.error("invalid_request", "excessive data after request")),
                 Outbound.lines(channel));
+        assertTrue(channel.isOpen(), "drains whatever else the client is sending");
         channel.advanceTimeBy(RequestFrameDecoder.DRAIN_IDLE_MILLIS, TimeUnit.MILLISECONDS);
         channel.runScheduledPendingTasks();
         assertFalse(channel.isOpen());

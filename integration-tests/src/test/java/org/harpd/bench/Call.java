@@ -131,7 +131,7 @@ public final class Call {
         if (e instanceof SSLException) {
             return Outcome.failed("tls: " + e.getMessage());
         }
-        if (e instanceof SocketException || e instanceof IOException && e.getClass().getName().startsWith("io.netty")) {
+        if (e instanceof SocketException) {
             String message = String.valueOf(e.getMessage());
             return Outcome.failed(message.contains("reset") ? "reset"
                     : message.contains("Broken pipe") ? "broken pipe" : "socket: " + message);

@@ -62,9 +62,7 @@ final class OpenSslClient {
     String exchange(int port, byte[] request, int connectTimeoutMillis, int timeoutMillis)
             throws InterruptedException, ExecutionException, TimeoutException {
         CompletableFuture<String> answer = new CompletableFuture<>();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        Channel channel = bootstrap(connectTimeoutMillis)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -85,10 +83,16 @@ final class OpenSslClient {
         }
     }
 
+    private Bootstrap bootstrap(int connectTimeoutMillis) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
+    }
+
     /** The protocol and cipher suite of a handshake with the daemon. */
     String negotiated(int port) throws Exception {
         CompletableFuture<String> session = new CompletableFuture<>();
-        Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
+        Channel channel = bootstrap(10_000)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

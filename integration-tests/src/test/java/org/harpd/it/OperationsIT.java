@@ -161,10 +161,7 @@ class OperationsIT {
     void watchedFileHandlerStartsANewFileAfterTheOldOneWasMoved() throws Exception {
         Path moved = dir.resolve("watched.log.moved");
         Files.move(watchedLog, moved);
-        long worker = call("log_warning").asLong();
-        awaitLine(watchedLog, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
-        assertTrue(lines(moved).stream().noneMatch(line -> line.contains("|" + worker + "|")),
-                "records after the move go to the new file only");
+        assertNextRecordGoesOnlyTo(watchedLog, moved, "records after the move go to the new file only");
     }
 
     @Test
@@ -173,10 +170,7 @@ class OperationsIT {
         Files.move(mainLog, moved);
         signal("USR1", daemon.pid());
         awaitLine(() -> Files.exists(mainLog), "SIGUSR1 creates " + mainLog);
-        long worker = call("log_warning").asLong();
-        awaitLine(mainLog, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
-        assertTrue(lines(moved).stream().noneMatch(line -> line.contains("|" + worker + "|")),
-                "records after the reopen go to the new file only");
+        assertNextRecordGoesOnlyTo(mainLog, moved, "records after the reopen go to the new file only");
         assertTrue(daemon.process().isAlive(), "SIGUSR1 does not stop the daemon");
     }
 
@@ -294,10 +288,14 @@ class OperationsIT {
 
         Path rotated = Path.of(mainLog + ".1"); // delaycompress: the newest rotation stays plain text
         assertTrue(Files.exists(rotated), "rotated: " + output);
+        assertNextRecordGoesOnlyTo(mainLog, rotated, "after postrotate's SIGUSR1 the daemon writes to the new file only");
+    }
+
+    /** A worker's log record made now reaches {@code current} and not {@code old}, the file moved away. */
+    private void assertNextRecordGoesOnlyTo(Path current, Path old, String why) throws Exception {
         long worker = call("log_warning").asLong();
-        awaitLine(mainLog, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
-        assertTrue(lines(rotated).stream().noneMatch(line -> line.contains("|" + worker + "|")),
-                "after postrotate's SIGUSR1 the daemon writes to the new file only");
+        awaitLine(current, line -> line.endsWith("|" + worker + "|procs|WARNING|x 1"));
+        assertTrue(lines(old).stream().noneMatch(line -> line.contains("|" + worker + "|")), why);
     }
 
     @Test
