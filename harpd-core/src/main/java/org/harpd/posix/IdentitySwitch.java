@@ -35,6 +35,21 @@ public final class IdentitySwitch {
         return target;
     }
 
+    /**
+     * Run what {@link #switchTo} runs, changing nothing: a lookup in the passwd and group databases (glibc
+     * loads its name-service modules on the first), reading the groups, and describing the EPERM that the
+     * check that root cannot be regained expects. A worker does it while booting, so its first call does not.
+     */
+    public static void warmUp() {
+        try {
+            resolve(new Identity(IdRef.ofName("root"), List.of(IdRef.ofName("root"))));
+        } catch (IdentitySwitchException e) {
+            // no user or group named root here: the lookups ran all the same
+        }
+        sameGroups(List.of(Posix.getgid()));
+        PosixException.describe(jnr.constants.platform.Errno.EPERM.intValue());
+    }
+
     /** Names to numbers, through the passwd and group databases. */
     public static ResolvedIdentity resolve(Identity identity) throws IdentitySwitchException {
         Integer uid = null;

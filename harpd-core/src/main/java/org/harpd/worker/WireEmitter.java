@@ -2,6 +2,7 @@ package org.harpd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Consumer;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 
@@ -10,17 +11,18 @@ import org.harpd.protocol.Json;
  * error) further messages are dropped: the listener has already passed the end of the call to the client.
  */
 final class WireEmitter implements MessageEmitter {
-    private final ProtocolPipes pipes;
+    private final Consumer<byte[]> pipe;
     private boolean finished;
 
-    WireEmitter(ProtocolPipes pipes) {
-        this.pipes = pipes;
+    /** @param pipe where each line goes: {@link ProtocolPipes#write}, or nowhere for the boot's warm-up */
+    WireEmitter(Consumer<byte[]> pipe) {
+        this.pipe = pipe;
     }
 
     @Override
     public synchronized void stream(JsonNode value) {
         if (!finished) {
-            pipes.write(Json.line(single(WorkerProtocol.STREAM, value)));
+            pipe.accept(Json.line(single(WorkerProtocol.STREAM, value)));
         }
     }
 
@@ -52,7 +54,7 @@ final class WireEmitter implements MessageEmitter {
     private void finish(byte[] line) {
         if (!finished) {
             finished = true;
-            pipes.write(line);
+            pipe.accept(line);
         }
     }
 

@@ -68,6 +68,7 @@ public final class WorkerProcessMain {
             runtime = factory.create(WorkerArguments.parse(args));
             runtime.load();
             openClassPathJars();
+            CallPathWarmUp.run(runtime);
             // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
             Posix.trimNativeHeap();
         } catch (Throwable t) {
@@ -94,7 +95,7 @@ public final class WorkerProcessMain {
         Identity servedIdentity = null;
         while (true) {
             byte[] command = takeUninterruptibly(commands);
-            WireEmitter out = new WireEmitter(pipes);
+            WireEmitter out = new WireEmitter(pipes::write);
             WorkerProtocol.After after = WorkerProtocol.After.EXIT;
             try {
                 WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));

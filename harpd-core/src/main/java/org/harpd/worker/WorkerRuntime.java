@@ -19,4 +19,10 @@ public interface WorkerRuntime {
      * procedure: those are {@link MessageEmitter#exception}. Unexpected failures may throw.
      */
     void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception;
+
+    /**
+     * Go the way {@link #call} goes — arguments in, a function called, its value out as a result — with a
+     * function of the runtime's own that returns its arguments, so that code runs once before the first call.
+     */
+    void warmUp(JsonNode arguments, MessageEmitter out) throws Exception;
 }

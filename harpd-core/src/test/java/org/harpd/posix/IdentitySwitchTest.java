@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
@@ -44,6 +45,20 @@ class IdentitySwitchTest {
         IdentitySwitchException group = assertThrows(IdentitySwitchException.class,
                 () -> IdentitySwitch.resolve(new Identity(null, List.of(IdRef.ofName("no-such-group-harpd")))));
         assertEquals("unknown group 'no-such-group-harpd'", group.getMessage());
+    }
+
+    @Test
+    void warmUpChangesNoCredential() {
+        int[] groups = Posix.getgroups();
+        Arrays.sort(groups);
+        List<Integer> before = List.of(Posix.getuid(), Posix.geteuid(), Posix.getgid(), Posix.getegid());
+
+        IdentitySwitch.warmUp();
+
+        int[] groupsAfter = Posix.getgroups();
+        Arrays.sort(groupsAfter);
+        assertEquals(before, List.of(Posix.getuid(), Posix.geteuid(), Posix.getgid(), Posix.getegid()));
+        assertEquals(Arrays.toString(groups), Arrays.toString(groupsAfter));
     }
 
     @Test

@@ -15,10 +15,12 @@ import org.harpd.protocol.Json;
 /**
  * A pure-Java {@link WorkerRuntime} so the pool can be tested with real worker JVMs but without Jython.
  * A procedures file starting with {@code fail:} fails to load with the rest of its first line as message.
- * Its "module state" is {@code counter}, reset by every {@link #load}; {@code loads} counts them per process.
+ * Its "module state" is {@code counter}, reset by every {@link #load}; {@code loads} counts them per process,
+ * {@code warmUps} the warm-up calls. A procedures file containing a line {@code warm-up: fail} fails warm-ups.
  */
 public final class FakeRuntime implements WorkerRuntime {
     private static int loads;
+    private static int warmUps;
 
     private final Path procedures;
     private int counter;
@@ -38,11 +40,21 @@ public final class FakeRuntime implements WorkerRuntime {
     }
 
     @Override
+    public void warmUp(JsonNode arguments, MessageEmitter out) throws Exception {
+        warmUps++;
+        if (Files.readAllLines(procedures, StandardCharsets.UTF_8).contains("warm-up: fail")) {
+            out.exception("RuntimeError", "warm-up refused", null);
+        } else {
+            out.result(arguments);
+        }
+    }
+
+    @Override
     public void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception {
         switch (procedure) {
             case "echo" -> out.result(arguments);
             case "counter" -> out.result(Json.MAPPER.createObjectNode().put("counter", ++counter)
-                    .put("loads", loads).put("pid", Posix.getpid()));
+                    .put("loads", loads).put("warmUps", warmUps).put("pid", Posix.getpid()));
             case "leave_thread" -> {
                 Thread left = new Thread(() -> {
                     try {

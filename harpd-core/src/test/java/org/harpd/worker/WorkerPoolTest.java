@@ -221,4 +221,25 @@ class WorkerPoolTest {
         assertEquals(ErrorType.SYSTEM_ERROR, sink.failed().type());
         assertTrue(sink.failed().getMessage().contains("procedures.py line 3: SyntaxError"), sink.failed().getMessage());
     }
+
+    @Test
+    void theCallPathIsWarmedBeforeTheWorkerReportsReady() throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 2));
+        assertTrue(pool.awaitReady(TestWorkers.LONG_ENOUGH));
+
+        RecordingSink sink = run(job("counter"));
+        // positional and keyword arguments, once each, before this first call
+        assertEquals(2, sink.completedJson().path("result").path("warmUps").asInt());
+    }
+
+    @Test
+    void workerWhoseWarmUpFailsDoesNotBecomeReady() throws Exception {
+        Path refusing = TestWorkers.procedures(dir, "# fake\nwarm-up: fail\n");
+        pool = new WorkerPool(TestWorkers.settings(refusing, 1, 1, 2));
+
+        WorkerStartException failure = assertThrows(WorkerStartException.class,
+                () -> pool.awaitReady(TestWorkers.LONG_ENOUGH));
+        assertTrue(failure.getMessage().startsWith("the warm-up call ended with {\"exception\""), failure.getMessage());
+        assertTrue(failure.getMessage().contains("warm-up refused"), failure.getMessage());
+    }
 }

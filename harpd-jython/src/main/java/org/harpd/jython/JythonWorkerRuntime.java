@@ -15,10 +15,13 @@ import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.worker.MessageEmitter;
 import org.harpd.worker.WorkerRuntime;
+import org.python.core.CompileMode;
+import org.python.core.CompilerFlags;
 import org.python.core.Py;
 import org.python.core.PyCode;
 import org.python.core.PyException;
 import org.python.core.PyObject;
+import org.python.core.PyStringMap;
 
 /**
  * The Python side of a worker process: one {@link PythonRuntime} with the procedures file loaded, and calls of
@@ -26,6 +29,8 @@ import org.python.core.PyObject;
  */
 public final class JythonWorkerRuntime implements WorkerRuntime {
     private static final String[] NO_KEYWORDS = new String[0];
+    /** What {@link #warmUp} calls: harpd's own, so no procedure runs before its first call. */
+    private static final String ECHO_SOURCE = "def echo(*args, **kwargs):\n    return [args, kwargs]\n";
 
     private final Path proceduresFile;
     private final PythonPath pythonPath;
@@ -33,6 +38,7 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private volatile JythonCatalog catalog;
     private PyObject resultClass;
     private PyCode code;
+    private PyCode echoCode;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
         this.proceduresFile = proceduresFile;
@@ -112,6 +118,20 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
         boolean streaming = procedures.find(procedure).orElseThrow().streaming();
         runtime.eval(() -> {
             run(target.get(), streaming, arguments, out);
+            return null;
+        });
+    }
+
+    /** {@code echo(*arguments)} on {@link #call}'s path: {@code [args, kwargs]} as the result. */
+    @Override
+    public void warmUp(JsonNode arguments, MessageEmitter out) {
+        runtime().eval(() -> {
+            if (echoCode == null) {
+                echoCode = Py.compile_flags(ECHO_SOURCE, "<harpd warm-up>", CompileMode.exec, new CompilerFlags());
+            }
+            PyObject namespace = new PyStringMap();
+            Py.runCode(echoCode, namespace, namespace);
+            run(namespace.__finditem__("echo"), false, arguments, out);
             return null;
         });
     }

@@ -120,6 +120,18 @@ class JythonWorkerRuntimeTest {
     }
 
     @Test
+    void warmUpEchoesItsArgumentsWithoutRunningAProcedure() throws Exception {
+        RecordingEmitter out = new RecordingEmitter();
+        worker.warmUp(Json.MAPPER.readTree("[1, \"\u00e9\", [true, null], {\"k\": 2.5}, 123456789012345678901234]"), out);
+        assertEquals(List.of("{\"result\": [[1, \"\u00e9\", [true, null], {\"k\": 2.5}, 123456789012345678901234], {}]}"),
+                out.lines);
+
+        RecordingEmitter keywords = new RecordingEmitter();
+        worker.warmUp(Json.MAPPER.readTree("{\"a\": [\"x\"]}"), keywords);
+        assertEquals(List.of("{\"result\": [[], {\"a\": [\"x\"]}]}"), keywords.lines);
+    }
+
+    @Test
     void argumentsArriveAsCPythonJsonGivesThem() throws Exception {
         assertEquals(List.of("{\"result\": [\"unicode\", \"int\", \"float\", \"bool\", \"NoneType\", \"list\", \"dict\", "
                         + "\"long\"]}"),
