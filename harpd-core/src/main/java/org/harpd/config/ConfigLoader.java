@@ -31,8 +31,8 @@ final class ConfigLoader {
             "max_request_size", "read_timeout", "max_connections");
     private static final Set<String> PYTHON_KEYS = Set.of("path");
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
-    private static final Set<String> WORKERS_KEYS = Set.of("isolation", "spare", "max", "queue", "max_calls",
-            "start_timeout", "kill_grace", "jvm_options");
+    private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
+            "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options");
 
     private final Path file;
     private final Path directory;
@@ -171,14 +171,11 @@ final class ConfigLoader {
     private WorkersConfig workers(ConfigSection workers) throws ConfigException {
         workers.rejectUnknownKeys(WORKERS_KEYS);
         WorkersConfig d = WorkersConfig.DEFAULTS;
-        WorkersConfig.Isolation isolation = d.isolation();
-        String isolationName = workers.optionalString("isolation", null);
-        if (isolationName != null) {
-            isolation = WorkersConfig.Isolation.fromConfigName(isolationName);
-            if (isolation == null) {
-                throw workers.error("isolation", "expected one of 'process', 'interpreter', 'shared', got "
-                        + ConfigSection.describe(isolationName));
-            }
+        WorkersConfig.Isolation isolation = isolation(workers, "isolation", d.isolation());
+        ConfigSection perProcedure = workers.optionalSection("procedure_isolation");
+        Map<String, WorkersConfig.Isolation> procedureIsolation = new LinkedHashMap<>();
+        for (String procedure : perProcedure.keys()) {
+            procedureIsolation.put(procedure, isolation(perProcedure, procedure, null));
         }
         int max = workers.optionalInt("max", d.max(), 1, 100_000);
         int spare = workers.optionalInt("spare", Math.min(d.spare(), max), 0, 100_000);
@@ -192,6 +189,20 @@ final class ConfigLoader {
         List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()
                 : workers.stringOrStringList("jvm_options");
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                new ArrayList<>(jvmOptions));
+                new ArrayList<>(jvmOptions), procedureIsolation);
+    }
+
+    private static WorkersConfig.Isolation isolation(ConfigSection section, String key,
+                                                     WorkersConfig.Isolation fallback) throws ConfigException {
+        String name = fallback == null ? section.requiredString(key) : section.optionalString(key, null);
+        if (name == null) {
+            return fallback;
+        }
+        WorkersConfig.Isolation isolation = WorkersConfig.Isolation.fromConfigName(name);
+        if (isolation == null) {
+            throw section.error(key, "expected one of 'process', 'interpreter', 'shared', got "
+                    + ConfigSection.describe(name));
+        }
+        return isolation;
     }
 }

@@ -2,6 +2,8 @@ package org.harpd.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * harpd.conf, read once at start-up and validated as a whole, so that nothing later finds a bad value.
@@ -31,5 +33,21 @@ public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig
      */
     public static HarpdConfig load(Path file) throws ConfigException {
         return new ConfigLoader(file).load();
+    }
+
+    /**
+     * Every procedure {@code workers.procedure_isolation} names must be one the procedures file exposes: a
+     * misspelt name would otherwise leave that procedure at the daemon's isolation without a word.
+     *
+     * @param exposed        the names of the procedures file's procedures
+     * @param proceduresFile the procedures file, for the message
+     */
+    public void requireIsolatedProceduresIn(Set<String> exposed, Path proceduresFile) throws ConfigException {
+        for (String name : new TreeSet<>(workers.procedureIsolation().keySet())) {
+            if (!exposed.contains(name)) {
+                throw new ConfigException(file + ": workers.procedure_isolation." + name
+                        + ": no procedure of that name in " + proceduresFile);
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.harpd.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -17,12 +18,15 @@ import java.util.Objects;
  * @param startTimeout key {@code start_timeout} (seconds): how long a worker may take to report ready
  * @param killGrace    key {@code kill_grace} (seconds): between asking a worker to stop and killing it
  * @param jvmOptions   key {@code jvm_options}: extra options for worker JVMs
+ * @param procedureIsolation key {@code procedure_isolation}: procedure name to its own isolation, overriding
+ *                     {@code isolation} for that procedure's calls
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, int maxCalls,
-                            Duration startTimeout, Duration killGrace, List<String> jvmOptions) {
+                            Duration startTimeout, Duration killGrace, List<String> jvmOptions,
+                            Map<String, Isolation> procedureIsolation) {
 
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.PROCESS, 2, 32, 256, 1000,
-            Duration.ofSeconds(60), Duration.ofSeconds(2), List.of());
+            Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of());
 
     /** How much one call can see of another. */
     public enum Isolation {
@@ -54,6 +58,7 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(killGrace, "killGrace");
         jvmOptions = List.copyOf(jvmOptions);
+        procedureIsolation = Map.copyOf(procedureIsolation);
         if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls < 1
                 || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()) {
             throw new IllegalArgumentException("inconsistent workers configuration");

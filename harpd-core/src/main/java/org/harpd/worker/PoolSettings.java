@@ -1,6 +1,7 @@
 package org.harpd.worker;
 
 import java.time.Duration;
+import java.util.Map;
 import org.harpd.config.WorkersConfig.Isolation;
 
 /**
@@ -14,13 +15,14 @@ import org.harpd.config.WorkersConfig.Isolation;
  * @param max          worker processes alive at most (booting, idle, busy and exiting together)
  * @param queue        calls allowed to wait beyond those a booting or startable worker will take;
  *                     more are refused with {@code overloaded}
- * @param maxCalls     calls one worker serves before it is replaced (1 in {@code process} isolation)
+ * @param maxCalls     calls one worker serves before it is replaced ({@code interpreter} and {@code shared})
  * @param startTimeout how long a worker may take to boot (or to prepare a fresh interpreter), and a call may
  *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
+ * @param procedureIsolation procedures whose calls have an isolation other than {@code isolation}
  */
 public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
-                           Duration startTimeout, Duration killGrace) {
+                           Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation) {
     public PoolSettings {
         if (command == null) {
             throw new IllegalArgumentException("worker command missing");
@@ -40,17 +42,26 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
         if (maxCalls < 1) {
             throw new IllegalArgumentException("max calls per worker must be at least 1, got " + maxCalls);
         }
-        if (isolation == Isolation.PROCESS) {
-            maxCalls = 1;
-        }
+        procedureIsolation = Map.copyOf(procedureIsolation);
         requirePositive(startTimeout, "start timeout");
         requirePositive(killGrace, "kill grace");
+    }
+
+    /** Every procedure with the same isolation. */
+    public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
+                        Duration startTimeout, Duration killGrace) {
+        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, Map.of());
     }
 
     /** {@code process} isolation: one call per worker. */
     public PoolSettings(WorkerCommand command, int spare, int max, int queue, Duration startTimeout,
                         Duration killGrace) {
         this(command, Isolation.PROCESS, spare, max, queue, 1, startTimeout, killGrace);
+    }
+
+    /** The isolation of {@code procedure}'s calls. */
+    public Isolation isolationOf(String procedure) {
+        return procedureIsolation.getOrDefault(procedure, isolation);
     }
 
     private static void requirePositive(Duration d, String what) {

@@ -12,7 +12,6 @@ import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
-import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
@@ -21,7 +20,7 @@ import org.harpd.protocol.Json;
  * The listener's view of one worker process: BOOTING → READY → BUSY → FINISHING → (READY again, when the call
  * said so and the worker came back) … → DEAD (any state → DEAD when the process ends). One reader thread per
  * worker turns its output lines into state changes and call output; the {@link Events} it reports to (the
- * pool) decide what happens next. A worker serves the identity of its first call only ({@link #identity()}).
+ * pool) decide what happens next. A worker serves calls bound as its first call only ({@link #binding()}).
  */
 final class Worker {
     private static final EventLog LOG = EventLog.get("harpd.worker");
@@ -47,7 +46,7 @@ final class Worker {
     private State state = State.BOOTING;
     private PooledCall call;
     private String bootFailure;
-    private Identity identity;
+    private WorkerBinding binding;
     private int callsStarted;
     private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
 
@@ -79,17 +78,17 @@ final class Worker {
         return state;
     }
 
-    /** Whom this worker runs as: null until it is given its first call, that call's identity from then on. */
-    synchronized Identity identity() {
-        return identity;
+    /** Whom and how this worker serves: null until it is given its first call, that call's from then on. */
+    synchronized WorkerBinding binding() {
+        return binding;
     }
 
-    /** Take on the identity of the first call; later calls must have the same. */
-    synchronized void bind(Identity callIdentity) {
-        if (identity == null) {
-            identity = callIdentity;
-        } else if (!identity.equals(callIdentity)) {
-            throw new IllegalStateException("worker " + pid + " serves " + identity + ", not " + callIdentity);
+    /** Take on the binding of the first call; later calls must have the same. */
+    synchronized void bind(WorkerBinding callBinding) {
+        if (binding == null) {
+            binding = callBinding;
+        } else if (!binding.equals(callBinding)) {
+            throw new IllegalStateException("worker " + pid + " serves " + binding + ", not " + callBinding);
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.logging.EventLog;
-import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 
@@ -27,10 +26,11 @@ import org.harpd.protocol.HarpError;
  * booted ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond
  * that, calls wait in a bounded queue.
  *
- * <p>Isolation ({@link PoolSettings#isolation()}): in {@code process} a worker serves one call and exits. In
- * {@code interpreter} and {@code shared} it serves up to {@code maxCalls} calls, all of the identity of its
- * first call, since it cannot switch back once it has dropped root. A call goes to an idle worker of its
- * identity (the most recently used), else to an unswitched spare, else waits. Idle switched workers count
+ * <p>Isolation ({@link PoolSettings#isolationOf}, the daemon's or the procedure's own): in {@code process} a
+ * worker serves one call and exits. In {@code interpreter} and {@code shared} it serves up to {@code maxCalls}
+ * calls, all bound as its first call ({@link WorkerBinding}): of its identity, since it cannot switch back once
+ * it has dropped root, and of its isolation. A call goes to an idle worker bound as it binds (the most recently
+ * used), else to an unswitched spare, else waits. Idle switched workers count
  * toward {@code max}; when an unswitched worker is needed and {@code max} is reached, the least recently used
  * idle switched worker is retired to make room.
  *
@@ -88,7 +88,7 @@ public final class WorkerPool implements CallExecutor {
         synchronized (this) {
             if (closed) {
                 refused = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
-            } else if ((worker = takeIdleWorkerFor(job.identity())) != null) {
+            } else if ((worker = takeIdleWorkerFor(bindingOf(job))) != null) {
                 assign(call, worker);
             } else if (queued.size() >= queueLimit()) {
                 refused = new HarpError(ErrorType.OVERLOADED, "too many pending calls");
@@ -109,11 +109,16 @@ public final class WorkerPool implements CallExecutor {
         return call;
     }
 
-    /** An idle worker of {@code identity}, most recently used first, else an unswitched spare, else null. */
-    private Worker takeIdleWorkerFor(Identity identity) {
+    /** How {@code job} binds the worker that runs it: its identity, and its procedure's isolation. */
+    private WorkerBinding bindingOf(CallJob job) {
+        return new WorkerBinding(job.identity(), settings.isolationOf(job.procedure().name()));
+    }
+
+    /** An idle worker bound as {@code binding}, most recently used first, else an unswitched spare, else null. */
+    private Worker takeIdleWorkerFor(WorkerBinding binding) {
         for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
             Worker worker = it.next();
-            if (identity.equals(worker.identity())) {
+            if (binding.equals(worker.binding())) {
                 it.remove();
                 return worker;
             }
@@ -121,10 +126,10 @@ public final class WorkerPool implements CallExecutor {
         return spares.poll();
     }
 
-    /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its identity. */
+    /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its binding. */
     private void assign(PooledCall call, Worker worker) {
         busy.add(worker);
-        worker.bind(call.job().identity());
+        worker.bind(bindingOf(call.job()));
         call.attach(worker);
     }
 
@@ -228,11 +233,11 @@ public final class WorkerPool implements CallExecutor {
 
     /** What the worker does once the call it is about to be given has ended. */
     private WorkerProtocol.After afterCall(Worker worker) {
-        if (settings.isolation() == Isolation.PROCESS || worker.callsStarted() + 1 >= settings.maxCalls()) {
+        Isolation isolation = worker.binding().isolation();
+        if (isolation == Isolation.PROCESS || worker.callsStarted() + 1 >= settings.maxCalls()) {
             return WorkerProtocol.After.EXIT;
         }
-        return settings.isolation() == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD
-                : WorkerProtocol.After.KEEP;
+        return isolation == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD : WorkerProtocol.After.KEEP;
     }
 
     private void timedOut(PooledCall call, Worker worker) {
@@ -357,25 +362,25 @@ public final class WorkerPool implements CallExecutor {
     }
 
     /**
-     * Queued calls that no worker in sight will take: a call of an identity whose switched workers are busy
-     * waits for one of them (one queued call per such worker), rather than paying for a new JVM.
+     * Queued calls that no worker in sight will take: a call whose bound workers are busy waits for one of
+     * them (one queued call per such worker), rather than paying for a new JVM.
      */
     private int callsNeedingANewWorker() {
         if (queued.isEmpty()) {
             return 0;
         }
-        Map<Identity, Integer> returning = new HashMap<>();
+        Map<WorkerBinding, Integer> returning = new HashMap<>();
         for (Set<Worker> set : List.of(busy, finishing)) {
             for (Worker worker : set) {
-                Identity identity = worker.identity();
-                if (identity != null && worker.comesBack()) {
-                    returning.merge(identity, 1, Integer::sum);
+                WorkerBinding binding = worker.binding();
+                if (binding != null && worker.comesBack()) {
+                    returning.merge(binding, 1, Integer::sum);
                 }
             }
         }
         int uncovered = 0;
         for (PooledCall call : queued) {
-            Integer left = returning.computeIfPresent(call.job().identity(), (k, n) -> n - 1);
+            Integer left = returning.computeIfPresent(bindingOf(call.job()), (k, n) -> n - 1);
             if (left == null || left < 0) {
                 uncovered++;
             }
@@ -429,10 +434,10 @@ public final class WorkerPool implements CallExecutor {
                 }
                 lateForClose = closed;
                 if (!closed) {
-                    Identity identity = worker.identity();
+                    WorkerBinding binding = worker.binding();
                     for (Iterator<PooledCall> it = queued.iterator(); next == null && it.hasNext(); ) {
                         PooledCall call = it.next();
-                        if (identity == null || identity.equals(call.job().identity())) {
+                        if (binding == null || binding.equals(bindingOf(call.job()))) {
                             it.remove();
                             if (call.attach(worker)) {
                                 next = call;
@@ -441,8 +446,8 @@ public final class WorkerPool implements CallExecutor {
                     }
                     if (next != null) {
                         busy.add(worker);
-                        worker.bind(next.job().identity());
-                    } else if (identity == null) {
+                        worker.bind(bindingOf(next.job()));
+                    } else if (binding == null) {
                         spares.add(worker);
                     } else {
                         idleSwitched.add(worker);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -233,11 +234,27 @@ class HarpdConfigTest {
                   start_timeout: 30
                   kill_grace: 0
                   jvm_options: [-Xmx256m, -Xss2m]
+                  procedure_isolation:
+                    status: shared
+                    reset_password: process
                 """).workers();
         assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, 50,
-                Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m")), workers);
+                Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
+                Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS)),
+                workers);
         assertEquals(WorkersConfig.Isolation.SHARED,
                 load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
+    }
+
+    @Test
+    void procedureIsolationMustNameExposedProcedures() throws Exception {
+        HarpdConfig config = load(NETWORK + AUTH + "workers: {procedure_isolation: {status: shared, stauts: shared}}\n");
+        Path procedures = dir.resolve("harpd.py");
+        config.requireIsolatedProceduresIn(Set.of("status", "stauts"), procedures);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> config.requireIsolatedProceduresIn(Set.of("status", "reboot"), procedures));
+        assertEquals(config.file() + ": workers.procedure_isolation.stauts: no procedure of that name in "
+                + procedures, e.getMessage());
     }
 
     @Test
@@ -314,7 +331,15 @@ class HarpdConfigTest {
                         "python.path.append[0]: expected a string, got nothing (null)"),
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
-                        + "isolation, jvm_options, kill_grace, max, max_calls, queue, spare, start_timeout)"),
+                        + "isolation, jvm_options, kill_grace, max, max_calls, procedure_isolation, queue, spare, "
+                        + "start_timeout)"),
+                Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
+                        "workers.procedure_isolation: expected a mapping, got a list"),
+                Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
+                        "workers.procedure_isolation.status: expected one of 'process', 'interpreter', 'shared', "
+                        + "got 'fresh'"),
+                Arguments.of(net + auth + "workers: {procedure_isolation: {status: }}\n",
+                        "workers.procedure_isolation.status: expected a string, got nothing (null)"),
                 Arguments.of(net + auth + "workers: {isolation: thread}\n",
                         "workers.isolation: expected one of 'process', 'interpreter', 'shared', got 'thread'"),
                 Arguments.of(net + auth + "workers: {max: 0}\n", "workers.max: must be between 1 and 100000, got 0"),

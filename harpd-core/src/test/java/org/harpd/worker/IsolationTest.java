@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.posix.Posix;
 import org.harpd.procedure.IdRef;
@@ -89,6 +91,31 @@ class IsolationTest {
         assertEquals(1, third.path("counter").asInt());
         assertEquals(first.path("pid"), third.path("pid"));
         assertEquals(3, third.path("loads").asInt(), "one load per call");
+    }
+
+    @Test
+    void aProcedureWithItsOwnIsolationHasWorkersOfItsOwn() throws Exception {
+        PoolSettings daemon = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.PROCESS, 1, 4,
+                100);
+        pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
+                daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
+                Map.of("counter", Isolation.SHARED)));
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        // same identity, and the shared worker is idle: still, a process-level call gets a fresh worker each time
+        long whoFirst = result(job("whoami")).path("pid").asLong();
+        long whoSecond = result(job("whoami")).path("pid").asLong();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(List.of(1, 2, 3), List.of(first.path("counter").asInt(), second.path("counter").asInt(),
+                third.path("counter").asInt()), "the shared procedure keeps its module state");
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertNotEquals(first.path("pid").asLong(), whoFirst);
+        assertNotEquals(first.path("pid").asLong(), whoSecond);
+        assertNotEquals(whoFirst, whoSecond);
     }
 
     @Test

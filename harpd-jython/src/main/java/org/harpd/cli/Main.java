@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.harpd.auth.Authenticator;
 import org.harpd.cds.WorkerClassArchive;
 import org.harpd.config.ConfigException;
@@ -24,6 +25,7 @@ import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.procedure.ProcedureCatalog;
+import org.harpd.procedure.ProcedureInfo;
 import org.harpd.server.HarpServer;
 import org.harpd.server.ServerSettings;
 import org.harpd.tls.TlsContexts;
@@ -98,6 +100,11 @@ public final class Main {
         });
         PythonRuntime python = step(() -> PythonRuntime.create(config.pythonPath()));
         ProcedureCatalog catalog = step(() -> ProceduresFile.load(python, options.procedures()));
+        step(() -> {
+            config.requireIsolatedProceduresIn(catalog.all().stream().map(ProcedureInfo::name)
+                    .collect(Collectors.toSet()), options.procedures());
+            return null;
+        });
         Authenticator authenticator = step(() -> PythonAuthenticator.create(python,
                 config.authentication().module(), config.authentication().options()));
         NetworkConfig network = config.network();
@@ -163,7 +170,7 @@ public final class Main {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
         }
         return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
-                workers.maxCalls(), workers.startTimeout(), workers.killGrace());
+                workers.maxCalls(), workers.startTimeout(), workers.killGrace(), workers.procedureIsolation());
     }
 
     /**

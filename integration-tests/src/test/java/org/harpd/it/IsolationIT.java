@@ -1,6 +1,7 @@
 package org.harpd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,10 @@ class IsolationIT {
             def count():
                 calls[0] += 1
                 return {"count": calls[0], "pid": os.getpid()}
+
+            @procedure
+            def fresh_count():
+                return count()
             """;
 
     private static List<JsonNode> threeCalls(String workersConfig) throws Exception {
@@ -65,5 +70,24 @@ class IsolationIT {
         List<JsonNode> answers = threeCalls("workers:\n  isolation: process\n");
         assertEquals(List.of(1, 1, 1), counts(answers));
         assertEquals(3, pids(answers).stream().distinct().count(), "a worker per call: " + pids(answers));
+    }
+
+    @Test
+    void aProcedureCanHaveAnIsolationOfItsOwn() throws Exception {
+        String config = "workers:\n  isolation: process\n  procedure_isolation:\n    count: shared\n";
+        try (Daemon daemon = Daemon.builder().procedures(PROCEDURES).config(config).start()) {
+            HarpClient client = daemon.client().build();
+            List<JsonNode> shared = new ArrayList<>();
+            List<JsonNode> fresh = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                shared.add(client.call("count"));
+                fresh.add(client.call("fresh_count"));
+            }
+            assertEquals(List.of(1, 2, 3), counts(shared));
+            assertEquals(List.of(1, 1, 1), counts(fresh), "process level: the module is new for every call");
+            assertEquals(3, pids(fresh).stream().distinct().count(), "a worker per call: " + pids(fresh));
+            pids(fresh).forEach(pid -> assertFalse(pids(shared).contains(pid),
+                    "a process-level call ran in the shared worker " + pid));
+        }
     }
 }
