@@ -208,14 +208,15 @@ class WorkerPoolTest {
         assertEquals(ErrorType.SHUTDOWN, late.await().failed().type());
     }
 
+    /** The message of the first boot failure of a pool whose fake procedures file is {@code procedures}. */
+    private String bootFailure(String procedures) throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, procedures), 1, 1, 2));
+        return assertThrows(WorkerStartException.class, () -> pool.awaitReady(TestWorkers.LONG_ENOUGH)).getMessage();
+    }
+
     @Test
     void workerThatCannotLoadReportsItsMessage() throws Exception {
-        Path broken = TestWorkers.procedures(dir, "fail: procedures.py line 3: SyntaxError\n");
-        pool = new WorkerPool(TestWorkers.settings(broken, 1, 1, 2));
-
-        WorkerStartException failure = assertThrows(WorkerStartException.class,
-                () -> pool.awaitReady(TestWorkers.LONG_ENOUGH));
-        assertEquals("procedures.py line 3: SyntaxError", failure.getMessage());
+        assertEquals("procedures.py line 3: SyntaxError", bootFailure("fail: procedures.py line 3: SyntaxError\n"));
 
         RecordingSink sink = run(job("echo"));
         assertEquals(ErrorType.SYSTEM_ERROR, sink.failed().type());
@@ -234,12 +235,8 @@ class WorkerPoolTest {
 
     @Test
     void workerWhoseWarmUpFailsDoesNotBecomeReady() throws Exception {
-        Path refusing = TestWorkers.procedures(dir, "# fake\nwarm-up: fail\n");
-        pool = new WorkerPool(TestWorkers.settings(refusing, 1, 1, 2));
-
-        WorkerStartException failure = assertThrows(WorkerStartException.class,
-                () -> pool.awaitReady(TestWorkers.LONG_ENOUGH));
-        assertTrue(failure.getMessage().startsWith("the warm-up call ended with {\"exception\""), failure.getMessage());
-        assertTrue(failure.getMessage().contains("warm-up refused"), failure.getMessage());
+        String failure = bootFailure("# fake\nwarm-up: fail\n");
+        assertTrue(failure.startsWith("the warm-up call ended with {\"exception\""), failure);
+        assertTrue(failure.contains("warm-up refused"), failure);
     }
 }
