@@ -114,7 +114,14 @@ public final class WorkerPool implements CallExecutor {
         return new WorkerBinding(job.identity(), settings.isolationOf(job.procedure().name()));
     }
 
-    /** An idle worker bound as {@code binding}, most recently used first, else an unswitched spare, else null. */
+    /**
+     * An idle worker bound as {@code binding}, most recently used first; else null when a {@code shared} worker
+     * of that binding has just answered and no queued call is waiting for it yet: it reports ready within a
+     * millisecond, while a spare taken now makes the pool start a replacement, a JVM costing 1–2 CPU-seconds
+     * that the calls running beside it pay for (a sequential client took 3–4 workers, an 8-client load 6–8,
+     * for what one and a few serve); else an unswitched spare; else null. An {@code interpreter} worker is not
+     * waited for: its reset takes milliseconds, and waiting for it measured slower under concurrency.
+     */
     private Worker takeIdleWorkerFor(WorkerBinding binding) {
         for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
             Worker worker = it.next();
@@ -123,7 +130,59 @@ public final class WorkerPool implements CallExecutor {
                 return worker;
             }
         }
+        if (binding.isolation() == Isolation.SHARED && returning(binding) > queuedFor(binding)) {
+            return null;
+        }
         return spares.poll();
+    }
+
+    /** Workers bound as {@code binding} that have answered their call and will report ready again. */
+    private int returning(WorkerBinding binding) {
+        int count = 0;
+        for (Worker worker : finishing) {
+            if (binding.equals(worker.binding()) && worker.comesBack()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private int queuedFor(WorkerBinding binding) {
+        int count = 0;
+        for (PooledCall call : queued) {
+            if (binding.equals(bindingOf(call.job()))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Under the lock, when a worker is gone: queued calls that no returning worker will take any more go to
+     * idle spares; the pairs are returned to be dispatched outside the lock.
+     */
+    private List<Map.Entry<PooledCall, Worker>> handUncoveredCallsToSpares() {
+        List<Map.Entry<PooledCall, Worker>> handed = new ArrayList<>();
+        Map<WorkerBinding, Integer> cover = new HashMap<>();
+        for (Iterator<PooledCall> it = queued.iterator(); it.hasNext() && !spares.isEmpty(); ) {
+            PooledCall call = it.next();
+            WorkerBinding binding = bindingOf(call.job());
+            int left = cover.computeIfAbsent(binding, this::returning);
+            if (left > 0) {
+                cover.put(binding, left - 1);
+                continue;
+            }
+            it.remove();
+            Worker spare = spares.poll();
+            if (call.attach(spare)) {
+                busy.add(spare);
+                spare.bind(binding);
+                handed.add(Map.entry(call, spare));
+            } else {
+                spares.addFirst(spare); // the call ended meanwhile
+            }
+        }
+        return handed;
     }
 
     /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its binding. */
@@ -515,6 +574,7 @@ public final class WorkerPool implements CallExecutor {
         public void exited(Worker worker, int status, Worker.State lastState) {
             boolean wasClosed;
             boolean wasIdle;
+            List<Map.Entry<PooledCall, Worker>> handed = List.of();
             synchronized (WorkerPool.this) {
                 alive.remove(worker);
                 booting.remove(worker);
@@ -522,11 +582,15 @@ public final class WorkerPool implements CallExecutor {
                 busy.remove(worker);
                 finishing.remove(worker);
                 wasClosed = closed;
+                if (!closed) {
+                    handed = handUncoveredCallsToSpares(); // a call may have been waiting for this worker
+                }
                 WorkerPool.this.notifyAll();
             }
             if (!wasClosed && wasIdle) {
                 LOG.warn("idle worker died", "pid", worker.pid(), "exit_status", status);
             }
+            handed.forEach(pair -> dispatch(pair.getKey(), pair.getValue()));
             requestRebalance();
         }
     }

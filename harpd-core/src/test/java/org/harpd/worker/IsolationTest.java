@@ -6,11 +6,13 @@ import static org.harpd.worker.TestWorkers.identity;
 import static org.harpd.worker.TestWorkers.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.harpd.config.WorkersConfig.Isolation;
@@ -116,6 +118,32 @@ class IsolationTest {
         assertNotEquals(first.path("pid").asLong(), whoFirst);
         assertNotEquals(first.path("pid").asLong(), whoSecond);
         assertNotEquals(whoFirst, whoSecond);
+    }
+
+    @Test
+    void sharedCallsBackToBackWaitForTheirWorkerInsteadOfTakingSpares() throws Exception {
+        pool(Isolation.SHARED, 2, 4, 100);
+        assertTrue(pool.awaitReady(TestWorkers.LONG_ENOUGH));
+        List<Long> pids = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            // the next call goes in as soon as the answer is out, while the worker has not yet said it is ready
+            JsonNode answer = counter();
+            assertEquals(i, answer.path("counter").asInt());
+            pids.add(answer.path("pid").asLong());
+        }
+        assertEquals(1, pids.stream().distinct().count(), "one worker served all: " + pids);
+    }
+
+    @Test
+    void aCallWaitingForAWorkerThatExitsInsteadGoesToASpare() throws Exception {
+        pool(Isolation.SHARED, 2, 4, 100);
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        List<Long> spares = pool.workerPids();
+        long leaver = result(job("leave_thread")).asLong(); // answers, then exits: it left a thread running
+        long next = counter().path("pid").asLong();
+
+        assertNotEquals(leaver, next);
+        assertTrue(spares.contains(next), "served by the other spare " + spares + ", not a new worker: " + next);
     }
 
     @Test
