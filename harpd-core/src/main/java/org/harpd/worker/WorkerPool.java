@@ -118,9 +118,9 @@ public final class WorkerPool implements CallExecutor {
      * An idle worker bound as {@code binding}, most recently used first; else null when a {@code shared} worker
      * of that binding has just answered and no queued call is waiting for it yet: it reports ready within a
      * millisecond, while a spare taken now makes the pool start a replacement, a JVM costing 1–2 CPU-seconds
-     * that the calls running beside it pay for (a sequential client took 3–4 workers, an 8-client load 6–8,
-     * for what one and a few serve); else an unswitched spare; else null. An {@code interpreter} worker is not
-     * waited for: its reset takes milliseconds, and waiting for it measured slower under concurrency.
+     * that the calls running beside it pay for (a sequential client took up to 4 workers for 2,000 calls where
+     * {@code max_calls} asks for 2); else an unswitched spare; else null. An {@code interpreter} worker is not
+     * waited for: it is back only after its reset, and waiting for it measured slower under concurrency.
      */
     private Worker takeIdleWorkerFor(WorkerBinding binding) {
         for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
