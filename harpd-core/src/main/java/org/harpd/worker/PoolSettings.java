@@ -20,9 +20,15 @@ import org.harpd.config.WorkersConfig.Isolation;
  *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
  * @param procedureIsolation procedures whose calls have an isolation other than {@code isolation}
+ * @param resetWait    how soon an {@code interpreter} worker must be expected back from its reset for a call to
+ *                     wait for it instead of taking a spare ({@link #RESET_WAIT}; not an operator setting)
  */
 public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
-                           Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation) {
+                           Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation,
+                           Duration resetWait) {
+    /** Resets take 5–10 ms of CPU; one expected back later than this is left to its reset (see WorkerPool). */
+    public static final Duration RESET_WAIT = Duration.ofMillis(20);
+
     public PoolSettings {
         if (command == null) {
             throw new IllegalArgumentException("worker command missing");
@@ -44,13 +50,26 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
         }
         procedureIsolation = Map.copyOf(procedureIsolation);
         requirePositive(startTimeout, "start timeout");
+        requirePositive(resetWait, "reset wait");
         requirePositive(killGrace, "kill grace");
+    }
+
+    public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
+                        Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation) {
+        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, procedureIsolation,
+                RESET_WAIT);
     }
 
     /** Every procedure with the same isolation. */
     public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
                         Duration startTimeout, Duration killGrace) {
         this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, Map.of());
+    }
+
+    /** The same settings with another {@code resetWait}. */
+    public PoolSettings withResetWait(Duration wait) {
+        return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
+                procedureIsolation, wait);
     }
 
     /** {@code process} isolation: one call per worker. */

@@ -104,6 +104,8 @@ public final class WorkerPool implements CallExecutor {
             dispatch(call, worker);
         } else {
             call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
+            // it may be waiting for a worker that turns out late: then a spare takes it
+            schedule(this::handLateCallsToSpares, settings.resetWait().multipliedBy(2));
         }
         requestRebalance();
         return call;
@@ -115,12 +117,12 @@ public final class WorkerPool implements CallExecutor {
     }
 
     /**
-     * An idle worker bound as {@code binding}, most recently used first; else null when a {@code shared} worker
-     * of that binding has just answered and no queued call is waiting for it yet: it reports ready within a
-     * millisecond, while a spare taken now makes the pool start a replacement, a JVM costing 1–2 CPU-seconds
-     * that the calls running beside it pay for (a sequential client took up to 4 workers for 2,000 calls where
-     * {@code max_calls} asks for 2); else an unswitched spare; else null. An {@code interpreter} worker is not
-     * waited for: it is back only after its reset, and waiting for it measured slower under concurrency.
+     * An idle worker bound as {@code binding}, most recently used first; else null when a worker of that
+     * binding that has just answered will be back at once ({@link #waitsFor}) and no queued call is waiting for
+     * it yet; else an unswitched spare; else null. Taking a spare makes the pool start a replacement, a JVM
+     * costing 1–2 CPU-seconds that the calls running beside it pay for: a sequential {@code shared} client took
+     * up to 4 workers for 2,000 calls where {@code max_calls} asks for 2, a sequential {@code interpreter}
+     * client a new worker every 40–50 calls.
      */
     private Worker takeIdleWorkerFor(WorkerBinding binding) {
         for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
@@ -130,17 +132,40 @@ public final class WorkerPool implements CallExecutor {
                 return worker;
             }
         }
-        if (binding.isolation() == Isolation.SHARED && returning(binding) > queuedFor(binding)) {
+        if (waitable(binding) > queuedFor(binding)) {
             return null;
         }
         return spares.poll();
     }
 
-    /** Workers bound as {@code binding} that have answered their call and will report ready again. */
-    private int returning(WorkerBinding binding) {
+    /**
+     * Whether a call may wait for {@code worker}, which has answered its call: a {@code shared} worker reports
+     * ready within a millisecond; an {@code interpreter} worker only after its reset, so only when it is
+     * expected back within {@link PoolSettings#resetWait()} (by its last reset) and not overdue by more. Waiting for
+     * every resetting worker doubled sequential throughput but cost a fifth of it with 8 clients, where resets
+     * are slow and the pool must grow; with this bound, sequential gained 40–85 % and 8 and 64 clients did not
+     * lose (alternating runs, README "Performance").
+     */
+    private boolean waitsFor(Worker worker, long now) {
+        if (!worker.comesBack()) {
+            return false;
+        }
+        return switch (worker.binding().isolation()) {
+            case SHARED -> true;
+            case INTERPRETER -> {
+                long back = worker.expectedBackNanos();
+                yield back >= 0 && Math.abs(back - now) < settings.resetWait().toNanos();
+            }
+            case PROCESS -> false;
+        };
+    }
+
+    /** Workers bound as {@code binding} that have answered their call and that a call may wait for now. */
+    private int waitable(WorkerBinding binding) {
+        long now = System.nanoTime();
         int count = 0;
         for (Worker worker : finishing) {
-            if (binding.equals(worker.binding()) && worker.comesBack()) {
+            if (binding.equals(worker.binding()) && waitsFor(worker, now)) {
                 count++;
             }
         }
@@ -158,8 +183,8 @@ public final class WorkerPool implements CallExecutor {
     }
 
     /**
-     * Under the lock, when a worker is gone: queued calls that no returning worker will take any more go to
-     * idle spares; the pairs are returned to be dispatched outside the lock.
+     * Under the lock: queued calls that no worker they may wait for will take any more (it exited, or it is
+     * later than expected) go to idle spares; the pairs are returned to be dispatched outside the lock.
      */
     private List<Map.Entry<PooledCall, Worker>> handUncoveredCallsToSpares() {
         List<Map.Entry<PooledCall, Worker>> handed = new ArrayList<>();
@@ -167,7 +192,7 @@ public final class WorkerPool implements CallExecutor {
         for (Iterator<PooledCall> it = queued.iterator(); it.hasNext() && !spares.isEmpty(); ) {
             PooledCall call = it.next();
             WorkerBinding binding = bindingOf(call.job());
-            int left = cover.computeIfAbsent(binding, this::returning);
+            int left = cover.computeIfAbsent(binding, this::waitable);
             if (left > 0) {
                 cover.put(binding, left - 1);
                 continue;
@@ -183,6 +208,14 @@ public final class WorkerPool implements CallExecutor {
             }
         }
         return handed;
+    }
+
+    private void handLateCallsToSpares() {
+        List<Map.Entry<PooledCall, Worker>> handed;
+        synchronized (this) {
+            handed = closed ? List.of() : handUncoveredCallsToSpares();
+        }
+        handed.forEach(pair -> dispatch(pair.getKey(), pair.getValue()));
     }
 
     /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its binding. */

@@ -16,11 +16,13 @@ import org.harpd.protocol.Json;
  * A pure-Java {@link WorkerRuntime} so the pool can be tested with real worker JVMs but without Jython.
  * A procedures file starting with {@code fail:} fails to load with the rest of its first line as message.
  * Its "module state" is {@code counter}, reset by every {@link #load}; {@code loads} counts them per process,
- * {@code warmUps} the warm-up calls. A procedures file containing a line {@code warm-up: fail} fails warm-ups.
+ * {@code warmUps} the warm-up calls. A procedures file containing a line {@code warm-up: fail} fails warm-ups;
+ * {@code reload_slowly(seconds)} makes the next load take that long.
  */
 public final class FakeRuntime implements WorkerRuntime {
     private static int loads;
     private static int warmUps;
+    private static long nextLoadMillis;
 
     private final Path procedures;
     private int counter;
@@ -34,6 +36,10 @@ public final class FakeRuntime implements WorkerRuntime {
         String text = Files.readString(procedures, StandardCharsets.UTF_8);
         if (text.startsWith("fail:")) {
             throw new Exception(text.substring(5).lines().findFirst().orElse("").trim());
+        }
+        if (nextLoadMillis > 0) {
+            Thread.sleep(nextLoadMillis);
+            nextLoadMillis = 0;
         }
         loads++;
         counter = 0;
@@ -72,6 +78,10 @@ public final class FakeRuntime implements WorkerRuntime {
                     out.stream(Json.MAPPER.getNodeFactory().numberNode(i));
                 }
                 out.result(Json.MAPPER.getNodeFactory().textNode("done"));
+            }
+            case "reload_slowly" -> {
+                nextLoadMillis = (long) (arguments.path(0).asDouble() * 1000);
+                out.result(Json.MAPPER.getNodeFactory().numberNode(Posix.getpid()));
             }
             case "sleep" -> {
                 Thread.sleep((long) (arguments.path(0).asDouble() * 1000));

@@ -147,6 +147,37 @@ class IsolationTest {
     }
 
     @Test
+    void interpreterCallsBackToBackWaitForTheirResettingWorker() throws Exception {
+        // a generous wait, so that a slow moment of the test machine cannot send a call to a spare
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.INTERPRETER,
+                2, 4, 100).withResetWait(Duration.ofSeconds(2)));
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        long first = counter().path("pid").asLong();
+        awaitIdle(); // its first reset is timed: later calls know when to expect it back
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            JsonNode answer = counter(); // goes in while the worker is still resetting after the previous one
+            assertEquals(1, answer.path("counter").asInt(), "a fresh interpreter every call");
+            pids.add(answer.path("pid").asLong());
+        }
+        assertEquals(List.of(first, first, first, first, first), pids);
+    }
+
+    @Test
+    void aCallWaitingForAResetThatRunsLateGoesToASpare() throws Exception {
+        pool(Isolation.INTERPRETER, 2, 4, 100);
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        List<Long> spares = pool.workerPids();
+        long slow = counter().path("pid").asLong();
+        awaitIdle(); // a quick first reset: the next call will expect this worker back soon
+        assertEquals(slow, result(job("reload_slowly", 3)).asLong());
+        long next = counter().path("pid").asLong();
+
+        assertNotEquals(slow, next, "did not wait out the 3 s reset");
+        assertTrue(spares.contains(next), "served by the other spare " + spares + ", not a new worker: " + next);
+    }
+
+    @Test
     void processServesOneCallPerWorker() throws Exception {
         pool(Isolation.PROCESS, 0, 2, 100);
         JsonNode first = counter();
