@@ -48,10 +48,10 @@ final class CallPathWarmUp {
     private static void interpreter(WorkerRuntime runtime, JsonNode arguments) throws Exception {
         List<byte[]> lines = new ArrayList<>();
         runtime.warmUp(arguments, new WireEmitter(lines::add));
-        String last = lines.isEmpty() ? null : WorkerProtocol.kind(lines.get(lines.size() - 1));
-        if (!WorkerProtocol.RESULT.equals(last)) {
+        byte[] last = lines.isEmpty() ? null : lines.get(lines.size() - 1);
+        if (last == null || !WorkerProtocol.RESULT.equals(WorkerProtocol.kind(last))) {
             throw new IllegalStateException("the warm-up call ended with "
-                    + (last == null ? "nothing" : new String(lines.get(lines.size() - 1), StandardCharsets.UTF_8).trim()));
+                    + (last == null ? "nothing" : new String(last, StandardCharsets.UTF_8).trim()));
         }
     }
 }

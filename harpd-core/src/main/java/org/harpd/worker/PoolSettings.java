@@ -54,16 +54,10 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
         requirePositive(killGrace, "kill grace");
     }
 
-    public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
-                        Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation) {
-        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, procedureIsolation,
-                RESET_WAIT);
-    }
-
     /** Every procedure with the same isolation. */
     public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
                         Duration startTimeout, Duration killGrace) {
-        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, Map.of());
+        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, Map.of(), RESET_WAIT);
     }
 
     /** The same settings with another {@code resetWait}. */

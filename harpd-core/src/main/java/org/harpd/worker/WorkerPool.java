@@ -85,6 +85,7 @@ public final class WorkerPool implements CallExecutor {
         PooledCall call = new PooledCall(job, sink, this::cancelled);
         Worker worker = null;
         HarpError refused = null;
+        boolean waitsThoughSparesAreIdle = false;
         synchronized (this) {
             if (closed) {
                 refused = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
@@ -94,6 +95,7 @@ public final class WorkerPool implements CallExecutor {
                 refused = new HarpError(ErrorType.OVERLOADED, "too many pending calls");
             } else {
                 queued.add(call);
+                waitsThoughSparesAreIdle = !spares.isEmpty();
             }
         }
         if (refused != null) {
@@ -104,8 +106,10 @@ public final class WorkerPool implements CallExecutor {
             dispatch(call, worker);
         } else {
             call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
-            // it may be waiting for a worker that turns out late: then a spare takes it
-            schedule(this::handLateCallsToSpares, settings.resetWait().multipliedBy(2));
+            if (waitsThoughSparesAreIdle) {
+                // it waits for a worker about to be back; should that worker run late, a spare takes it
+                schedule(this::handLateCallsToSpares, settings.resetWait().multipliedBy(2));
+            }
         }
         requestRebalance();
         return call;

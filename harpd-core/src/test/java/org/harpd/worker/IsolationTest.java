@@ -101,7 +101,7 @@ class IsolationTest {
                 100);
         pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
                 daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
-                Map.of("counter", Isolation.SHARED)));
+                Map.of("counter", Isolation.SHARED), PoolSettings.RESET_WAIT));
         JsonNode first = counter();
         awaitIdle();
         JsonNode second = counter();

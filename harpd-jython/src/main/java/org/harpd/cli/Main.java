@@ -170,7 +170,8 @@ public final class Main {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
         }
         return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
-                workers.maxCalls(), workers.startTimeout(), workers.killGrace(), workers.procedureIsolation());
+                workers.maxCalls(), workers.startTimeout(), workers.killGrace(), workers.procedureIsolation(),
+                PoolSettings.RESET_WAIT);
     }
 
     /**
