@@ -10,6 +10,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
+import org.harpd.posix.LazyBindingProvider;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
 import org.harpd.procedure.Identity;
@@ -41,6 +42,8 @@ public final class WorkerProcessMain {
 
     /** Never returns: the worker ends with {@link Runtime#halt}, so no user-registered hook can delay it. */
     public static void run(String[] args, String defaultRuntimeClass) {
+        // before anything touches jnr-ffi: jnr-posix's eager binding of all of libc was a fifth of a worker start
+        LazyBindingProvider.install();
         String runtimeClass = System.getProperty(RUNTIME_PROPERTY, defaultRuntimeClass);
         new WorkerProcessMain().serve(args, RuntimeFactory.byClassName(runtimeClass));
     }

@@ -264,6 +264,9 @@ public final class WorkerClassArchive {
             }
         } finally {
             worker.destroyForcibly();
+            // A worker that failed (no main class, say) still dumps as it exits: the partial file is deleted only
+            // once the JVM is gone, or it may be written after the delete and stay behind.
+            worker.waitFor(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Files.deleteIfExists(partial);
         }
     }

@@ -24,6 +24,7 @@ import org.harpd.jython.PythonRuntime;
 import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
+import org.harpd.posix.LazyBindingProvider;
 import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.server.HarpServer;
@@ -49,6 +50,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // the listener binds libc functions as the workers do (see LazyBindingProvider)
+        LazyBindingProvider.install();
         System.exit(run(args, System.out, System.err));
     }
 
@@ -176,8 +179,8 @@ public final class Main {
 
     /**
      * Short-lived, small JVMs (measurements in harpd-jython/STARTUP.md): a serial collector, the client compiler
-     * only, no perf-data file, jnr-ffi binding native functions by reflection instead of generating classes
-     * (a worker makes a handful of native calls; generating the stubs cost it half a CPU-second), and JVM
+     * only, no perf-data file (jnr-ffi binding native functions by reflection, and only those called, is set up
+     * by the worker itself: {@link LazyBindingProvider}), and JVM
      * warnings on stderr, never on stdout, which is the protocol pipe until the worker takes it over. The
      * class-data-sharing archive is added by {@link WorkerClassArchive}. The listener's own python-lib location
      * is passed on so the worker loads what the listener checked. A small initial heap: by default it is 1/64
@@ -187,8 +190,7 @@ public final class Main {
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
-                "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-Djnr.ffi.asm.enabled=false"));
+                "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);
