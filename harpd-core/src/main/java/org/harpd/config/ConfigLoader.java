@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
@@ -183,7 +184,8 @@ final class ConfigLoader {
             throw workers.error("spare", "must not exceed workers.max (" + max + "), got " + spare);
         }
         int queue = workers.optionalInt("queue", d.queue(), 0, Integer.MAX_VALUE);
-        int maxCalls = workers.optionalInt("max_calls", d.maxCalls(), 1, Integer.MAX_VALUE);
+        OptionalInt maxCalls = workers.has("max_calls")
+                ? OptionalInt.of(workers.optionalInt("max_calls", 1, 1, Integer.MAX_VALUE)) : d.maxCalls();
         var startTimeout = workers.optionalSeconds("start_timeout", d.startTimeout(), false);
         var killGrace = workers.optionalSeconds("kill_grace", d.killGrace(), true);
         List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()

@@ -2,6 +2,7 @@ package org.harpd.worker;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.harpd.config.WorkersConfig.Isolation;
 
 /**
@@ -15,7 +16,8 @@ import org.harpd.config.WorkersConfig.Isolation;
  * @param max          worker processes alive at most (booting, idle, busy and exiting together)
  * @param queue        calls allowed to wait beyond those a booting or startable worker will take;
  *                     more are refused with {@code overloaded}
- * @param maxCalls     calls one worker serves before it is replaced ({@code interpreter} and {@code shared})
+ * @param maxCalls     calls one worker serves before it is replaced ({@code interpreter} and {@code shared});
+ *                     empty: each level's default ({@link Isolation#defaultMaxCalls()})
  * @param startTimeout how long a worker may take to boot (or to prepare a fresh interpreter), and a call may
  *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
@@ -23,7 +25,7 @@ import org.harpd.config.WorkersConfig.Isolation;
  * @param resetWait    how soon an {@code interpreter} worker must be expected back from its reset for a call to
  *                     wait for it instead of taking a spare ({@link #RESET_WAIT}; not an operator setting)
  */
-public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
+public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                            Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation,
                            Duration resetWait) {
     /** Resets take 5–10 ms of CPU; one expected back later than this is left to its reset (see WorkerPool). */
@@ -45,7 +47,7 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
         if (queue < 0) {
             throw new IllegalArgumentException("queue must not be negative, got " + queue);
         }
-        if (maxCalls < 1) {
+        if (maxCalls == null || maxCalls.orElse(1) < 1) {
             throw new IllegalArgumentException("max calls per worker must be at least 1, got " + maxCalls);
         }
         procedureIsolation = Map.copyOf(procedureIsolation);
@@ -57,7 +59,8 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
     /** Every procedure with the same isolation. */
     public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
                         Duration startTimeout, Duration killGrace) {
-        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, Map.of(), RESET_WAIT);
+        this(command, isolation, spare, max, queue, OptionalInt.of(maxCalls), startTimeout, killGrace, Map.of(),
+                RESET_WAIT);
     }
 
     /** The same settings with another {@code resetWait}. */
@@ -70,6 +73,11 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
     public PoolSettings(WorkerCommand command, int spare, int max, int queue, Duration startTimeout,
                         Duration killGrace) {
         this(command, Isolation.PROCESS, spare, max, queue, 1, startTimeout, killGrace);
+    }
+
+    /** Calls one worker of {@code level} serves. */
+    public int maxCallsFor(Isolation level) {
+        return level == Isolation.PROCESS ? 1 : maxCalls.orElse(level.defaultMaxCalls());
     }
 
     /** The isolation of {@code procedure}'s calls. */

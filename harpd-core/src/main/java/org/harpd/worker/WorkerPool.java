@@ -330,7 +330,7 @@ public final class WorkerPool implements CallExecutor {
     /** What the worker does once the call it is about to be given has ended. */
     private WorkerProtocol.After afterCall(Worker worker) {
         Isolation isolation = worker.binding().isolation();
-        if (isolation == Isolation.PROCESS || worker.callsStarted() + 1 >= settings.maxCalls()) {
+        if (worker.callsStarted() + 1 >= settings.maxCallsFor(isolation)) {
             return WorkerProtocol.After.EXIT;
         }
         return isolation == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD : WorkerProtocol.After.KEEP;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -216,7 +217,7 @@ class HarpdConfigTest {
         assertEquals(2, workers.spare());
         assertEquals(32, workers.max());
         assertEquals(256, workers.queue());
-        assertEquals(1000, workers.maxCalls());
+        assertEquals(OptionalInt.empty(), workers.maxCalls()); // each level's own default
         assertEquals(Duration.ofSeconds(60), workers.startTimeout());
         assertEquals(Duration.ofSeconds(2), workers.killGrace());
         assertEquals(List.of(), workers.jvmOptions());
@@ -238,7 +239,7 @@ class HarpdConfigTest {
                     status: shared
                     reset_password: process
                 """).workers();
-        assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, 50,
+        assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, OptionalInt.of(50),
                 Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
                 Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS)),
                 workers);

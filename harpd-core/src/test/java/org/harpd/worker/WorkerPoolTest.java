@@ -155,7 +155,7 @@ class WorkerPoolTest {
     @Test
     void callQueuedPastTheStartTimeoutWhileWorkersAreBusyIsOverloaded() throws Exception {
         PoolSettings busy = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 1);
-        pool = new WorkerPool(new PoolSettings(busy.command(), busy.isolation(), 1, 1, 1, busy.maxCalls(),
+        pool = new WorkerPool(new PoolSettings(busy.command(), busy.isolation(), 1, 1, 1, busy.maxCallsFor(busy.isolation()),
                 Duration.ofSeconds(5), busy.killGrace())); // long enough for a worker to start, even on a busy machine
         await("a spare worker", () -> pool.stats().ready() == 1);
         RecordingSink running = new RecordingSink();
