@@ -67,6 +67,18 @@ public final class Json {
         }
     }
 
+    /**
+     * Any value Jackson can write (maps with their keys sorted), as {@link #line} lays it out, without the
+     * newline; written directly rather than through a tree.
+     */
+    public static String toLineString(Object value) {
+        try {
+            return LINE_WRITER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not writable as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
     public static String toString(JsonNode node) {
         byte[] line = line(node);
         return new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
