@@ -26,8 +26,8 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
                             Map<String, Isolation> procedureIsolation) {
 
-    public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.PROCESS, 2, 32, 256, OptionalInt.empty(),
-            Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of());
+    public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.PROCESS, 2, 32, 256,
+            OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of());
 
     /** How much one call can see of another. */
     public enum Isolation {

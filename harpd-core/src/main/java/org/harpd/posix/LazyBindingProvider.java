@@ -12,10 +12,10 @@ import jnr.ffi.provider.FFIProvider;
  * jnr-ffi's own provider, except that a library's functions are bound when first called, never all at load.
  *
  * <p>Why: jnr-posix loads its libc interface, some 300 functions, with {@code failImmediately()}, so jnr-ffi
- * resolves and builds an invoker for every one of them before the first call. In a worker JVM, which lives
- * for one call in {@code process} isolation and calls perhaps a dozen of them, that was 300-450 ms of CPU of a
- * ~1.7 s start (measured, harpd-jython/STARTUP.md); Jython's {@code os} module shares the same libc instance,
- * so the cost was paid once but by every worker. Bound lazily, a library or function that is missing fails
+ * resolves and builds an invoker for every one of them before the first call. A worker JVM, which lives for
+ * one call in {@code process} isolation, calls perhaps a dozen; Jython's {@code os} module shares the same libc
+ * instance, so every worker paid once. Measured (harpd-jython/STARTUP.md): jnr-posix's start 350-560 ms of CPU
+ * eager, 220-260 ms lazy; a worker start about 100 ms less, and 3 MB. Bound lazily, a library or function that is missing fails
  * when first called ({@link UnsatisfiedLinkError}, as {@link Posix#trimNativeHeap} already expects) instead of
  * at load, so jnr-posix no longer falls back to its pure-Java emulation when libc cannot be loaded: harpd runs
  * on Linux with glibc only, where all of jnr-posix's libc functions exist. (Its {@code crypt} binding may then

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The one JSON configuration used on the wire and between listener and workers.
@@ -80,7 +79,6 @@ public final class Json {
     }
 
     public static String toString(JsonNode node) {
-        byte[] line = line(node);
-        return new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
+        return toLineString(node);
     }
 }

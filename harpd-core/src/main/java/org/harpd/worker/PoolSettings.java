@@ -25,9 +25,9 @@ import org.harpd.config.WorkersConfig.Isolation;
  * @param resetWait    how soon an {@code interpreter} worker must be expected back from its reset for a call to
  *                     wait for it instead of taking a spare ({@link #RESET_WAIT}; not an operator setting)
  */
-public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
-                           Duration startTimeout, Duration killGrace, Map<String, Isolation> procedureIsolation,
-                           Duration resetWait) {
+public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
+                           OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
+                           Map<String, Isolation> procedureIsolation, Duration resetWait) {
     /** Resets take 5–10 ms of CPU; one expected back later than this is left to its reset (see WorkerPool). */
     public static final Duration RESET_WAIT = Duration.ofMillis(20);
 

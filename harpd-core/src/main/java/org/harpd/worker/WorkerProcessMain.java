@@ -42,7 +42,7 @@ public final class WorkerProcessMain {
 
     /** Never returns: the worker ends with {@link Runtime#halt}, so no user-registered hook can delay it. */
     public static void run(String[] args, String defaultRuntimeClass) {
-        // before anything touches jnr-ffi: jnr-posix's eager binding of all of libc was a fifth of a worker start
+        // before anything touches jnr-ffi: jnr-posix would have every one of ~300 libc functions bound at start
         LazyBindingProvider.install();
         String runtimeClass = System.getProperty(RUNTIME_PROPERTY, defaultRuntimeClass);
         new WorkerProcessMain().serve(args, RuntimeFactory.byClassName(runtimeClass));
