@@ -208,6 +208,41 @@ public final class Posix {
         }
     }
 
+    /** Sets the file mode creation mask and returns the previous one. */
+    public static int umask(int mask) {
+        return POSIX.umask(mask);
+    }
+
+    /** {@code {soft, hard}} limits of {@code resource} (RLIMIT_* numbers of Linux). */
+    public static long[] getrlimit(int resource) {
+        jnr.posix.RLimit limit = POSIX.getrlimit(resource);
+        if (limit == null) {
+            throw posixFailure("getrlimit(" + resource + ")");
+        }
+        return new long[] {limit.rlimCur(), limit.rlimMax()};
+    }
+
+    public static void setrlimit(int resource, long soft, long hard) {
+        if (POSIX.setrlimit(resource, soft, hard) != 0) {
+            throw posixFailure("setrlimit(" + resource + ")");
+        }
+    }
+
+    /** The process's working directory as the kernel knows it. */
+    public static String getcwd() {
+        String cwd = POSIX.getcwd();
+        if (cwd == null) {
+            throw posixFailure("getcwd");
+        }
+        return cwd;
+    }
+
+    public static void chdir(String path) {
+        if (POSIX.chdir(path) != 0) {
+            throw posixFailure("chdir(" + path + ")");
+        }
+    }
+
     public static Optional<UserEntry> user(String name) {
         Passwd entry = POSIX.getpwnam(name);
         return entry == null ? Optional.empty()

@@ -67,21 +67,6 @@ public final class WorkerProcessMain {
             Runtime.getRuntime().halt(EXIT_FATAL);
             return;
         }
-        try {
-            runtime = factory.create(WorkerArguments.parse(args));
-            runtime.load();
-            openClassPathJars();
-            CallPathWarmUp.run(runtime);
-            // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
-            Posix.trimNativeHeap();
-        } catch (Throwable t) {
-            pipes.write(WorkerProtocol.fatal(describe(t)));
-            exit(EXIT_FATAL);
-            return;
-        }
-        routePythonLogsToListener(pipes);
-        pipes.write(WorkerProtocol.ready(pid));
-
         // One thread reads commands for the worker's whole life: end of file means the listener is gone,
         // at any moment, also in the middle of a call, and nobody is left to answer to.
         BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
@@ -93,7 +78,28 @@ public final class WorkerProcessMain {
             exit(0);
         }, "harpd-listener-watch");
         reader.setDaemon(true);
-        reader.start();
+        ProcessBaseline baseline;
+        try {
+            runtime = factory.create(WorkerArguments.parse(args));
+            // the procedures file's module code runs here, once, as the listener's user (root), as the
+            // original ran it once before forking for each call
+            runtime.load();
+            openClassPathJars();
+            CallPathWarmUp.run(runtime);
+            routePythonLogsToListener(pipes);
+            reader.start();
+            // what every interpreter-level call starts from; a process-level worker never goes back to it,
+            // but which level its first call has is not known yet
+            runtime.checkpoint();
+            baseline = ProcessBaseline.take();
+            // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
+            Posix.trimNativeHeap();
+        } catch (Throwable t) {
+            pipes.write(WorkerProtocol.fatal(describe(t)));
+            exit(EXIT_FATAL);
+            return;
+        }
+        pipes.write(WorkerProtocol.ready(pid));
 
         Identity servedIdentity = null;
         while (true) {
@@ -127,17 +133,23 @@ public final class WorkerProcessMain {
             if (after == WorkerProtocol.After.EXIT) {
                 exit(0);
             }
-            int leftover = userThreadsRunning();
-            if (leftover > 0) {
-                pipes.write(WorkerProtocol.exiting("the call left " + leftover + " thread(s) running"));
-                exit(0);
-            }
             if (after == WorkerProtocol.After.RELOAD) {
+                String dirty;
                 try {
-                    runtime.load();
+                    runtime.reset();
+                    dirty = baseline.restore();
                 } catch (Throwable t) {
-                    pipes.write(WorkerProtocol.fatal("cannot prepare a fresh interpreter: " + describe(t)));
-                    exit(EXIT_FATAL);
+                    dirty = "cannot put the interpreter back as it was: " + describe(t);
+                }
+                if (dirty != null) {
+                    pipes.write(WorkerProtocol.exiting(dirty));
+                    exit(0);
+                }
+            } else {
+                int leftover = userThreadsRunning();
+                if (leftover > 0) {
+                    pipes.write(WorkerProtocol.exiting("the call left " + leftover + " thread(s) running"));
+                    exit(0);
                 }
             }
             pipes.write(WorkerProtocol.ready(pid));

@@ -45,13 +45,15 @@ import org.harpd.protocol.Json;
  * {@code after} is the listener's decision (isolation level, calls served so far):
  * <ul>
  *   <li>{@code exit} — the worker exits after the final line ({@code process} isolation, or its last call);</li>
- *   <li>{@code reload} — the worker builds a fresh interpreter with the procedures file executed again
- *       ({@link WorkerRuntime#load}), then writes {@code {"ready": {"pid": N}}} again; if that fails it writes
- *       {@code {"fatal": {"message": "..."}}} and exits ({@code interpreter} isolation);</li>
+ *   <li>{@code reload} — the worker puts its interpreter and process state back as they were when it booted
+ *       ({@link WorkerRuntime#reset}, {@link ProcessBaseline}), then writes {@code {"ready": {"pid": N}}} again
+ *       ({@code interpreter} isolation); what it cannot put back makes it write {@code {"exiting": ...}} and
+ *       exit instead;</li>
  *   <li>{@code keep} — the worker writes {@code {"ready": {"pid": N}}} again at once, module state kept
  *       ({@code shared} isolation).</li>
  * </ul>
- * Whatever {@code after} says, a worker whose call left threads of its own running writes
+ * Whatever {@code after} says, a worker whose call left threads of its own running (or, at {@code reload}, any
+ * thread or file descriptor) writes
  * {@code {"exiting": {"reason": "..."}}} and exits instead of becoming ready: nothing of one call may run on
  * into the next.
  *

@@ -3,8 +3,9 @@ package org.harpd.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The Python side of a worker process (implemented in harpd-jython). The worker main calls
- * {@link #load} once while still privileged, then, per call, switches identity and calls {@link #call}.
+ * The Python side of a worker process (implemented in harpd-jython). The worker main calls {@link #load} once
+ * while still privileged, {@link #warmUp}, then {@link #checkpoint}; per call it switches identity (once) and
+ * calls {@link #call}; in the {@code interpreter} isolation level, {@link #reset} after every call.
  */
 public interface WorkerRuntime {
     /**
@@ -25,4 +26,15 @@ public interface WorkerRuntime {
      * function of the runtime's own that returns its arguments, so that code runs once before the first call.
      */
     void warmUp(JsonNode arguments, MessageEmitter out) throws Exception;
+
+    /** Remember the interpreter's state as it is now, booted and warmed up: what {@link #reset} goes back to. */
+    void checkpoint() throws Exception;
+
+    /**
+     * Put the interpreter's state back as {@link #checkpoint} found it, so that the next call sees nothing of
+     * the previous ones.
+     *
+     * @throws Exception when that cannot be done; the worker then serves no further call
+     */
+    void reset() throws Exception;
 }

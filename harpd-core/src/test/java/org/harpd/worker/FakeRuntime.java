@@ -45,6 +45,16 @@ public final class FakeRuntime implements WorkerRuntime {
         counter = 0;
     }
 
+    /** Nothing to remember: {@link #reset} loads again, which resets the counter. */
+    @Override
+    public void checkpoint() {
+    }
+
+    @Override
+    public void reset() throws Exception {
+        load();
+    }
+
     @Override
     public void warmUp(JsonNode arguments, MessageEmitter out) throws Exception {
         warmUps++;

@@ -34,11 +34,11 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     private final Path proceduresFile;
     private final PythonPath pythonPath;
-    private volatile PythonRuntime runtime;
-    private volatile JythonCatalog catalog;
+    private PythonRuntime runtime;
+    private JythonCatalog catalog;
     private PyObject resultClass;
-    private PyCode code;
     private PyCode echoCode;
+    private InterpreterSnapshot snapshot;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
         this.proceduresFile = proceduresFile;
@@ -46,33 +46,51 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     }
 
     /**
-     * Builds a fresh interpreter state and executes the procedures file in it; the previous state, if any, is
-     * closed. The file is read and compiled once, on the first load (still privileged); later loads execute the
-     * same code in the new state, which makes a new module of it as executing the source again would.
+     * Builds the interpreter state and executes the procedures file in it, once per worker: {@link #reset} puts
+     * the state back instead of building another.
      *
      * @throws ProcedureLoadException naming the file and line
      */
     @Override
     public void load() throws ProcedureLoadException {
-        PythonRuntime fresh = PythonRuntime.create(pythonPath);
-        if (code == null) {
-            byte[] source;
-            try {
-                source = Files.readAllBytes(proceduresFile);
-            } catch (IOException e) {
-                throw new ProcedureLoadException(proceduresFile + ": cannot read: " + ProceduresFile.describeIo(e));
-            }
-            code = compileIn(fresh, source);
+        if (runtime != null) {
+            throw new IllegalStateException("loaded already");
         }
+        PythonRuntime fresh = PythonRuntime.create(pythonPath);
+        byte[] source;
+        try {
+            source = Files.readAllBytes(proceduresFile);
+        } catch (IOException e) {
+            throw new ProcedureLoadException(proceduresFile + ": cannot read: " + ProceduresFile.describeIo(e));
+        }
+        PyCode code = compileIn(fresh, source);
         JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile, code);
-        PyObject freshResultClass = fresh.importModule("harpd.proc").__getattr__("Result");
-        PythonRuntime previous = runtime;
-        resultClass = freshResultClass;
+        resultClass = fresh.importModule("harpd.proc").__getattr__("Result");
         runtime = fresh;
         catalog = loaded;
-        if (previous != null) {
-            previous.close();
+    }
+
+    /** Records every object the interpreter state reaches; see {@link InterpreterSnapshot}. */
+    @Override
+    public void checkpoint() {
+        snapshot = runtime().eval(() -> InterpreterSnapshot.take(runtime.systemState()));
+    }
+
+    /** How many objects the checkpoint recorded, for measurements. */
+    int snapshotSize() {
+        return snapshot == null ? 0 : snapshot.size();
+    }
+
+    /**
+     * Puts the interpreter state back as {@link #checkpoint} recorded it: module globals, imported modules,
+     * {@code sys}, {@code os.environ}, the working directory Jython keeps, files left open.
+     */
+    @Override
+    public void reset() {
+        if (snapshot == null) {
+            throw new IllegalStateException("checkpoint() first");
         }
+        runtime.eval(snapshot::restore);
     }
 
     /** Compiled with the state bound, as before: Jython's compiler consults the current {@code sys}. */

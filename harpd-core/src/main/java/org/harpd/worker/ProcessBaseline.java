@@ -1,0 +1,238 @@
+package org.harpd.worker;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.harpd.posix.Posix;
+import org.harpd.posix.PosixException;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * The process-wide state of a worker that a call can change and a fork's child would have taken with it: file
+ * mode creation mask, resource limits, working directory, signal dispositions, open file descriptors and
+ * threads. Recorded once, after the worker booted; {@link #restore} puts back what can be put back and says
+ * what cannot, in which case the worker must not serve another call.
+ *
+ * <p>Environment variables need no entry here: Jython keeps them in {@code os.environ} only (its {@code putenv}
+ * writes there, and child processes get {@code os.environ}), which the interpreter snapshot restores.
+ */
+final class ProcessBaseline {
+    /** Linux's RLIMIT_CPU .. RLIMIT_RTTIME. */
+    private static final int RLIMITS = 16;
+    /**
+     * Signals a procedure may handle through Python's {@code signal} module (the JVM refuses the ones it uses
+     * itself, such as SEGV and QUIT, and KILL and STOP cannot be handled).
+     */
+    private static final List<String> SIGNALS = List.of("HUP", "INT", "TERM", "USR1", "USR2", "ALRM", "CHLD",
+            "CONT", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "PIPE",
+            "SYS", "TRAP", "ABRT");
+    /** How long threads a call started may take to finish after it returned. */
+    private static final long THREAD_GRACE_MS = 100;
+
+    private final int umask;
+    private final long[][] limits = new long[RLIMITS][];
+    private final String workingDirectory;
+    private final Map<Signal, SignalHandler> handlers = new LinkedHashMap<>();
+    private final Set<Integer> descriptors;
+    private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final ThreadGroup callThreads;
+
+    private ProcessBaseline() {
+        umask = readUmask();
+        for (int resource = 0; resource < RLIMITS; resource++) {
+            try {
+                limits[resource] = Posix.getrlimit(resource);
+            } catch (PosixException e) {
+                limits[resource] = null; // not on this kernel
+            }
+        }
+        workingDirectory = Posix.getcwd();
+        for (String name : SIGNALS) {
+            try {
+                Signal signal = new Signal(name);
+                // the JVM tells a signal's handler only by replacing it: swap and swap back
+                SignalHandler current = Signal.handle(signal, SignalHandler.SIG_DFL);
+                Signal.handle(signal, current);
+                handlers.put(signal, current);
+            } catch (IllegalArgumentException reservedOrUnknown) {
+                // the JVM keeps it: no procedure can change it either
+            }
+        }
+        descriptors = openDescriptors();
+        callThreads = Thread.currentThread().getThreadGroup();
+        threads.addAll(threadsIn(callThreads));
+    }
+
+    /** The worker as it is now; to be taken after booting, before the first call. */
+    static ProcessBaseline take() {
+        return new ProcessBaseline();
+    }
+
+    /**
+     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left no file
+     * descriptor open and no thread running.
+     *
+     * @return null when the worker is as recorded; else why it is not, and must be replaced
+     */
+    String restore() {
+        List<String> dirty = new ArrayList<>();
+        int current = readUmask();
+        if (current != umask) {
+            Posix.umask(umask);
+        }
+        for (int resource = 0; resource < RLIMITS; resource++) {
+            long[] saved = limits[resource];
+            if (saved == null) {
+                continue;
+            }
+            long[] now = Posix.getrlimit(resource);
+            if (now[0] != saved[0] || now[1] != saved[1]) {
+                try {
+                    Posix.setrlimit(resource, saved[0], saved[1]);
+                } catch (PosixException e) {
+                    // a lowered hard limit cannot be raised again without privileges
+                    dirty.add("resource limit " + resource + " lowered for good");
+                }
+            }
+        }
+        if (!workingDirectory.equals(Posix.getcwd())) {
+            try {
+                Posix.chdir(workingDirectory);
+            } catch (PosixException e) {
+                dirty.add("working directory cannot be restored");
+            }
+        }
+        handlers.forEach(Signal::handle);
+        int leftThreads = threadsLeftRunning();
+        if (leftThreads > 0) {
+            dirty.add("the call left " + leftThreads + " thread(s) running");
+        }
+        List<String> leftOpen = descriptorsLeftOpen();
+        if (!leftOpen.isEmpty()) {
+            dirty.add("the call left file descriptor(s) open: " + String.join(", ", leftOpen));
+        }
+        return dirty.isEmpty() ? null : String.join("; ", dirty);
+    }
+
+    private static int readUmask() {
+        int mask = Posix.umask(022);
+        Posix.umask(mask);
+        return mask;
+    }
+
+    /**
+     * Threads started since the baseline in the worker's own thread group (where Python's {@code threading}
+     * creates them; the JVM's own helpers, such as the process reaper, live in the system group), given a
+     * moment to end: a thread that has done its work may still be on its way out.
+     */
+    private int threadsLeftRunning() {
+        long deadline = System.nanoTime() + THREAD_GRACE_MS * 1_000_000;
+        int left = 0;
+        for (Thread thread : threadsIn(callThreads)) {
+            if (threads.contains(thread) || thread == Thread.currentThread()) {
+                continue;
+            }
+            long wait = (deadline - System.nanoTime()) / 1_000_000;
+            if (wait > 0) {
+                try {
+                    thread.join(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (thread.isAlive()) {
+                left++;
+            }
+        }
+        return left;
+    }
+
+    private static List<Thread> threadsIn(ThreadGroup group) {
+        Thread[] found;
+        int n;
+        do {
+            found = new Thread[group.activeCount() * 2 + 16];
+            n = group.enumerate(found, true);
+        } while (n == found.length);
+        List<Thread> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (found[i].isAlive()) {
+                list.add(found[i]);
+            }
+        }
+        return list;
+    }
+
+    /**
+     * Descriptors open now that were not at the baseline, described by what they point at. Those the JVM opens
+     * for itself on first use (its own files, the class path's jars, the random device, its event queues) stay
+     * open in any process once opened: they join the baseline instead of counting against the call.
+     */
+    private List<String> descriptorsLeftOpen() {
+        List<String> left = new ArrayList<>();
+        for (int fd : openDescriptors()) {
+            if (descriptors.contains(fd)) {
+                continue;
+            }
+            String target = target(fd);
+            if (target == null) {
+                continue; // closed meanwhile (the listing's own descriptor, for one)
+            }
+            if (ownedByTheJvm(target)) {
+                descriptors.add(fd);
+            } else {
+                left.add(fd + " (" + target + ")");
+            }
+        }
+        return left;
+    }
+
+    private static final Path JAVA_HOME = Paths.get(System.getProperty("java.home")).toAbsolutePath().normalize();
+    private static final Set<String> CLASS_PATH = classPathEntries();
+
+    private static Set<String> classPathEntries() {
+        Set<String> entries = new HashSet<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                entries.add(Paths.get(entry).toAbsolutePath().normalize().toString());
+            }
+        }
+        return entries;
+    }
+
+    static boolean ownedByTheJvm(String target) {
+        return target.equals("/dev/random") || target.equals("/dev/urandom")
+                || target.equals("anon_inode:[eventpoll]") || target.equals("anon_inode:[eventfd]")
+                || target.startsWith(JAVA_HOME + "/") || CLASS_PATH.contains(target);
+    }
+
+    private static Set<Integer> openDescriptors() {
+        Set<Integer> open = new HashSet<>();
+        String[] names = new File("/proc/self/fd").list();
+        if (names != null) {
+            for (String name : names) {
+                open.add(Integer.parseInt(name));
+            }
+        }
+        return open;
+    }
+
+    private static String target(int fd) {
+        try {
+            return Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
