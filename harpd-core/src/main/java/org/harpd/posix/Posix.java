@@ -228,6 +228,28 @@ public final class Posix {
         }
     }
 
+    /**
+     * What an open descriptor refers to: {@code {st_dev, st_ino, st_mode}}, or null when {@code fd} is not open.
+     * Unlike reading {@code /proc/self/fd}'s links, this works in a process that is not dumpable and has given
+     * up root.
+     */
+    public static long[] fstat(int fd) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        if (POSIX.fstat(fd, stat) != 0) {
+            return null;
+        }
+        return new long[] {stat.dev(), stat.ino(), stat.mode()};
+    }
+
+    /** {@link #fstat}'s {@code {st_dev, st_ino, st_mode}} of a path, or null when it cannot be looked up. */
+    public static long[] stat(String path) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        if (POSIX.stat(path, stat) != 0) {
+            return null;
+        }
+        return new long[] {stat.dev(), stat.ino(), stat.mode()};
+    }
+
     /** The process's working directory as the kernel knows it. */
     public static String getcwd() {
         String cwd = POSIX.getcwd();

@@ -2,11 +2,12 @@ package org.harpd.worker;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -44,7 +45,7 @@ final class ProcessBaseline {
     private final long[][] limits = new long[RLIMITS][];
     private final String workingDirectory;
     private final Map<Signal, SignalHandler> handlers = new LinkedHashMap<>();
-    private final Set<Integer> descriptors;
+    private final Map<Integer, FileId> descriptors = new HashMap<>();
     private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadGroup callThreads;
 
@@ -69,7 +70,12 @@ final class ProcessBaseline {
                 // the JVM keeps it: no procedure can change it either
             }
         }
-        descriptors = openDescriptors();
+        for (int fd : openDescriptors()) {
+            long[] stat = Posix.fstat(fd);
+            if (stat != null) { // the listing's own descriptor shows in it and is closed by now
+                descriptors.put(fd, new FileId(stat[0], stat[1]));
+            }
+        }
         callThreads = Thread.currentThread().getThreadGroup();
         threads.addAll(threadsIn(callThreads));
     }
@@ -175,46 +181,78 @@ final class ProcessBaseline {
     }
 
     /**
-     * Descriptors open now that were not at the baseline, described by what they point at. Those the JVM opens
-     * for itself on first use (its own files, the class path's jars, the random device, its event queues) stay
-     * open in any process once opened: they join the baseline instead of counting against the call.
+     * Descriptors open now that were not open at the baseline, or that now refer to another file. Those the JVM
+     * opens for itself on first use (its own files, the class path's jars, the random devices, its selectors'
+     * event queues) stay open in any process once opened: they join the baseline instead of counting against
+     * the call. Compared by device and inode ({@code fstat}), since a worker that gave up root cannot read the
+     * links in its own {@code /proc/self/fd}.
      */
     private List<String> descriptorsLeftOpen() {
         List<String> left = new ArrayList<>();
         for (int fd : openDescriptors()) {
-            if (descriptors.contains(fd)) {
-                continue;
-            }
-            String target = target(fd);
-            if (target == null) {
+            long[] stat = Posix.fstat(fd);
+            if (stat == null) {
                 continue; // closed meanwhile (the listing's own descriptor, for one)
             }
-            if (ownedByTheJvm(target)) {
-                descriptors.add(fd);
+            FileId id = new FileId(stat[0], stat[1]);
+            if (id.equals(descriptors.get(fd))) {
+                continue;
+            }
+            if (ownedByTheJvm(id, (int) stat[2])) {
+                descriptors.put(fd, id);
             } else {
-                left.add(fd + " (" + target + ")");
+                left.add(fd + " (" + kind((int) stat[2]) + ")");
             }
         }
         return left;
     }
 
-    private static final Path JAVA_HOME = Paths.get(System.getProperty("java.home")).toAbsolutePath().normalize();
-    private static final Set<String> CLASS_PATH = classPathEntries();
-
-    private static Set<String> classPathEntries() {
-        Set<String> entries = new HashSet<>();
-        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-            if (!entry.isEmpty()) {
-                entries.add(Paths.get(entry).toAbsolutePath().normalize().toString());
-            }
-        }
-        return entries;
+    private record FileId(long device, long inode) {
     }
 
-    static boolean ownedByTheJvm(String target) {
-        return target.equals("/dev/random") || target.equals("/dev/urandom")
-                || target.equals("anon_inode:[eventpoll]") || target.equals("anon_inode:[eventfd]")
-                || target.startsWith(JAVA_HOME + "/") || CLASS_PATH.contains(target);
+    private static final int S_IFMT = 0170000;
+
+    private static String kind(int mode) {
+        return switch (mode & S_IFMT) {
+            case 0140000 -> "socket";
+            case 0120000 -> "symbolic link";
+            case 0100000 -> "file";
+            case 0060000 -> "block device";
+            case 0040000 -> "directory";
+            case 0020000 -> "character device";
+            case 0010000 -> "pipe";
+            default -> "anonymous inode";
+        };
+    }
+
+    /** Files the JVM may open lazily and keep: its own installation, the class path, the random devices. */
+    private static final Set<FileId> JVM_FILES = jvmFiles();
+
+    private static Set<FileId> jvmFiles() {
+        Set<FileId> files = new HashSet<>();
+        List<String> paths = new ArrayList<>(List.of("/dev/random", "/dev/urandom"));
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                paths.add(entry);
+            }
+        }
+        try (var walk = Files.walk(Paths.get(System.getProperty("java.home"), "lib"))) {
+            walk.filter(Files::isRegularFile).forEach(path -> paths.add(path.toString()));
+        } catch (IOException | UncheckedIOException e) {
+            // without them, a JDK file opened lazily makes one worker exit early: safe, and said in the log
+        }
+        for (String path : paths) {
+            long[] stat = Posix.stat(path);
+            if (stat != null) {
+                files.add(new FileId(stat[0], stat[1]));
+            }
+        }
+        return files;
+    }
+
+    /** An anonymous inode (no file type) is an event queue or event counter: only the JVM's selectors make them. */
+    private static boolean ownedByTheJvm(FileId id, int mode) {
+        return (mode & S_IFMT) == 0 || JVM_FILES.contains(id);
     }
 
     private static Set<Integer> openDescriptors() {
@@ -226,13 +264,5 @@ final class ProcessBaseline {
             }
         }
         return open;
-    }
-
-    private static String target(int fd) {
-        try {
-            return Files.readSymbolicLink(Paths.get("/proc/self/fd/" + fd)).toString();
-        } catch (IOException e) {
-            return null;
-        }
     }
 }
