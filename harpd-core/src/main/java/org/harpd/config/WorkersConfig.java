@@ -10,7 +10,7 @@ import java.util.OptionalInt;
 /**
  * The optional {@code workers:} section of harpd.conf (an extension over the original, which forked per call).
  *
- * @param isolation    how calls are separated from each other (default {@link Isolation#PROCESS})
+ * @param isolation    how calls are separated from each other (default {@link Isolation#INTERPRETER})
  * @param spare        idle workers kept started ahead of demand
  * @param max          most workers alive at once
  * @param queue        calls allowed to wait when all workers are busy; beyond that a call is refused
@@ -26,32 +26,29 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
                             Map<String, Isolation> procedureIsolation) {
 
-    public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.PROCESS, 2, 32, 256,
+    public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of());
 
     /** How much one call can see of another. */
     public enum Isolation {
         /** a fresh worker process per call: nothing survives a call (the original's fork-per-call). */
         PROCESS,
-        /** a long-lived worker process, a fresh Python interpreter per call. */
+        /**
+         * a long-lived worker process per identity; every call starts from the interpreter and process state the
+         * worker had when it booted, as a forked child starts from its parent's.
+         */
         INTERPRETER,
         /** a long-lived worker process and interpreter; module state survives between calls. */
         SHARED;
 
         /**
          * Calls a worker of this level serves when {@code max_calls} is not set. A worker start costs ~1.5 s of
-         * CPU, so replacing a {@code shared} worker every 1,000 calls cost ~1.5 ms per call, as much as the call
-         * itself (measured: 8 clients, 30-40 % more calls/s with replacement every 100,000 calls). Module state
-         * that grows with calls is the procedures' own; gunicorn and PHP-FPM replace none by default.
-         * {@code interpreter} keeps 1,000: each call leaves a used interpreter state behind, and whether the
-         * JVM gives all of it back over 10,000 of them is not measured.
+         * CPU, so replacing a worker every 1,000 calls cost ~1.5 ms per call, as much as the call itself. Module
+         * state that grows with calls is the procedures' own at {@code shared}, and is put back after every call
+         * at {@code interpreter}; gunicorn and PHP-FPM replace none by default.
          */
         public int defaultMaxCalls() {
-            return switch (this) {
-                case PROCESS -> 1;
-                case INTERPRETER -> 1_000;
-                case SHARED -> 10_000;
-            };
+            return this == PROCESS ? 1 : 10_000;
         }
 
         /** The spelling used in harpd.conf. */
@@ -68,6 +65,21 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
             }
             return null;
         }
+    }
+
+    /**
+     * The isolation level in one line for the operator, e.g. {@code interpreter} or
+     * {@code interpreter (status: shared)}.
+     */
+    public String describeIsolation() {
+        if (procedureIsolation.isEmpty()) {
+            return isolation.configName();
+        }
+        StringBuilder text = new StringBuilder(isolation.configName()).append(" (");
+        new java.util.TreeMap<>(procedureIsolation).forEach((procedure, level) -> text
+                .append(text.charAt(text.length() - 1) == '(' ? "" : ", ")
+                .append(procedure).append(": ").append(level.configName()));
+        return text.append(')').toString();
     }
 
     public WorkersConfig {

@@ -213,7 +213,7 @@ class HarpdConfigTest {
     void emptyWorkersSectionMeansDefaults() throws Exception {
         WorkersConfig workers = load(NETWORK + AUTH + "workers:\n").workers();
         assertEquals(WorkersConfig.DEFAULTS, workers);
-        assertEquals(WorkersConfig.Isolation.PROCESS, workers.isolation());
+        assertEquals(WorkersConfig.Isolation.INTERPRETER, workers.isolation());
         assertEquals(2, workers.spare());
         assertEquals(32, workers.max());
         assertEquals(256, workers.queue());

@@ -24,7 +24,7 @@ class PoolSettingsTest {
     void withoutMaxCallsEachLevelHasItsOwnDefault() {
         PoolSettings settings = settings(OptionalInt.empty());
         assertEquals(1, settings.maxCallsFor(Isolation.PROCESS));
-        assertEquals(1_000, settings.maxCallsFor(Isolation.INTERPRETER));
+        assertEquals(10_000, settings.maxCallsFor(Isolation.INTERPRETER));
         assertEquals(10_000, settings.maxCallsFor(Isolation.SHARED));
     }
 

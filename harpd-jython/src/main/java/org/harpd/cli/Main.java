@@ -114,11 +114,14 @@ public final class Main {
         TlsEngine engine = step(TlsEngine::selected);
         SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine));
         if (options.test()) {
+            err.println("isolation: " + config.workers().describeIsolation());
             err.println("config OK");
             return 0;
         }
 
         EventLog log = EventLog.get("harpd");
+        log.info("workers", "isolation", config.workers().describeIsolation(), "spare", config.workers().spare(),
+                "max", config.workers().max());
         FileExposure.warnIfExposed(log, options.config(), config.authentication());
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options));

@@ -36,7 +36,15 @@ class CommandLineIT {
     @Test
     void goodConfigurationPrintsConfigOk() throws Exception {
         Launcher.Outcome outcome = test(GOOD_CONFIG, GOOD_PROCEDURES);
-        assertEquals("config OK", outcome.stderr());
+        assertEquals("isolation: interpreter\nconfig OK", outcome.stderr(), "the default level, then the verdict");
+        assertEquals(0, outcome.exitCode());
+    }
+
+    @Test
+    void testSaysWhichIsolationLevelRuns() throws Exception {
+        Launcher.Outcome outcome = test(GOOD_CONFIG + "workers: {isolation: process, procedure_isolation: {f: shared}}\n",
+                GOOD_PROCEDURES);
+        assertEquals("isolation: process (f: shared)\nconfig OK", outcome.stderr());
         assertEquals(0, outcome.exitCode());
     }
 
@@ -45,7 +53,7 @@ class CommandLineIT {
         test(GOOD_CONFIG, GOOD_PROCEDURES);
         Launcher.Outcome outcome = Launcher.run("--test", "--config=" + dir.resolve("harpd.conf"),
                 "--procedures", dir.resolve("harpd.py").toString(), "--default-user=nobody", "-g", "0");
-        assertEquals("config OK", outcome.stderr());
+        assertEquals("isolation: interpreter\nconfig OK", outcome.stderr());
         assertEquals(0, outcome.exitCode());
     }
 
