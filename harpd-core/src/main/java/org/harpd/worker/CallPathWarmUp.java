@@ -18,8 +18,8 @@ import org.harpd.protocol.Json;
  * a procedure and back; a call run as another user spent 15–25 ms in the switch, 10–16 ms after the warm-up
  * (glibc's name-service modules are loaded here; what is left is glibc changing every thread's credentials).
  * A call run as the daemon's user took 33–60 ms in the worker before, 5–12 ms after; the warm-up costs 35–60 ms
- * of CPU in a boot of ~1.6 s. Once per JVM: running it again after each fresh interpreter state
- * ({@code interpreter} isolation) made the reset longer and that level slower (sequential 55 → 25 calls/s).
+ * of CPU in a boot of ~1.6 s. Once per JVM, before the checkpoint that {@code interpreter}-level calls start
+ * from, so that what it loads and links stays loaded for every call.
  */
 final class CallPathWarmUp {
     /** One value of every kind the wire carries, so that each conversion has run once, both ways. */

@@ -84,6 +84,19 @@ class InterpreterResetIT {
                     return state()
 
                 @procedure(uid="nobody")
+                def everyday_work():
+                    import subprocess, socket, tempfile
+                    subprocess.check_output(["echo", "hi"])
+                    subprocess.Popen(["cat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE).communicate("x")
+                    os.system("true")
+                    os.urandom(8)
+                    fd, name = tempfile.mkstemp()
+                    os.close(fd)
+                    os.unlink(name)
+                    socket.socket().close()
+                    return state()
+
+                @procedure(uid="nobody")
                 def leave_thread_running():
                     t = threading.Thread(target=time.sleep, args=(30,))
                     t.daemon = True
@@ -148,6 +161,17 @@ class InterpreterResetIT {
     @Test
     void aPythonFileLeftOpenIsClosed() throws Exception {
         assertPutBackInTheSameWorker("leave_file_open");
+    }
+
+    @Test
+    void everydayWorkLeavesNothingThatCostsTheWorker() throws Exception {
+        JsonNode before = client.call("look");
+        for (int i = 0; i < 3; i++) {
+            client.call("everyday_work");
+        }
+        // child processes, os.system, random bytes, a temporary file and a socket: the JVM's own threads and
+        // descriptors behind them are not the call's, and the worker serves on
+        assertEquals(before, client.call("look"));
     }
 
     @Test
