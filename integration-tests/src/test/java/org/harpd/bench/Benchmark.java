@@ -197,6 +197,8 @@ public final class Benchmark {
             Load.run(call, 1, options.duration(), options.warmUpCalls()); // warm-up: JIT of listener and client
             List<Row> rows = new ArrayList<>();
             if (settles) {
+                // a worker the warm-up had the pool start would boot into the first phase's CPU, not its starts
+                pool.awaitRest(SETTLE_TIMEOUT);
                 rows.add(measure("one call, pool at rest", 1, pool, settles,
                         meter -> atRest(call, pool, meter, options.atRestCalls())));
             }
