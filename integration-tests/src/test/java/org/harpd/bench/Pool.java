@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Pool {
     /** A pool is at rest when its worker set and their CPU time have not changed for this long. */
     static final Duration QUIET = Duration.ofMillis(500);
-    /** How often {@link #awaitRest} looks; ten times within {@link #QUIET}, and cheap beside a call. */
+    /** How often {@link #awaitRest} looks: several times within {@link #QUIET}, and cheap beside a call. */
     static final long REST_SAMPLE_MILLIS = 50;
     /** How often a starting worker is looked at: the resolution of its wall time. */
     static final long SAMPLE_MILLIS = 10;
@@ -163,7 +163,7 @@ public final class Pool {
     }
 
     public static final class Meter implements AutoCloseable {
-        /** Often enough to see every worker start (a boot takes over a second) and the peak of the listener. */
+        /** Often enough to see every worker start (a boot lasts many such intervals) and the listener's peak. */
         static final long POLL_MILLIS = 50;
 
         private final long listenerPid;

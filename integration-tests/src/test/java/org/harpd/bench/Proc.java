@@ -101,8 +101,8 @@ public final class Proc {
 
     /**
      * The direct children of a process, sorted, from /proc/<pid>/task/<tid>/children: a few small files, where
-     * {@link ProcessHandle#children()} reads the stat file of every process on the machine, too much to do
-     * twenty times a second beside the load. Falls back to that when the kernel lacks the children files.
+     * {@link ProcessHandle#children()} reads the stat file of every process on the machine, too much to do at
+     * every poll of a phase beside the load. Falls back to that when the kernel lacks the children files.
      */
     public static List<Long> children(long pid) {
         Path tasks = Path.of("/proc", Long.toString(pid), "task");

@@ -8,7 +8,7 @@ import java.util.function.LongFunction;
 
 /**
  * Counts the worker JVMs a listener starts, from successive lists of its children: every pid not seen before is a
- * start. A worker boot takes over a second, so polling every few tens of milliseconds sees each one.
+ * start. A worker boots for far longer than the interval between two lists, so none slips between them.
  *
  * <p>A new child is classified by its command line once it has one of its own: right after the fork it may still
  * show the JDK's spawn helper or, while the exec is under way, the listener's own command line. The worker that
