@@ -19,8 +19,9 @@ import org.harpd.it.Launcher;
 
 /**
  * Benchmark of the assembled daemon, run by {@code integration-tests/bench} (never by {@code mvn verify}): for each
- * isolation level it starts bin/harpd on loopback and prints a table of latency, throughput, errors, worker start
- * cost and memory, for a trivial procedure called over a new TLS connection per call.
+ * isolation level it starts bin/harpd on loopback and prints a table of latency, throughput, errors, worker JVM
+ * starts and CPU per call of each process, then worker start cost and memory, for a trivial procedure called over
+ * a new TLS connection per call.
  */
 public final class Benchmark {
     static final String PROCEDURES = "import os\nfrom harpd.proc import procedure\n\n@procedure\ndef ping():\n    return os.getpid()\n";
