@@ -120,8 +120,6 @@ public final class Main {
         }
 
         EventLog log = EventLog.get("harpd");
-        log.info("workers", "isolation", config.workers().describeIsolation(), "spare", config.workers().spare(),
-                "max", config.workers().max());
         FileExposure.warnIfExposed(log, options.config(), config.authentication());
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options));
@@ -146,6 +144,8 @@ public final class Main {
             throw e;
         }
         log.info("TLS by " + engine.describe());
+        log.info("workers", "isolation", config.workers().describeIsolation(), "spare", config.workers().spare(),
+                "max", config.workers().max());
         if (options.detachedChild()) {
             step(() -> {
                 Detacher.confirmReady();

@@ -63,7 +63,7 @@ class HardeningIT {
 
     /** Roomy: four workers, one kept spare. */
     static Daemon daemon;
-    /** Tight: two connections, one worker, no spare and no queue; each call boots its worker. */
+    /** Tight: two connections, one worker, no spare and no queue; each call boots its worker ({@code process}). */
     static Daemon limited;
 
     @BeforeAll
@@ -72,7 +72,7 @@ class HardeningIT {
         CompletableFuture<Daemon> tight = CompletableFuture.supplyAsync(() -> {
             try {
                 return Daemon.builder().procedures(PROCEDURES).network("  max_connections: 2\n")
-                        .config("workers:\n  spare: 0\n  max: 1\n  queue: 0\n").start();
+                        .config("workers:\n  isolation: process\n  spare: 0\n  max: 1\n  queue: 0\n").start();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -154,7 +154,8 @@ class HardeningIT {
                     + "\"harp\": 1}"), lines);
             assertTrue(Duration.between(start, Instant.now()).compareTo(READ_TIMEOUT.multipliedBy(5)) < 0);
         }
-        assertEquals(spare, daemon.workers().size(), "no worker taken by a silent client");
+        // idle workers may retire meanwhile (workers.idle_timeout); none may be started for the client
+        assertTrue(daemon.workers().size() <= spare, "no worker taken by a silent client");
         assertServes(daemon);
     }
 
@@ -170,7 +171,7 @@ class HardeningIT {
                     out.write(request[sent]);
                     out.flush();
                     Thread.sleep(1000);
-                    assertEquals(spare, daemon.workers().size(), "no worker while the request trickles in");
+                    assertTrue(daemon.workers().size() <= spare, "no worker while the request trickles in");
                 }
             } catch (IOException e) {
                 // the daemon closed on us while we were still trickling: that is the point
@@ -189,7 +190,7 @@ class HardeningIT {
             socket.connect(new InetSocketAddress("127.0.0.1", daemon.port()));
             assertTrue(closedWithin(socket, READ_TIMEOUT.multipliedBy(5)), "silent TCP client still connected");
         }
-        assertEquals(spare, daemon.workers().size());
+        assertTrue(daemon.workers().size() <= spare, "no worker started for it");
         assertServes(daemon);
     }
 
@@ -245,7 +246,8 @@ class HardeningIT {
             assertTrue(last.contains("\"overloaded\""), last);
             assertTrue(lines.size() < 100_000, "the flood was cut short");
         }
-        assertEquals(spare, settledWorkers(daemon), "the flooding worker is gone, the pool back to its spares");
+        int after = settledWorkers(daemon);
+        assertTrue(after <= spare, "the flooding worker is gone, not replaced beyond the pool's size: " + spare + " -> " + after);
         assertServes(daemon);
     }
 

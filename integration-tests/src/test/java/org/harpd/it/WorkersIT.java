@@ -78,7 +78,8 @@ class WorkersIT {
         long first = Wire.parse(lines.get(1)).get("result").asLong();
         long second = Wire.parse(Wire.exchange(daemon.port(), Wire.request("pid", "[]")).get(1)).get("result").asLong();
         assertTrue(first != daemon.pid() && second != daemon.pid());
-        assertTrue(first != second, "process isolation: one call per worker");
+        assertTrue(daemon.workers().stream().anyMatch(w -> w.pid() == first || w.pid() == second),
+                "the default level keeps its workers for more calls: " + first + ", " + second);
     }
 
     @Test
