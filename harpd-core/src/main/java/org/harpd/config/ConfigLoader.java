@@ -33,7 +33,7 @@ final class ConfigLoader {
     private static final Set<String> PYTHON_KEYS = Set.of("path");
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
     private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
-            "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options");
+            "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout");
 
     private final Path file;
     private final Path directory;
@@ -188,10 +188,11 @@ final class ConfigLoader {
                 ? OptionalInt.of(workers.optionalInt("max_calls", 1, 1, Integer.MAX_VALUE)) : d.maxCalls();
         var startTimeout = workers.optionalSeconds("start_timeout", d.startTimeout(), false);
         var killGrace = workers.optionalSeconds("kill_grace", d.killGrace(), true);
+        var idleTimeout = workers.optionalSeconds("idle_timeout", d.idleTimeout(), true);
         List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()
                 : workers.stringOrStringList("jvm_options");
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                new ArrayList<>(jvmOptions), procedureIsolation);
+                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout);
     }
 
     private static WorkersConfig.Isolation isolation(ConfigSection section, String key,

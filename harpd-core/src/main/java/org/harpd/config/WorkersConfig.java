@@ -21,13 +21,16 @@ import java.util.OptionalInt;
  * @param jvmOptions   key {@code jvm_options}: extra options for worker JVMs
  * @param procedureIsolation key {@code procedure_isolation}: procedure name to its own isolation, overriding
  *                     {@code isolation} for that procedure's calls
+ * @param idleTimeout  key {@code idle_timeout} (seconds): how long a worker may stay idle before it is retired,
+ *                     down to {@code spare} unswitched workers; zero: never
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                            Map<String, Isolation> procedureIsolation) {
+                            Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
 
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
-            OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of());
+            OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
+            Duration.ofSeconds(10));
 
     /** How much one call can see of another. */
     public enum Isolation {
@@ -86,11 +89,13 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         Objects.requireNonNull(isolation, "isolation");
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(killGrace, "killGrace");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
         jvmOptions = List.copyOf(jvmOptions);
         procedureIsolation = Map.copyOf(procedureIsolation);
         Objects.requireNonNull(maxCalls, "maxCalls");
         if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls.orElse(1) < 1
-                || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()) {
+                || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()
+                || idleTimeout.isNegative()) {
             throw new IllegalArgumentException("inconsistent workers configuration");
         }
     }

@@ -3,6 +3,7 @@ package org.harpd.worker;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.harpd.config.WorkersConfig;
 import org.harpd.config.WorkersConfig.Isolation;
 
 /**
@@ -22,14 +23,12 @@ import org.harpd.config.WorkersConfig.Isolation;
  *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
  * @param procedureIsolation procedures whose calls have an isolation other than {@code isolation}
- * @param resetWait    how soon an {@code interpreter} worker must be expected back from its reset for a call to
- *                     wait for it instead of taking a spare ({@link #RESET_WAIT}; not an operator setting)
+ * @param idleTimeout  how long a worker may stay idle before it is retired (down to {@code spare} unswitched
+ *                     workers); zero: never
  */
 public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
                            OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
-                           Map<String, Isolation> procedureIsolation, Duration resetWait) {
-    /** Resets take 5–10 ms of CPU; one expected back later than this is left to its reset (see WorkerPool). */
-    public static final Duration RESET_WAIT = Duration.ofMillis(20);
+                           Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
 
     public PoolSettings {
         if (command == null) {
@@ -52,7 +51,9 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
         }
         procedureIsolation = Map.copyOf(procedureIsolation);
         requirePositive(startTimeout, "start timeout");
-        requirePositive(resetWait, "reset wait");
+        if (idleTimeout == null || idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeout);
+        }
         requirePositive(killGrace, "kill grace");
     }
 
@@ -60,13 +61,13 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
     public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue, int maxCalls,
                         Duration startTimeout, Duration killGrace) {
         this(command, isolation, spare, max, queue, OptionalInt.of(maxCalls), startTimeout, killGrace, Map.of(),
-                RESET_WAIT);
+                WorkersConfig.DEFAULTS.idleTimeout());
     }
 
-    /** The same settings with another {@code resetWait}. */
-    public PoolSettings withResetWait(Duration wait) {
+    /** The same settings with another {@code idleTimeout}. */
+    public PoolSettings withIdleTimeout(Duration timeout) {
         return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                procedureIsolation, wait);
+                procedureIsolation, timeout);
     }
 
     /** {@code process} isolation: one call per worker. */

@@ -47,9 +47,6 @@ final class Worker {
     private PooledCall call;
     private String bootFailure;
     private WorkerBinding binding;
-    private long finishedAtNanos;
-    /** How long the worker took from its last answer to "ready" again; -1 until it has come back once. */
-    private long lastReturnNanos = -1;
     private int callsStarted;
     private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
 
@@ -93,14 +90,6 @@ final class Worker {
         } else if (!binding.equals(callBinding)) {
             throw new IllegalStateException("worker " + pid + " serves " + binding + ", not " + callBinding);
         }
-    }
-
-    /**
-     * When this worker, having answered, is expected back: -1 when unknown (it has not come back before),
-     * else its answer's time plus how long it took to come back the last time.
-     */
-    synchronized long expectedBackNanos() {
-        return lastReturnNanos < 0 ? -1 : finishedAtNanos + lastReturnNanos;
     }
 
     /** Calls given to this worker so far, the current one included. */
@@ -258,9 +247,6 @@ final class Worker {
         if ((current == State.BOOTING || current == State.FINISHING) && WorkerProtocol.READY.equals(kind)) {
             synchronized (this) {
                 if (state == current) {
-                    if (current == State.FINISHING) {
-                        lastReturnNanos = System.nanoTime() - finishedAtNanos;
-                    }
                     state = State.READY;
                     call = null;
                 }
@@ -280,7 +266,6 @@ final class Worker {
         } else if (current == State.BUSY && isFinal(kind)) {
             synchronized (this) {
                 state = State.FINISHING;
-                finishedAtNanos = System.nanoTime();
             }
             events.callFinished(this); // slot first, so a client retrying at once finds it coming free
             running.complete(line);

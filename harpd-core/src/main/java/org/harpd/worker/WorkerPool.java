@@ -2,13 +2,9 @@ package org.harpd.worker;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -24,15 +20,16 @@ import org.harpd.protocol.HarpError;
  * Runs calls in worker processes (see {@link WorkerProtocol}), supervising them the way gunicorn's arbiter
  * does — spawn, reap, time out, replace — with PHP-FPM's sizing: {@code spare} unswitched workers are kept
  * booted ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond
- * that, calls wait in a bounded queue.
+ * that, calls wait in a bounded queue; a worker idle for {@code idleTimeout} is retired.
  *
  * <p>Isolation ({@link PoolSettings#isolationOf}, the daemon's or the procedure's own): in {@code process} a
  * worker serves one call and exits. In {@code interpreter} and {@code shared} it serves up to {@code maxCalls}
  * calls, all bound as its first call ({@link WorkerBinding}): of its identity, since it cannot switch back once
- * it has dropped root, and of its isolation. A call goes to an idle worker bound as it binds (the most recently
- * used), else to an unswitched spare, else waits. Idle switched workers count
- * toward {@code max}; when an unswitched worker is needed and {@code max} is reached, the least recently used
- * idle switched worker is retired to make room.
+ * it has dropped root, and of its isolation.
+ *
+ * <p>Which worker takes a call, when a worker is started and when one is retired is decided by a
+ * {@link PlacementPolicy} from measured costs; this class is the mechanism: it tells the policy what happened,
+ * with the time, and spawns, dispatches and retires as it answers.
  *
  * <p>Threads: one supervisor thread spawns every worker and runs the timers. Spawning from one long-lived
  * thread matters: the workers' parent-death signal fires when the <em>thread</em> that forked them exits.
@@ -48,17 +45,13 @@ public final class WorkerPool implements CallExecutor {
     private final Worker.Events events = new WorkerEvents();
 
     // Everything below is guarded by `this`.
+    private final PlacementPolicy<PooledCall, Worker> policy;
+    /** Worker processes not yet reaped. */
     private final Set<Worker> alive = new LinkedHashSet<>();
-    private final Set<Worker> booting = new LinkedHashSet<>();
-    /** Ready and not yet switched: they take any identity. */
-    private final ArrayDeque<Worker> spares = new ArrayDeque<>();
-    /** Ready and bound to an identity, least recently used first. */
-    private final ArrayDeque<Worker> idleSwitched = new ArrayDeque<>();
-    private final Set<Worker> busy = new LinkedHashSet<>();
-    private final Set<Worker> finishing = new LinkedHashSet<>();
-    private final ArrayDeque<PooledCall> queued = new ArrayDeque<>();
     private boolean closed;
     private boolean rebalanceQueued;
+    private Future<?> review;
+    private long reviewAtNanos = Long.MAX_VALUE;
     private int bootFailuresInARow;
     private long backoffUntilNanos;
     private String lastBootFailure;
@@ -66,6 +59,10 @@ public final class WorkerPool implements CallExecutor {
 
     public WorkerPool(PoolSettings settings) {
         this.settings = settings;
+        this.policy = new PlacementPolicy<>(new PlacementPolicy.Limits(settings.spare(), settings.max(),
+                settings.queue(), settings.idleTimeout().toNanos(),
+                PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), settings::maxCallsFor),
+                PooledCall::attach);
         this.supervisor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "harpd-worker-supervisor");
             thread.setDaemon(true);
@@ -83,32 +80,23 @@ public final class WorkerPool implements CallExecutor {
     @Override
     public CallHandle submit(CallJob job, CallSink sink) {
         PooledCall call = new PooledCall(job, sink, this::cancelled);
-        Worker worker = null;
-        HarpError refused = null;
-        boolean waitsThoughSparesAreIdle = false;
+        PlacementPolicy.Placement<PooledCall, Worker> placement;
         synchronized (this) {
-            if (closed) {
-                refused = new HarpError(ErrorType.SHUTDOWN, "service is shutting down");
-            } else if ((worker = takeIdleWorkerFor(bindingOf(job))) != null) {
-                assign(call, worker);
-            } else if (queued.size() >= queueLimit()) {
-                refused = new HarpError(ErrorType.OVERLOADED, "too many pending calls");
-            } else {
-                queued.add(call);
-                waitsThoughSparesAreIdle = !spares.isEmpty();
-            }
+            placement = closed ? null : policy.submit(call, bindingOf(job), System.nanoTime());
         }
-        if (refused != null) {
-            call.fail(refused);
+        if (placement == null) {
+            call.fail(new HarpError(ErrorType.SHUTDOWN, "service is shutting down"));
             return call;
         }
-        if (worker != null) {
-            dispatch(call, worker);
-        } else {
-            call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
-            if (waitsThoughSparesAreIdle) {
-                // it waits for a worker about to be back; should that worker run late, a spare takes it
-                schedule(this::handLateCallsToSpares, settings.resetWait().multipliedBy(2));
+        switch (placement.outcome()) {
+            case RUN -> dispatch(placement.assignment());
+            case QUEUED -> call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
+            case REFUSED -> {
+                call.fail(new HarpError(ErrorType.OVERLOADED, "too many pending calls"));
+                return call;
+            }
+            case ENDED -> {
+                return call;
             }
         }
         requestRebalance();
@@ -120,126 +108,8 @@ public final class WorkerPool implements CallExecutor {
         return new WorkerBinding(job.identity(), settings.isolationOf(job.procedure().name()));
     }
 
-    /**
-     * An idle worker bound as {@code binding}, most recently used first; else null when a worker of that
-     * binding that has just answered will be back at once ({@link #waitsFor}) and no queued call is waiting for
-     * it yet; else an unswitched spare; else null. Taking a spare makes the pool start a replacement, a JVM
-     * costing 1–2 CPU-seconds that the calls running beside it pay for: a sequential {@code shared} client took
-     * up to 4 workers for 2,000 calls where {@code max_calls} asks for 2, a sequential {@code interpreter}
-     * client a new worker every 40–50 calls.
-     */
-    private Worker takeIdleWorkerFor(WorkerBinding binding) {
-        for (Iterator<Worker> it = idleSwitched.descendingIterator(); it.hasNext(); ) {
-            Worker worker = it.next();
-            if (binding.equals(worker.binding())) {
-                it.remove();
-                return worker;
-            }
-        }
-        if (waitable(binding) > queuedFor(binding)) {
-            return null;
-        }
-        return spares.poll();
-    }
-
-    /**
-     * Whether a call may wait for {@code worker}, which has answered its call: a {@code shared} worker reports
-     * ready within a millisecond; an {@code interpreter} worker only after its reset, so only when it is
-     * expected back within {@link PoolSettings#resetWait()} (by its last reset) and not overdue by more. Waiting for
-     * every resetting worker doubled sequential throughput but cost a fifth of it with 8 clients, where resets
-     * are slow and the pool must grow; with this bound, sequential gained 40–85 % and 8 and 64 clients did not
-     * lose (alternating runs, README "Performance").
-     */
-    private boolean waitsFor(Worker worker, long now) {
-        if (!worker.comesBack()) {
-            return false;
-        }
-        return switch (worker.binding().isolation()) {
-            case SHARED -> true;
-            case INTERPRETER -> {
-                long back = worker.expectedBackNanos();
-                yield back >= 0 && Math.abs(back - now) < settings.resetWait().toNanos();
-            }
-            case PROCESS -> false;
-        };
-    }
-
-    /** Workers bound as {@code binding} that have answered their call and that a call may wait for now. */
-    private int waitable(WorkerBinding binding) {
-        long now = System.nanoTime();
-        int count = 0;
-        for (Worker worker : finishing) {
-            if (binding.equals(worker.binding()) && waitsFor(worker, now)) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private int queuedFor(WorkerBinding binding) {
-        int count = 0;
-        for (PooledCall call : queued) {
-            if (binding.equals(bindingOf(call.job()))) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    /**
-     * Under the lock: queued calls that no worker they may wait for will take any more (it exited, or it is
-     * later than expected) go to idle spares; the pairs are returned to be dispatched outside the lock.
-     */
-    private List<Map.Entry<PooledCall, Worker>> handUncoveredCallsToSpares() {
-        List<Map.Entry<PooledCall, Worker>> handed = new ArrayList<>();
-        Map<WorkerBinding, Integer> cover = new HashMap<>();
-        for (Iterator<PooledCall> it = queued.iterator(); it.hasNext() && !spares.isEmpty(); ) {
-            PooledCall call = it.next();
-            WorkerBinding binding = bindingOf(call.job());
-            int left = cover.computeIfAbsent(binding, this::waitable);
-            if (left > 0) {
-                cover.put(binding, left - 1);
-                continue;
-            }
-            it.remove();
-            Worker spare = spares.poll();
-            if (call.attach(spare)) {
-                busy.add(spare);
-                spare.bind(binding);
-                handed.add(Map.entry(call, spare));
-            } else {
-                spares.addFirst(spare); // the call ended meanwhile
-            }
-        }
-        return handed;
-    }
-
-    private void handLateCallsToSpares() {
-        List<Map.Entry<PooledCall, Worker>> handed;
-        synchronized (this) {
-            handed = closed ? List.of() : handUncoveredCallsToSpares();
-        }
-        handed.forEach(pair -> dispatch(pair.getKey(), pair.getValue()));
-    }
-
-    /** Under the lock: {@code worker} (out of every idle set) takes {@code call}, and with it its binding. */
-    private void assign(PooledCall call, Worker worker) {
-        busy.add(worker);
-        worker.bind(bindingOf(call.job()));
-        call.attach(worker);
-    }
-
-    /**
-     * Calls may wait for every worker that is booting, may still be started, or is exiting after its call
-     * (its slot is about to be free), plus {@code queue} more.
-     */
-    private int queueLimit() {
-        return settings.queue() + booting.size() + finishing.size() + Math.max(0, settings.max() - alive.size());
-    }
-
     public synchronized PoolStats stats() {
-        return new PoolStats(alive.size(), booting.size(), spares.size() + idleSwitched.size(),
-                busy.size() + finishing.size(), queued.size());
+        return policy.stats();
     }
 
     /** Process ids of the workers not yet reaped. */
@@ -260,7 +130,7 @@ public final class WorkerPool implements CallExecutor {
         long failuresBefore;
         synchronized (this) {
             failuresBefore = bootFailureCount;
-            while (spares.isEmpty() && idleSwitched.isEmpty()) {
+            while (policy.idleCount() == 0) {
                 if (bootFailureCount > failuresBefore) {
                     throw new WorkerStartException(lastBootFailure);
                 }
@@ -283,8 +153,7 @@ public final class WorkerPool implements CallExecutor {
                 return;
             }
             closed = true;
-            waiting = new ArrayList<>(queued);
-            queued.clear();
+            waiting = policy.drainQueue();
             workers = new ArrayList<>(alive);
             notifyAll();
         }
@@ -319,21 +188,17 @@ public final class WorkerPool implements CallExecutor {
         }
     }
 
-    private void dispatch(PooledCall call, Worker worker) {
-        worker.begin(call, afterCall(worker));
+    private void dispatch(PlacementPolicy.Assignment<PooledCall, Worker> assignment) {
+        PooledCall call = assignment.call();
+        Worker worker = assignment.worker();
+        worker.bind(assignment.binding());
+        worker.begin(call, assignment.lastCall() ? WorkerProtocol.After.EXIT
+                : assignment.binding().isolation() == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD
+                : WorkerProtocol.After.KEEP);
         Duration timeout = call.job().procedure().timeout();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
             call.setTimer(schedule(() -> timedOut(call, worker), timeout));
         }
-    }
-
-    /** What the worker does once the call it is about to be given has ended. */
-    private WorkerProtocol.After afterCall(Worker worker) {
-        Isolation isolation = worker.binding().isolation();
-        if (worker.callsStarted() + 1 >= settings.maxCallsFor(isolation)) {
-            return WorkerProtocol.After.EXIT;
-        }
-        return isolation == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD : WorkerProtocol.After.KEEP;
     }
 
     private void timedOut(PooledCall call, Worker worker) {
@@ -350,7 +215,7 @@ public final class WorkerPool implements CallExecutor {
         boolean removed;
         String failing;
         synchronized (this) {
-            removed = queued.remove(call);
+            removed = policy.withdraw(call);
             failing = bootFailuresInARow > 0 ? lastBootFailure : null;
         }
         if (!removed) {
@@ -367,7 +232,7 @@ public final class WorkerPool implements CallExecutor {
     private void cancelled(PooledCall call, Worker worker) {
         if (worker == null) {
             synchronized (this) {
-                queued.remove(call);
+                policy.withdraw(call);
             }
         } else {
             retire(worker);
@@ -376,11 +241,9 @@ public final class WorkerPool implements CallExecutor {
         }
     }
 
-    /** The worker's call is over (or abandoned) and the worker on its way out: its slot counts as coming free. */
+    /** The worker's call is abandoned and the worker on its way out: its slot counts as coming free. */
     private synchronized void retire(Worker worker) {
-        if (busy.remove(worker)) {
-            finishing.add(worker);
-        }
+        policy.leaving(worker);
     }
 
     private void scheduleLingerCheck(Worker worker, String complaint) {
@@ -416,72 +279,71 @@ public final class WorkerPool implements CallExecutor {
     }
 
     /**
-     * On the supervisor thread: start as many unswitched workers as spare capacity and waiting calls want,
-     * retiring idle switched workers (least recently used first) when {@code max} leaves no room.
+     * On the supervisor thread: retire and start workers as the policy plans, and arrange for the next review
+     * of its decisions.
      */
     private void rebalance() {
-        int wanted;
-        List<Worker> retired = new ArrayList<>();
+        PlacementPolicy.Plan<Worker> plan;
         synchronized (this) {
             rebalanceQueued = false;
             if (closed) {
                 return;
             }
-            long wait = backoffUntilNanos - System.nanoTime();
+            long now = System.nanoTime();
+            long wait = backoffUntilNanos - now;
             if (wait > 0) {
                 rebalanceQueued = true;
                 schedule(this::rebalance, Duration.ofNanos(wait));
                 return;
             }
-            int needed = settings.spare() + callsNeedingANewWorker() - booting.size() - spares.size();
-            int leaving = 0;
-            for (Worker worker : finishing) {
-                leaving += worker.comesBack() ? 0 : 1;
-            }
-            int room = settings.max() - alive.size() + leaving;
-            while (needed > room && !idleSwitched.isEmpty()) {
-                Worker oldest = idleSwitched.poll();
-                finishing.add(oldest); // its slot is coming free
-                retired.add(oldest);
-                room++; // the exit brings another rebalance, which then starts its replacement
-            }
-            wanted = Math.min(needed, settings.max() - alive.size());
+            plan = policy.plan(now);
+            scheduleReview(policy.nextReview(now), now);
         }
-        for (Worker worker : retired) {
+        for (Worker worker : plan.idleTooLong()) {
+            LOG.debug("retiring idle worker", "pid", worker.pid(), "idle_timeout_s",
+                    settings.idleTimeout().toMillis() / 1000.0);
+            retireIdle(worker);
+        }
+        for (Worker worker : plan.forRoom()) {
             LOG.debug("retiring idle worker to make room", "pid", worker.pid());
-            worker.retire();
-            scheduleLingerCheck(worker, "retired worker lingering, killing it");
+            retireIdle(worker);
         }
-        for (int i = 0; i < wanted; i++) {
+        for (int i = 0; i < plan.boots(); i++) {
             spawn();
         }
     }
 
-    /**
-     * Queued calls that no worker in sight will take: a call whose bound workers are busy waits for one of
-     * them (one queued call per such worker), rather than paying for a new JVM.
-     */
-    private int callsNeedingANewWorker() {
-        if (queued.isEmpty()) {
-            return 0;
+    /** Let an idle worker the policy has taken out of circulation exit (its exit brings another rebalance). */
+    private void retireIdle(Worker worker) {
+        worker.retire();
+        scheduleLingerCheck(worker, "retired worker lingering, killing it");
+    }
+
+    /** Under the lock: review at {@code at} (nanoTime), unless a review is due sooner already. */
+    private void scheduleReview(long at, long now) {
+        if (at == Long.MAX_VALUE || at >= reviewAtNanos) {
+            return;
         }
-        Map<WorkerBinding, Integer> returning = new HashMap<>();
-        for (Set<Worker> set : List.of(busy, finishing)) {
-            for (Worker worker : set) {
-                WorkerBinding binding = worker.binding();
-                if (binding != null && worker.comesBack()) {
-                    returning.merge(binding, 1, Integer::sum);
-                }
+        if (review != null) {
+            review.cancel(false);
+        }
+        reviewAtNanos = at;
+        review = schedule(this::review, Duration.ofNanos(Math.max(0, at - now)));
+    }
+
+    /** On the supervisor thread: queued calls whose wait grew go to spares; idle workers may retire. */
+    private void review() {
+        List<PlacementPolicy.Assignment<PooledCall, Worker>> handed;
+        synchronized (this) {
+            reviewAtNanos = Long.MAX_VALUE;
+            review = null;
+            if (closed) {
+                return;
             }
+            handed = policy.review(System.nanoTime());
         }
-        int uncovered = 0;
-        for (PooledCall call : queued) {
-            Integer left = returning.computeIfPresent(bindingOf(call.job()), (k, n) -> n - 1);
-            if (left == null || left < 0) {
-                uncovered++;
-            }
-        }
-        return uncovered;
+        handed.forEach(this::dispatch);
+        rebalance();
     }
 
     private void spawn() {
@@ -495,7 +357,7 @@ public final class WorkerPool implements CallExecutor {
         boolean lateForClose;
         synchronized (this) {
             alive.add(worker);
-            booting.add(worker);
+            policy.spawned(worker, System.nanoTime());
             lateForClose = closed;
         }
         worker.startReading();
@@ -518,36 +380,18 @@ public final class WorkerPool implements CallExecutor {
     private final class WorkerEvents implements Worker.Events {
         @Override
         public void ready(Worker worker) {
-            PooledCall next = null;
+            PlacementPolicy.Assignment<PooledCall, Worker> next = null;
             boolean lateForClose;
-            boolean booted;
             synchronized (WorkerPool.this) {
-                booted = booting.remove(worker);
-                finishing.remove(worker);
+                boolean booted = worker.callsStarted() == 0;
                 if (booted) {
                     bootFailuresInARow = 0;
                     backoffUntilNanos = 0;
                 }
                 lateForClose = closed;
-                if (!closed) {
-                    WorkerBinding binding = worker.binding();
-                    for (Iterator<PooledCall> it = queued.iterator(); next == null && it.hasNext(); ) {
-                        PooledCall call = it.next();
-                        if (binding == null || binding.equals(bindingOf(call.job()))) {
-                            it.remove();
-                            if (call.attach(worker)) {
-                                next = call;
-                            }
-                        }
-                    }
-                    if (next != null) {
-                        busy.add(worker);
-                        worker.bind(bindingOf(next.job()));
-                    } else if (binding == null) {
-                        spares.add(worker);
-                    } else {
-                        idleSwitched.add(worker);
-                    }
+                // a worker killed or let go may still say ready before it dies: it takes no call
+                if (!closed && (booted || worker.comesBack())) {
+                    next = policy.ready(worker, System.nanoTime());
                 }
                 WorkerPool.this.notifyAll();
             }
@@ -556,7 +400,7 @@ public final class WorkerPool implements CallExecutor {
                 return;
             }
             if (next != null) {
-                dispatch(next, worker);
+                dispatch(next);
             }
             requestRebalance();
         }
@@ -569,16 +413,15 @@ public final class WorkerPool implements CallExecutor {
                     return;
                 }
                 if (worker != null) {
-                    booting.remove(worker);
+                    policy.bootFailed(worker);
                 }
                 bootFailuresInARow++;
                 bootFailureCount++;
                 lastBootFailure = message;
                 long backoff = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS << Math.min(20, bootFailuresInARow - 1));
                 backoffUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff);
-                if (booting.isEmpty() && spares.isEmpty() && idleSwitched.isEmpty()) {
-                    doomed = new ArrayList<>(queued); // no worker in sight: do not let them wait for nothing
-                    queued.clear();
+                if (policy.nothingInSight()) {
+                    doomed = policy.drainQueue(); // no worker in sight: do not let them wait for nothing
                 }
                 WorkerPool.this.notifyAll();
             }
@@ -591,7 +434,9 @@ public final class WorkerPool implements CallExecutor {
 
         @Override
         public void callFinished(Worker worker) {
-            retire(worker);
+            synchronized (WorkerPool.this) {
+                policy.answered(worker, worker.comesBack());
+            }
             if (worker.comesBack()) {
                 // It prepares for the next call and reports ready; one that hangs at that is killed.
                 int call = worker.callsStarted();
@@ -611,23 +456,20 @@ public final class WorkerPool implements CallExecutor {
         public void exited(Worker worker, int status, Worker.State lastState) {
             boolean wasClosed;
             boolean wasIdle;
-            List<Map.Entry<PooledCall, Worker>> handed = List.of();
+            List<PlacementPolicy.Assignment<PooledCall, Worker>> handed;
             synchronized (WorkerPool.this) {
                 alive.remove(worker);
-                booting.remove(worker);
-                wasIdle = spares.remove(worker) | idleSwitched.remove(worker);
-                busy.remove(worker);
-                finishing.remove(worker);
+                wasIdle = policy.isIdle(worker);
+                handed = policy.exited(worker, System.nanoTime()); // a call may have been waiting for it
                 wasClosed = closed;
-                if (!closed) {
-                    handed = handUncoveredCallsToSpares(); // a call may have been waiting for this worker
-                }
                 WorkerPool.this.notifyAll();
             }
             if (!wasClosed && wasIdle) {
                 LOG.warn("idle worker died", "pid", worker.pid(), "exit_status", status);
             }
-            handed.forEach(pair -> dispatch(pair.getKey(), pair.getValue()));
+            if (!wasClosed) {
+                handed.forEach(WorkerPool.this::dispatch);
+            }
             requestRebalance();
         }
     }

@@ -221,6 +221,7 @@ class HarpdConfigTest {
         assertEquals(Duration.ofSeconds(60), workers.startTimeout());
         assertEquals(Duration.ofSeconds(2), workers.killGrace());
         assertEquals(List.of(), workers.jvmOptions());
+        assertEquals(Duration.ofSeconds(10), workers.idleTimeout());
     }
 
     @Test
@@ -235,16 +236,22 @@ class HarpdConfigTest {
                   start_timeout: 30
                   kill_grace: 0
                   jvm_options: [-Xmx256m, -Xss2m]
+                  idle_timeout: 2.5
                   procedure_isolation:
                     status: shared
                     reset_password: process
                 """).workers();
         assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, OptionalInt.of(50),
                 Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
-                Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS)),
-                workers);
+                Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS),
+                Duration.ofMillis(2500)), workers);
         assertEquals(WorkersConfig.Isolation.SHARED,
                 load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
+    }
+
+    @Test
+    void idleTimeoutZeroMeansNeverRetireIdleWorkers() throws Exception {
+        assertEquals(Duration.ZERO, load(NETWORK + AUTH + "workers: {idle_timeout: 0}\n").workers().idleTimeout());
     }
 
     @Test
@@ -332,8 +339,8 @@ class HarpdConfigTest {
                         "python.path.append[0]: expected a string, got nothing (null)"),
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
-                        + "isolation, jvm_options, kill_grace, max, max_calls, procedure_isolation, queue, spare, "
-                        + "start_timeout)"),
+                        + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, procedure_isolation, "
+                        + "queue, spare, start_timeout)"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
                         "workers.procedure_isolation: expected a mapping, got a list"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
@@ -356,6 +363,10 @@ class HarpdConfigTest {
                         "workers.start_timeout: must be more than 0 seconds (at most 1e9), got 0"),
                 Arguments.of(net + auth + "workers: {kill_grace: -1}\n",
                         "workers.kill_grace: must be 0 or more seconds (at most 1e9), got -1"),
+                Arguments.of(net + auth + "workers: {idle_timeout: -1}\n",
+                        "workers.idle_timeout: must be 0 or more seconds (at most 1e9), got -1"),
+                Arguments.of(net + auth + "workers: {idle_timeout: 10s}\n",
+                        "workers.idle_timeout: expected a number of seconds, got '10s'"),
                 Arguments.of(net + auth + "workers: {jvm_options: [-Xmx1g, 2]}\n",
                         "workers.jvm_options[1]: expected a string, got 2"),
                 Arguments.of(net + auth + "workers: {isolation: \"a\\nb\"}\n",

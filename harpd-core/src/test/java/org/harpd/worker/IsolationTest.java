@@ -101,7 +101,7 @@ class IsolationTest {
                 100);
         pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
                 daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
-                Map.of("counter", Isolation.SHARED), PoolSettings.RESET_WAIT));
+                Map.of("counter", Isolation.SHARED), daemon.idleTimeout()));
         JsonNode first = counter();
         awaitIdle();
         JsonNode second = counter();
@@ -148,9 +148,8 @@ class IsolationTest {
 
     @Test
     void interpreterCallsBackToBackWaitForTheirResettingWorker() throws Exception {
-        // a generous wait, so that a slow moment of the test machine cannot send a call to a spare
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.INTERPRETER,
-                2, 4, 100).withResetWait(Duration.ofSeconds(2)));
+        // a call waits for its worker while the wait is expected shorter than a boot (about half a second here)
+        pool(Isolation.INTERPRETER, 2, 4, 100);
         await("both spares ready", () -> pool.stats().ready() == 2);
         long first = counter().path("pid").asLong();
         awaitIdle(); // its first reset is timed: later calls know when to expect it back

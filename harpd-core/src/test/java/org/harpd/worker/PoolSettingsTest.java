@@ -17,7 +17,7 @@ class PoolSettingsTest {
     private static PoolSettings settings(OptionalInt maxCalls) {
         return new PoolSettings(COMMAND, Isolation.SHARED, 1, 4, 4, maxCalls, Duration.ofSeconds(1),
                 Duration.ofSeconds(1), Map.of("once", Isolation.PROCESS, "fresh", Isolation.INTERPRETER),
-                PoolSettings.RESET_WAIT);
+                Duration.ofSeconds(10));
     }
 
     @Test

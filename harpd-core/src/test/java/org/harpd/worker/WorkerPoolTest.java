@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
@@ -206,6 +207,24 @@ class WorkerPoolTest {
         RecordingSink late = new RecordingSink();
         pool.submit(job("echo"), late);
         assertEquals(ErrorType.SHUTDOWN, late.await().failed().type());
+    }
+
+    @Test
+    void anIdleSwitchedWorkerIsRetiredAfterTheIdleTimeoutAndThePoolShrinksToItsSpares() throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 1, 4, 100)
+                .withIdleTimeout(Duration.ofSeconds(1)));
+        await("a spare worker", () -> pool.stats().ready() == 1);
+        long used = run(job("counter")).completedJson().path("result").path("pid").asLong();
+        await("the used worker idle and a new spare", () -> pool.stats().ready() == 2);
+        assertFalse(gone(used), "retired before its idle timeout");
+        List<Long> idle = pool.workerPids();
+
+        await("the used worker retired", () -> gone(used));
+        await("back to one spare", () -> pool.stats().alive() == 1 && pool.stats().ready() == 1);
+        long spare = pool.workerPids().get(0);
+        assertTrue(idle.contains(spare) && spare != used, "the spare stays: " + spare);
+        Thread.sleep(1500);
+        assertEquals(List.of(spare), pool.workerPids(), "never below spare");
     }
 
     /** The message of the first boot failure of a pool whose fake procedures file is {@code procedures}. */
