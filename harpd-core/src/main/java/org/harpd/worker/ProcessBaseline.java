@@ -38,8 +38,12 @@ final class ProcessBaseline {
     private static final List<String> SIGNALS = List.of("HUP", "INT", "TERM", "USR1", "USR2", "ALRM", "CHLD",
             "CONT", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "PIPE",
             "SYS", "TRAP", "ABRT");
-    /** How long threads a call started may take to finish after it returned. */
-    private static final long THREAD_GRACE_MS = 100;
+    /**
+     * How long threads a call started may take to finish after it returned: helpers that copy a child process's
+     * output end soon after the child, later on a busy machine. Waited for only while such a thread is alive,
+     * after the answer has gone out.
+     */
+    private static final long THREAD_GRACE_MS = 1_000;
 
     private final int umask;
     private final long[][] limits = new long[RLIMITS][];

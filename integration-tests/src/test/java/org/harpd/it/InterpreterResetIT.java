@@ -171,7 +171,8 @@ class InterpreterResetIT {
         }
         // child processes, os.system, random bytes, a temporary file and a socket: the JVM's own threads and
         // descriptors behind them are not the call's, and the worker serves on
-        assertEquals(before, client.call("look"));
+        assertEquals(before, client.call("look"), () -> "replaced: " + daemon.log().stream()
+                .filter(line -> line.contains("exits instead")).toList());
     }
 
     @Test

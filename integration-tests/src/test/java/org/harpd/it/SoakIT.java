@@ -61,19 +61,24 @@ class SoakIT {
 
     enum Kind { SHORT, STREAM, TIMEOUT, CANCEL }
 
+    static final int SPARE = 4;
+
     /** Outcomes by kind: "result", "timeout", "cancelled", "overloaded", or "LOST: ..." for anything else. */
     final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
 
     @Test
     void mixedLoadLosesNothingAndLeaksNothing() throws Exception {
         try (Daemon daemon = Daemon.builder().procedures(PROCEDURES)
-                .config("workers:\n  spare: 4\n  max: 16\n  queue: 512\n  start_timeout: 120\n").start()) {
+                .config("workers:\n  spare: " + SPARE + "\n  max: 16\n  queue: 512\n  start_timeout: 120\n").start()) {
             // warm up once per kind, so lazily opened files (jars, the log) are counted in "before"
             for (Kind kind : Kind.values()) {
                 exchange(daemon, kind);
             }
             outcomes.clear();
-            int workersBefore = HardeningIT.settledWorkers(daemon);
+            // the pool boots one worker at a time: wait for all four spares (and for the workers the warm-up bound
+            // to retire after their idle timeout) rather than for a count that holds still during one boot
+            int workersBefore = workersBackTo(daemon, SPARE);
+            assertEquals(SPARE, workersBefore, "the pool at rest before the soak");
             long fdsBefore = openFds(daemon.pid());
             long rssBefore = HardeningIT.rssKib(daemon.pid());
             AtomicLong rssPeak = new AtomicLong(rssBefore);
