@@ -45,13 +45,14 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         SHARED;
 
         /**
-         * Calls a worker of this level serves when {@code max_calls} is not set. A worker start costs ~1.5 s of
-         * CPU, so replacing a worker every 1,000 calls cost ~1.5 ms per call, as much as the call itself. Module
-         * state that grows with calls is the procedures' own at {@code shared}, and is put back after every call
-         * at {@code interpreter}; gunicorn and PHP-FPM replace none by default.
+         * Calls a worker of this level serves when {@code max_calls} is not set: one at {@code process}, else no
+         * limit, as gunicorn's and PHP-FPM's defaults. A replacement is a JVM start (~1.5 s of CPU on the cores
+         * the calls need); at a few hundred calls a second, 10,000 calls per worker meant several starts a
+         * minute under steady load. Python state is put back after every call at {@code interpreter} and is the
+         * procedures' own at {@code shared}; an operator whose procedures leak outside it sets {@code max_calls}.
          */
         public int defaultMaxCalls() {
-            return this == PROCESS ? 1 : 10_000;
+            return this == PROCESS ? 1 : Integer.MAX_VALUE;
         }
 
         /** The spelling used in harpd.conf. */

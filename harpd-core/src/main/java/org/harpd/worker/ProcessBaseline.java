@@ -44,6 +44,8 @@ final class ProcessBaseline {
      * after the answer has gone out.
      */
     private static final long THREAD_GRACE_MS = 1_000;
+    /** How long a descriptor the call did not open may stay open: the JVM's own reads of a file take less. */
+    private static final long TRANSIENT_MS = 20;
 
     private final int umask;
     private final long[][] limits = new long[RLIMITS][];
@@ -192,7 +194,7 @@ final class ProcessBaseline {
      * links in its own {@code /proc/self/fd}.
      */
     private List<String> descriptorsLeftOpen() {
-        List<String> left = new ArrayList<>();
+        Map<Integer, FileId> candidates = new HashMap<>();
         for (int fd : openDescriptors()) {
             long[] stat = Posix.fstat(fd);
             if (stat == null) {
@@ -205,9 +207,26 @@ final class ProcessBaseline {
             if (ownedByTheJvm(id, (int) stat[2])) {
                 descriptors.put(fd, id);
             } else {
-                left.add(fd + " (" + kind((int) stat[2]) + ")");
+                candidates.put(fd, id);
             }
         }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        // The JVM's own threads open files for a moment (the compiler and collector read /proc and cgroup
+        // files): only a descriptor still open a little later is the call's.
+        try {
+            Thread.sleep(TRANSIENT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<String> left = new ArrayList<>();
+        candidates.forEach((fd, id) -> {
+            long[] stat = Posix.fstat(fd);
+            if (stat != null && id.equals(new FileId(stat[0], stat[1]))) {
+                left.add(fd + " (" + kind((int) stat[2]) + ")");
+            }
+        });
         return left;
     }
 

@@ -24,8 +24,8 @@ class PoolSettingsTest {
     void withoutMaxCallsEachLevelHasItsOwnDefault() {
         PoolSettings settings = settings(OptionalInt.empty());
         assertEquals(1, settings.maxCallsFor(Isolation.PROCESS));
-        assertEquals(10_000, settings.maxCallsFor(Isolation.INTERPRETER));
-        assertEquals(10_000, settings.maxCallsFor(Isolation.SHARED));
+        assertEquals(Integer.MAX_VALUE, settings.maxCallsFor(Isolation.INTERPRETER), "no limit");
+        assertEquals(Integer.MAX_VALUE, settings.maxCallsFor(Isolation.SHARED), "no limit");
     }
 
     @Test
