@@ -190,10 +190,15 @@ public final class Main {
      * of the machine's memory and the young generation, a third of it, is touched all over while Jython starts,
      * which made an idle worker 145 MB instead of about 100; the maximum stays the JVM's default, so no
      * procedure runs short of memory (an operator's {@code -Xms} in {@code jvm_options} comes later and wins).
+     * Class-data archives are mapped where they were dumped ({@code ArchiveRelocationMode=0}): relocated to a
+     * random address, as the JVM does by default, every page of them is rewritten and private to one worker,
+     * while mapped in place they stay clean file pages that all workers share — 14 MB less PSS per idle worker
+     * (README, Security, says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
-                "-XX:-UsePerfData", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-XX:-UsePerfData", "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+                "-Xlog:disable", "-Xlog:all=warning:stderr"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);
