@@ -170,7 +170,12 @@ final class ProcessBaseline {
         return left;
     }
 
-    private static List<Thread> threadsIn(ThreadGroup group) {
+    /**
+     * The live threads of {@code group} and its subgroups. Enumerating thread groups, unlike
+     * {@code Thread.getAllStackTraces}, does not stop every thread to walk its stack; this runs after every
+     * call. The array has room to spare, so a full one means: look again.
+     */
+    static List<Thread> threadsIn(ThreadGroup group) {
         Thread[] found;
         int n;
         do {

@@ -166,18 +166,9 @@ public final class WorkerProcessMain {
         while (root.getParent() != null) {
             root = root.getParent();
         }
-        // Enumerating the thread groups, unlike Thread.getAllStackTraces, does not stop every thread to walk
-        // its stack; this runs after every call. The array has room to spare, so a full one means: look again.
-        Thread[] threads;
-        int found;
-        do {
-            threads = new Thread[root.activeCount() * 2 + 16];
-            found = root.enumerate(threads, true);
-        } while (found == threads.length);
         int count = 0;
-        for (int i = 0; i < found; i++) {
-            Thread thread = threads[i];
-            if (thread != self && thread.isAlive() && !thread.isDaemon()) {
+        for (Thread thread : ProcessBaseline.threadsIn(root)) {
+            if (thread != self && !thread.isDaemon()) {
                 count++;
             }
         }
