@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import org.harpd.worker.WorkerCommand;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,19 @@ class WorkerClassArchiveTest {
         }
         command = new WorkerCommand(WorkerCommand.currentJava(), List.of("-XX:+UseSerialGC"), jar.toString(),
                 ReadyThenWaitMain.class.getName(), List.of());
+    }
+
+    /**
+     * {@code apply} without an archive starts making one in the background: let that end before the temporary
+     * directory is deleted, or the dumping JVM writes into it while it is being removed.
+     */
+    @AfterEach
+    void awaitBackgroundArchives() throws InterruptedException {
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.getName().equals("harpd-cds-archive")) {
+                thread.join(READY.toMillis());
+            }
+        }
     }
 
     @Test
