@@ -79,11 +79,9 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         if (procedureIsolation.isEmpty()) {
             return isolation.configName();
         }
-        StringBuilder text = new StringBuilder(isolation.configName()).append(" (");
-        new java.util.TreeMap<>(procedureIsolation).forEach((procedure, level) -> text
-                .append(text.charAt(text.length() - 1) == '(' ? "" : ", ")
-                .append(procedure).append(": ").append(level.configName()));
-        return text.append(')').toString();
+        return isolation.configName() + new java.util.TreeMap<>(procedureIsolation).entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue().configName())
+                .collect(java.util.stream.Collectors.joining(", ", " (", ")"));
     }
 
     public WorkersConfig {

@@ -11,15 +11,16 @@ import org.harpd.config.WorkersConfig.Isolation;
  *
  * @param command      how to start a worker
  * @param isolation    {@code process}: one call per worker process; {@code interpreter}: up to {@code maxCalls}
- *                     calls of one identity per process, each in a fresh interpreter; {@code shared}: up to
- *                     {@code maxCalls} calls of one identity per process with module state kept
+ *                     calls of one identity per process, each from the state the worker booted to;
+ *                     {@code shared}: up to {@code maxCalls} calls of one identity per process with module state
+ *                     kept
  * @param spare        unswitched workers kept booted and idle ahead of demand
  * @param max          worker processes alive at most (booting, idle, busy and exiting together)
  * @param queue        calls allowed to wait beyond those a booting or startable worker will take;
  *                     more are refused with {@code overloaded}
  * @param maxCalls     calls one worker serves before it is replaced ({@code interpreter} and {@code shared});
  *                     empty: each level's default ({@link Isolation#defaultMaxCalls()})
- * @param startTimeout how long a worker may take to boot (or to prepare a fresh interpreter), and a call may
+ * @param startTimeout how long a worker may take to boot (or to reset after a call), and a call may
  *                     wait for one
  * @param killGrace    how long a killed (or finished) worker may take to be gone
  * @param procedureIsolation procedures whose calls have an isolation other than {@code isolation}

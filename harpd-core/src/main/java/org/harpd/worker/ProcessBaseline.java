@@ -99,10 +99,7 @@ final class ProcessBaseline {
      */
     String restore() {
         List<String> dirty = new ArrayList<>();
-        int current = readUmask();
-        if (current != umask) {
-            Posix.umask(umask);
-        }
+        Posix.umask(umask); // setting it is as cheap as reading it, which umask(2) does only by setting
         for (int resource = 0; resource < RLIMITS; resource++) {
             long[] saved = limits[resource];
             if (saved == null) {

@@ -252,9 +252,6 @@ final class Worker {
                 }
             }
             events.ready(this);
-        } else if (current == State.FINISHING && WorkerProtocol.FATAL.equals(kind)) {
-            LOG.error("worker could not prepare a fresh interpreter, replacing it", "pid", pid,
-                    "error", fatalMessage(line));
         } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
             LOG.warn("worker exits instead of serving more calls", "pid", pid, "reason", exitingReason(line));
         } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
