@@ -29,11 +29,13 @@ import org.yaml.snakeyaml.resolver.Resolver;
 final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers");
     private static final Set<String> NETWORK_KEYS = Set.of("address", "port", "certfile", "keyfile",
-            "max_request_size", "read_timeout", "max_connections");
+            "max_request_size", "read_timeout", "max_connections", "tls_ciphers");
     private static final Set<String> PYTHON_KEYS = Set.of("path");
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
     private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
             "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout");
+
+    private static final Pattern CIPHER_SUITE_NAME = Pattern.compile("(TLS|SSL)_[A-Z0-9_]+");
 
     private final Path file;
     private final Path directory;
@@ -128,7 +130,20 @@ final class ConfigLoader {
         var readTimeout = network.optionalSeconds("read_timeout", NetworkConfig.DEFAULT_READ_TIMEOUT, false);
         int maxConnections = network.optionalInt("max_connections", NetworkConfig.DEFAULT_MAX_CONNECTIONS,
                 0, Integer.MAX_VALUE);
-        return new NetworkConfig(address, port, certfile, keyfile, maxRequest, readTimeout, maxConnections);
+        List<String> tlsCiphers = network.isNull("tls_ciphers") ? List.of()
+                : network.stringOrStringList("tls_ciphers");
+        if (network.has("tls_ciphers") && !network.isNull("tls_ciphers") && tlsCiphers.isEmpty()) {
+            throw network.error("tls_ciphers", "must name at least one cipher suite (leave it out for the default)");
+        }
+        for (String suite : tlsCiphers) {
+            // whether the TLS engine knows the name is checked when the context is built; here only the form
+            if (!CIPHER_SUITE_NAME.matcher(suite).matches()) {
+                throw network.error("tls_ciphers", "expected cipher suite names such as "
+                        + "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, got '" + ConfigSection.oneLine(suite) + "'");
+            }
+        }
+        return new NetworkConfig(address, port, certfile, keyfile, maxRequest, readTimeout, maxConnections,
+                tlsCiphers);
     }
 
     private AuthenticationConfig authentication(ConfigSection authentication) throws ConfigException {

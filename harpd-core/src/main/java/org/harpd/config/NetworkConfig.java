@@ -2,6 +2,7 @@ package org.harpd.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,9 +16,11 @@ import java.util.Objects;
  * @param maxRequestBytes key {@code max_request_size}: the longest request line accepted, in bytes
  * @param readTimeout     key {@code read_timeout} (seconds): how long a client may take to send its request
  * @param maxConnections  key {@code max_connections}: simultaneous client connections, 0 = unlimited
+ * @param tlsCiphers      key {@code tls_ciphers}: the cipher suites offered (IANA names), or empty for the
+ *                        forward-secret AEAD default of the TLS set-up
  */
 public record NetworkConfig(String address, int port, Path certfile, Path keyfile,
-                            int maxRequestBytes, Duration readTimeout, int maxConnections) {
+                            int maxRequestBytes, Duration readTimeout, int maxConnections, List<String> tlsCiphers) {
     public static final int DEFAULT_PORT = 4306;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
@@ -27,6 +30,7 @@ public record NetworkConfig(String address, int port, Path certfile, Path keyfil
         Objects.requireNonNull(certfile, "certfile");
         Objects.requireNonNull(keyfile, "keyfile");
         Objects.requireNonNull(readTimeout, "readTimeout");
+        tlsCiphers = List.copyOf(tlsCiphers);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -38,6 +42,6 @@ public record NetworkConfig(String address, int port, Path certfile, Path keyfil
     /** Defaults for everything but the two files (used by tests and tools). */
     public static NetworkConfig withDefaults(Path certfile, Path keyfile) {
         return new NetworkConfig(null, DEFAULT_PORT, certfile, keyfile,
-                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+                DEFAULT_MAX_REQUEST_BYTES, DEFAULT_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, List.of());
     }
 }

@@ -115,8 +115,11 @@ class HarpdConfigTest {
                   max_request_size: 4096
                   read_timeout: 2.5
                   max_connections: 0
+                  tls_ciphers: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_AES_128_CBC_SHA]
                 """ + AUTH);
         NetworkConfig network = config.network();
+        assertEquals(List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA"),
+                network.tlsCiphers());
         assertEquals("127.0.0.1", network.address());
         assertEquals(14306, network.port());
         assertEquals(4096, network.maxRequestBytes());
@@ -284,7 +287,7 @@ class HarpdConfigTest {
                 Arguments.of(net + auth + "netwrok: {}\n",
                         "netwrok: unknown key (expected one of: authentication, network, python, workers)"),
                 Arguments.of(net + "  prot: 1\n" + auth, "network.prot: unknown key (expected one of: "
-                        + "address, certfile, keyfile, max_connections, max_request_size, port, read_timeout)"),
+                        + "address, certfile, keyfile, max_connections, max_request_size, port, read_timeout, tls_ciphers)"),
                 Arguments.of(net + "  port: abc\n" + auth, "network.port: expected an integer, got 'abc'"),
                 Arguments.of(net + "  port: '4306'\n" + auth, "network.port: expected an integer, got '4306'"),
                 Arguments.of(net + "  port: 43.06\n" + auth, "network.port: expected an integer, got 43.06"),
@@ -312,6 +315,13 @@ class HarpdConfigTest {
                         "network.read_timeout: expected a number of seconds, got 'soon'"),
                 Arguments.of(net + "  max_connections: -1\n" + auth,
                         "network.max_connections: must be between 0 and 2147483647, got -1"),
+                Arguments.of(net + "  tls_ciphers: []\n" + auth,
+                        "network.tls_ciphers: must name at least one cipher suite (leave it out for the default)"),
+                Arguments.of(net + "  tls_ciphers: [ECDHE-RSA-AES128-GCM-SHA256]\n" + auth,
+                        "network.tls_ciphers: expected cipher suite names such as "
+                                + "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, got 'ECDHE-RSA-AES128-GCM-SHA256'"),
+                Arguments.of(net + "  tls_ciphers: [1]\n" + auth,
+                        "network.tls_ciphers[0]: expected a string, got 1"),
                 Arguments.of(net, "authentication: missing (a mapping is required)"),
                 Arguments.of(net + "authentication: passfile\n",
                         "authentication: expected a mapping, got 'passfile'"),

@@ -148,6 +148,45 @@ class TlsContextsTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("engines")
+    void tls12WithoutForwardSecrecyOrWithCbcIsRefusedByDefault(TlsEngine engine) throws Exception {
+        SslContext context = TlsContexts.server(cert(KeyKind.RSA, KeyFormat.PKCS8), key(KeyKind.RSA, KeyFormat.PKCS8),
+                engine);
+        try (LoopbackTlsServer server = new LoopbackTlsServer(context)) {
+            assertEquals(HANDSHAKE, firstRecordType(server.port(), 0x0303, 0xC02F), "control: ECDHE-RSA-AES128-GCM");
+            assertEquals(HANDSHAKE, firstRecordType(server.port(), 0x0303, 0xCCA8), "control: ECDHE-RSA-CHACHA20");
+            for (int suite : new int[] {RSA_AES128_GCM, RSA_AES128_CBC_SHA, RSA_AES256_CBC_SHA, ECDHE_RSA_AES128_CBC_SHA,
+                    ECDHE_RSA_AES256_CBC_SHA, ECDHE_RSA_AES128_CBC_SHA256}) {
+                int answer = firstRecordType(server.port(), 0x0303, suite);
+                assertNotEquals(HANDSHAKE, answer, () -> String.format("suite 0x%04X must not get a ServerHello", suite));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void configuredSuitesAreOfferedForOldClients(TlsEngine engine) throws Exception {
+        List<String> ciphers = new java.util.ArrayList<>(TlsContexts.DEFAULT_CIPHERS);
+        ciphers.add("TLS_RSA_WITH_AES_128_CBC_SHA");
+        assertEquals(List.of(), TlsContexts.unsupported(ciphers, engine));
+        SslContext context = TlsContexts.server(cert(KeyKind.RSA, KeyFormat.PKCS8), key(KeyKind.RSA, KeyFormat.PKCS8),
+                engine, ciphers);
+        try (LoopbackTlsServer server = new LoopbackTlsServer(context)) {
+            assertEquals(HANDSHAKE, firstRecordType(server.port(), 0x0303, RSA_AES128_CBC_SHA));
+            assertNotEquals(HANDSHAKE, firstRecordType(server.port(), 0x0303, RSA_AES256_CBC_SHA), "not configured");
+        }
+        assertEquals("TLSv1.3", handshake(context, cert(KeyKind.RSA, KeyFormat.PKCS8), "TLSv1.3"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("engines")
+    void unsupportedSuiteNamesAreReported(TlsEngine engine) throws Exception {
+        assertEquals(List.of(), TlsContexts.unsupported(TlsContexts.DEFAULT_CIPHERS, engine));
+        assertEquals(List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA257"), TlsContexts.unsupported(
+                List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA257"), engine));
+    }
+
     @Test
     void combinedFileWithEcParametersBlockServesAsCertificateAndKey() throws Exception {
         Path combined = dir.resolve("combined.pem");
@@ -325,24 +364,34 @@ class TlsContextsTest {
 
     private static final int HANDSHAKE = 22;
     private static final int ALERT = 21;
+    private static final int RSA_AES128_GCM = 0x009C;
+    private static final int RSA_AES128_CBC_SHA = 0x002F;
+    private static final int RSA_AES256_CBC_SHA = 0x0035;
+    private static final int ECDHE_RSA_AES128_CBC_SHA = 0xC013;
+    private static final int ECDHE_RSA_AES256_CBC_SHA = 0xC014;
+    private static final int ECDHE_RSA_AES128_CBC_SHA256 = 0xC027;
 
     /** Sends a minimal ClientHello claiming {@code version} and returns the content type of the answer. */
     private static int firstRecordType(int port, int version) throws IOException {
+        return firstRecordType(port, version, 0xC02F, 0xC013, 0xC014, 0x002F, 0x0035); // ECDHE_RSA GCM/CBC, RSA CBC
+    }
+
+    /** The same, offering only the given cipher suites. */
+    private static int firstRecordType(int port, int version, int... suites) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(clientHello(version));
+            out.write(clientHello(version, suites));
             out.flush();
             return new DataInputStream(socket.getInputStream()).read();
         }
     }
 
-    private static byte[] clientHello(int version) {
+    private static byte[] clientHello(int version, int[] suites) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         u16(body, version);
         body.writeBytes(new byte[32]); // random
         body.write(0); // no session id
-        int[] suites = {0xC02F, 0xC013, 0xC014, 0x002F, 0x0035}; // ECDHE_RSA GCM/CBC, RSA CBC
         u16(body, suites.length * 2);
         for (int suite : suites) {
             u16(body, suite);

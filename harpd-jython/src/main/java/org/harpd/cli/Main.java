@@ -112,7 +112,16 @@ public final class Main {
                 config.authentication().module(), config.authentication().options()));
         NetworkConfig network = config.network();
         TlsEngine engine = step(TlsEngine::selected);
-        SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine));
+        List<String> ciphers = network.tlsCiphers().isEmpty() ? TlsContexts.DEFAULT_CIPHERS : network.tlsCiphers();
+        step(() -> {
+            List<String> unknown = TlsContexts.unsupported(ciphers, engine);
+            if (!unknown.isEmpty()) {
+                throw new ConfigException(config.file() + ": network.tls_ciphers: not implemented by "
+                        + engine.name().toLowerCase(java.util.Locale.ROOT) + " TLS: " + String.join(", ", unknown));
+            }
+            return null;
+        });
+        SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine, ciphers));
         if (options.test()) {
             err.println("isolation: " + config.workers().describeIsolation());
             err.println("config OK");
@@ -120,7 +129,7 @@ public final class Main {
         }
 
         EventLog log = EventLog.get("harpd");
-        FileExposure.warnIfExposed(log, options.config(), config.authentication());
+        FileExposure.warnIfExposed(log, config, options.procedures());
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options));
         HarpServer server = new HarpServer(

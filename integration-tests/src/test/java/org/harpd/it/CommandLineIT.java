@@ -68,6 +68,7 @@ class CommandLineIT {
         "unknown key       | network: {port: 1, certfile: cert.pem, keyfile: key.pem, prot: 3}\\nauthentication: {module: harpd.auth.inconfig, users: {}}\\n | network.prot",
         "bad python.path   | network: {port: 1, certfile: cert.pem, keyfile: key.pem}\\nauthentication: {module: harpd.auth.inconfig, users: {}}\\npython: {path: 7}\\n | python.path",
         "YAML syntax       | network: [\\n                                                     | harpd.conf",
+        "cipher suite not implemented | network: {port: 1, certfile: cert.pem, keyfile: key.pem, tls_ciphers: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA257]}\\nauthentication: {module: harpd.auth.inconfig, users: {}}\\n | network.tls_ciphers: not implemented by",
         "misspelt procedure isolation | network: {port: 1, certfile: cert.pem, keyfile: key.pem}\\nauthentication: {module: harpd.auth.inconfig, users: {}}\\nworkers: {procedure_isolation: {g: shared}}\\n | workers.procedure_isolation.g: no procedure of that name in",
     })
     void badConfigurationIsOneLineAndExit1(String name, String config, String mentions) throws Exception {

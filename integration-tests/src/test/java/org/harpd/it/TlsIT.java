@@ -10,6 +10,7 @@ import javax.net.ssl.SSLSocket;
 import org.harpd.tls.KeyFormat;
 import org.harpd.tls.KeyKind;
 import org.harpd.tls.SelfSignedCertificate;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,6 +38,33 @@ class TlsIT {
                     socket.startHandshake();
                 }
             });
+        }
+    }
+
+    @Test
+    void tls12WithoutForwardSecrecyIsRefusedUnlessConfigured() throws Exception {
+        String rsaKeyExchange = "TLS_RSA_WITH_AES_128_GCM_SHA256";
+        try (Daemon daemon = Daemon.builder().start()) {
+            assertThrows(SSLHandshakeException.class, () -> handshake(daemon, rsaKeyExchange));
+            assertThrows(SSLHandshakeException.class, () -> handshake(daemon, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"));
+            assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                    handshake(daemon, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"));
+        }
+        try (Daemon daemon = Daemon.builder().network("  tls_ciphers: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "
+                + rsaKeyExchange + "]\n").start()) {
+            assertEquals(rsaKeyExchange, handshake(daemon, rsaKeyExchange));
+        }
+    }
+
+    /** A TLS 1.2 handshake offering one suite, then a call; returns the suite the daemon chose. */
+    private static String handshake(Daemon daemon, String suite) throws Exception {
+        try (SSLSocket socket = (SSLSocket) Wire.trustAll().getSocketFactory().createSocket("127.0.0.1", daemon.port())) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+            socket.setEnabledCipherSuites(new String[] {suite});
+            socket.startHandshake();
+            socket.getOutputStream().write(Wire.request("echo", "[\"x\"]").getBytes());
+            assertEquals("{\"result\": [\"x\"]}", Wire.readAll(socket).get(1));
+            return socket.getSession().getCipherSuite();
         }
     }
 }
