@@ -3,6 +3,7 @@ package org.harpd.daemon;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.harpd.posix.Posix;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -14,6 +15,11 @@ import sun.misc.SignalHandler;
  * handler for it with or without {@code -Xrs}; and {@code -Xrs} makes it refuse TERM, INT and HUP as well,
  * so the daemon must not run with {@code -Xrs}. QUIT is therefore reported in {@link #unavailable()}: a
  * SIGQUIT prints a thread dump instead of stopping the daemon.
+ *
+ * <p>A signal ignored when the process started (HUP under {@code nohup}, INT and QUIT for a command started
+ * with {@code &} by a script) is one HotSpot leaves ignored: it accepts the Java handler without installing
+ * it. The Python harpd installed its handlers whatever the inherited disposition, so the table's signals are
+ * put back to their default disposition first.
  */
 public final class Signals {
     /** What a signal does. */
@@ -59,7 +65,11 @@ public final class Signals {
                 }
             };
             try {
-                previous.put(entry.getKey(), Signal.handle(new Signal(entry.getKey()), signal -> action.run()));
+                Signal signal = new Signal(entry.getKey());
+                if (!"QUIT".equals(entry.getKey())) {
+                    Posix.stopIgnoringSignal(signal.getNumber());
+                }
+                previous.put(entry.getKey(), Signal.handle(signal, received -> action.run()));
                 installed.put(entry.getKey(), entry.getValue());
             } catch (IllegalArgumentException e) {
                 unavailable.put(entry.getKey(), e.getMessage());

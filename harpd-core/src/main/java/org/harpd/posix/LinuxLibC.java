@@ -16,6 +16,12 @@ public interface LinuxLibC {
     /** {@code prctl} is variadic in glibc; all five arguments are passed as machine words. */
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+    /**
+     * {@code struct sigaction} is passed as raw memory: only its first field, the handler, is read or written
+     * here, and a zeroed structure is {@code SIG_DFL} with an empty mask and no flags.
+     */
+    int sigaction(int signum, jnr.ffi.Pointer act, jnr.ffi.Pointer oldact);
+
     /** glibc only: gives memory freed by {@code free} back to the kernel; 1 if some was released. */
     int malloc_trim(@size_t long pad);
 }

@@ -111,6 +111,35 @@ public final class Posix {
         throw new PosixException("kill(" + pid + ", " + signal + ")", errno);
     }
 
+    /** Larger than {@code struct sigaction} on every Linux ABI (152 bytes on x86-64 and ARM64). */
+    private static final int SIGACTION_BYTES = 256;
+    private static final long SIG_IGN = 1;
+
+    /** Whether {@code signal}'s disposition is "ignore", as a process started under nohup or by {@code &} has. */
+    public static boolean isSignalIgnored(int signal) {
+        jnr.ffi.Pointer old = jnr.ffi.Memory.allocateDirect(LIBC_RUNTIME, SIGACTION_BYTES, true);
+        if (LIBC.sigaction(signal, null, old) != 0) {
+            throw libcFailure("sigaction(" + signal + ")");
+        }
+        return old.getAddress(0) == SIG_IGN;
+    }
+
+    /**
+     * Puts {@code signal} back to its default disposition if it is ignored; a handler in place is left alone.
+     *
+     * @return whether it was ignored
+     */
+    public static boolean stopIgnoringSignal(int signal) {
+        if (!isSignalIgnored(signal)) {
+            return false;
+        }
+        jnr.ffi.Pointer defaults = jnr.ffi.Memory.allocateDirect(LIBC_RUNTIME, SIGACTION_BYTES, true);
+        if (LIBC.sigaction(signal, defaults, null) != 0) {
+            throw libcFailure("sigaction(" + signal + ", SIG_DFL)");
+        }
+        return true;
+    }
+
     /** Have the kernel send {@code signal} to this process when the thread that forked it exits. */
     public static void setParentDeathSignal(int signal) {
         if (LIBC.prctl(PR_SET_PDEATHSIG, signal, 0, 0, 0) != 0) {

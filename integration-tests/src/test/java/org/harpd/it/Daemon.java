@@ -181,6 +181,8 @@ public final class Daemon implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(180);
         private boolean awaitPort;
 
+        private List<String> wrapper = List.of();
+
         public Builder procedures(String source) {
             this.procedures = source;
             return this;
@@ -244,8 +246,15 @@ public final class Daemon implements AutoCloseable {
             return dir;
         }
 
+        /** Words put before the launcher's command line, e.g. a shell that changes signal dispositions. */
+        public Builder wrapper(String... words) {
+            this.wrapper = List.of(words);
+            return this;
+        }
+
         public List<String> command(Path dir) {
-            List<String> command = new ArrayList<>(List.of(launcher().toString(),
+            List<String> command = new ArrayList<>(wrapper);
+            command.addAll(List.of(launcher().toString(),
                     "-c", dir.resolve("harpd.conf").toString(), "-r", dir.resolve("harpd.py").toString()));
             command.addAll(args);
             return command;
