@@ -61,9 +61,9 @@ final class Worker {
 
     /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
     static Worker spawn(WorkerCommand command, Events events) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command.commandLine())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        return new Worker(builder.start(), events);
+        Process process = new ProcessBuilder(command.commandLine()).start();
+        WorkerOutput.follow(process);
+        return new Worker(process, events);
     }
 
     void startReading() {
