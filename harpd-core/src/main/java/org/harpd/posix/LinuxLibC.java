@@ -16,6 +16,12 @@ public interface LinuxLibC {
     /** {@code prctl} is variadic in glibc; all five arguments are passed as machine words. */
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
+    /**
+     * {@code infop} is a {@code siginfo_t}, 128 bytes on Linux: an array, since jnr-ffi's direct memory starts a
+     * cleaner thread on first use, which a worker would count as left running by the call that caused it.
+     */
+    int waitid(int idtype, int id, @Out byte[] infop, int options);
+
     /** glibc only: gives memory freed by {@code free} back to the kernel; 1 if some was released. */
     int malloc_trim(@size_t long pad);
 }
