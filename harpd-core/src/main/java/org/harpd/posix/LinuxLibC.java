@@ -18,9 +18,16 @@ public interface LinuxLibC {
 
     /**
      * {@code struct sigaction} is passed as raw memory: only its first field, the handler, is read or written
-     * here, and a zeroed structure is {@code SIG_DFL} with an empty mask and no flags.
+     * here, and a zeroed structure is {@code SIG_DFL} with an empty mask and no flags. Arrays rather than direct
+     * memory, for the reason given at {@link #waitid}; null passes NULL.
      */
-    int sigaction(int signum, jnr.ffi.Pointer act, jnr.ffi.Pointer oldact);
+    int sigaction(int signum, @In byte[] act, @Out byte[] oldact);
+
+    /**
+     * {@code infop} is a {@code siginfo_t}, 128 bytes on Linux: an array, since jnr-ffi's direct memory starts a
+     * cleaner thread on first use, which a worker would count as left running by the call that caused it.
+     */
+    int waitid(int idtype, int id, @Out byte[] infop, int options);
 
     /** glibc only: gives memory freed by {@code free} back to the kernel; 1 if some was released. */
     int malloc_trim(@size_t long pad);

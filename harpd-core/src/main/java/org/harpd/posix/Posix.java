@@ -20,9 +20,16 @@ import jnr.posix.Passwd;
 public final class Posix {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    public static final int SIGSTOP = 19;
 
     private static final int PR_SET_PDEATHSIG = 1;
     private static final int PR_GET_PDEATHSIG = 2;
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+    private static final int P_ALL = 0;
+    private static final int WNOHANG = 1;
+    private static final int WEXITED = 4;
+    private static final int WNOWAIT = 0x01000000;
+    private static final int SIGINFO_SIZE = 128;
     private static final int FD_CLOEXEC = 1;
 
     private static final POSIX POSIX = POSIXFactory.getNativePOSIX();
@@ -117,11 +124,12 @@ public final class Posix {
 
     /** Whether {@code signal}'s disposition is "ignore", as a process started under nohup or by {@code &} has. */
     public static boolean isSignalIgnored(int signal) {
-        jnr.ffi.Pointer old = jnr.ffi.Memory.allocateDirect(LIBC_RUNTIME, SIGACTION_BYTES, true);
+        byte[] old = new byte[SIGACTION_BYTES];
         if (LIBC.sigaction(signal, null, old) != 0) {
             throw libcFailure("sigaction(" + signal + ")");
         }
-        return old.getAddress(0) == SIG_IGN;
+        // sa_handler, the first field: a native-order machine word
+        return java.nio.ByteBuffer.wrap(old).order(java.nio.ByteOrder.nativeOrder()).getLong(0) == SIG_IGN;
     }
 
     /**
@@ -133,8 +141,7 @@ public final class Posix {
         if (!isSignalIgnored(signal)) {
             return false;
         }
-        jnr.ffi.Pointer defaults = jnr.ffi.Memory.allocateDirect(LIBC_RUNTIME, SIGACTION_BYTES, true);
-        if (LIBC.sigaction(signal, defaults, null) != 0) {
+        if (LIBC.sigaction(signal, new byte[SIGACTION_BYTES], null) != 0) {
             throw libcFailure("sigaction(" + signal + ", SIG_DFL)");
         }
         return true;
@@ -153,6 +160,38 @@ public final class Posix {
             throw libcFailure("prctl(PR_GET_PDEATHSIG)");
         }
         return out.getInt(0);
+    }
+
+    /**
+     * Make this process a child subreaper: its descendants whose parent dies become its children, instead of
+     * init's, so none leaves the tree under this process by double-forking or {@code setsid}.
+     */
+    public static void setChildSubreaper() {
+        if (LIBC.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+            throw libcFailure("prctl(PR_SET_CHILD_SUBREAPER)");
+        }
+    }
+
+    /** Whether this process has any child, running or a zombie; one system call, nothing reaped. */
+    public static boolean hasChildren() {
+        byte[] info = new byte[SIGINFO_SIZE];
+        while (true) {
+            if (LIBC.waitid(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+                return true;
+            }
+            int errno = LastError.getLastError(LIBC_RUNTIME);
+            if (errno == Errno.ECHILD.intValue()) {
+                return false;
+            }
+            if (errno != Errno.EINTR.intValue()) {
+                throw new PosixException("waitid", errno);
+            }
+        }
+    }
+
+    /** Reap {@code pid} if it is a child of this process that has ended; false if it is not (or not yet). */
+    public static boolean reap(long pid) {
+        return POSIX.waitpid(pid, new int[1], WNOHANG) == pid;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
+import org.harpd.posix.ProcessTree;
 
 /**
  * The worker's end of the protocol pipes, moved off fds 0 and 1. Procedures (and programs they run) still
@@ -89,6 +90,7 @@ final class ProtocolPipes {
             Posix.writeFully(replyFd, line, 0, line.length);
         } catch (PosixException e) {
             // EPIPE: the listener is gone, and with it anyone to answer to.
+            ProcessTree.endDescendantsOfSelf(1_000);
             System.err.flush();
             Runtime.getRuntime().halt(EXIT_LISTENER_GONE);
         }

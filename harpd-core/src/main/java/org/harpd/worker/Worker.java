@@ -12,6 +12,7 @@ import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
+import org.harpd.posix.ProcessTree;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
@@ -61,9 +62,9 @@ final class Worker {
 
     /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
     static Worker spawn(WorkerCommand command, Events events) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command.commandLine())
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
-        return new Worker(builder.start(), events);
+        Process process = new ProcessBuilder(command.commandLine()).start();
+        WorkerOutput.follow(process);
+        return new Worker(process, events);
     }
 
     void startReading() {
@@ -168,10 +169,22 @@ final class Worker {
         }
     }
 
-    /** SIGKILL the worker's process group (the worker and whatever it started), and the worker itself. */
+    /**
+     * SIGKILL the worker and everything below it: its process tree (stopped first, so nothing in it forks away
+     * meanwhile; a descendant may have left the worker's process group and session), then its process group.
+     * The worker is a child subreaper, so the tree holds also what orphaned processes its calls started. Only
+     * while the process is not yet reaped: until then its pid cannot name another process.
+     */
     void kill() {
         synchronized (this) {
             after = WorkerProtocol.After.EXIT;
+        }
+        try {
+            if (process.isAlive()) {
+                ProcessTree.killTree(pid);
+            }
+        } catch (PosixException e) {
+            LOG.warn("cannot kill worker's descendants", "pid", pid, "error", e.getMessage());
         }
         try {
             Posix.kill(-pid, Posix.SIGKILL);

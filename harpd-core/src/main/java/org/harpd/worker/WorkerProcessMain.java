@@ -13,10 +13,12 @@ import org.harpd.posix.IdentitySwitchException;
 import org.harpd.posix.LazyBindingProvider;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
+import org.harpd.posix.ProcessTree;
 import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
+import sun.misc.Signal;
 
 /**
  * The worker process: boots a {@link WorkerRuntime}, then serves calls of one identity until the listener
@@ -30,6 +32,9 @@ public final class WorkerProcessMain {
 
     /** Exit status of a worker whose runtime could not be loaded. */
     public static final int EXIT_FATAL = 1;
+
+    /** How long ending a call's processes may take: SIGKILL takes effect at once, unless one may not be signalled. */
+    private static final long DESCENDANT_GRACE_MS = 1_000;
 
     private ProtocolPipes pipes;
 
@@ -54,7 +59,13 @@ public final class WorkerProcessMain {
         try {
             pid = Posix.getpid();
             detachFromListenerGroup();
-            Posix.setParentDeathSignal(Posix.SIGKILL);
+            // Orphans of what calls start become this worker's children, not init's: the worker can find and
+            // end them all, and while it lives the listener finds them in its tree.
+            Posix.setChildSubreaper();
+            // The listener's death ends this worker through its handler, which first ends what calls started;
+            // SIGKILL would leave those to init.
+            Signal.handle(new Signal("TERM"), signal -> exit(ProtocolPipes.EXIT_LISTENER_GONE));
+            Posix.setParentDeathSignal(Posix.SIGTERM);
             pipes = ProtocolPipes.takeOverStdio();
             // The listener loaded the same procedures file and logged what it logs while loading; every
             // worker doing it again would repeat those records once per call.
@@ -111,7 +122,7 @@ public final class WorkerProcessMain {
                 after = call.after();
                 if (servedIdentity == null) {
                     IdentitySwitch.switchTo(call.identity());
-                    Posix.setParentDeathSignal(Posix.SIGKILL); // the kernel clears it on a credential change
+                    Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
                     servedIdentity = call.identity();
                 } else if (!servedIdentity.equals(call.identity())) {
                     // The listener routes by identity; this is the last line of defence, and switching
@@ -129,6 +140,13 @@ public final class WorkerProcessMain {
             } catch (Throwable t) {
                 out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
                 after = WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
+            }
+            // No process a call started outlives it, as none outlives a timeout: a worker serving several
+            // calls would otherwise collect them, and they would run on after the daemon.
+            int unended = ProcessTree.endDescendantsOfSelf(DESCENDANT_GRACE_MS);
+            if (unended > 0 && after != WorkerProtocol.After.EXIT) {
+                pipes.write(WorkerProtocol.exiting("the call left " + unended + " process(es) this worker may not end"));
+                exit(0);
             }
             if (after == WorkerProtocol.After.EXIT) {
                 exit(0);
@@ -228,7 +246,13 @@ public final class WorkerProcessMain {
         }
     }
 
+    /** Ends what calls started (see {@link ProcessTree#endDescendantsOfSelf}), then the worker. */
     private void exit(int status) {
+        try {
+            ProcessTree.endDescendantsOfSelf(DESCENDANT_GRACE_MS);
+        } catch (Throwable t) {
+            // ending anyway: the listener kills the worker's tree when it outlives its call
+        }
         System.err.flush();
         Runtime.getRuntime().halt(status);
     }

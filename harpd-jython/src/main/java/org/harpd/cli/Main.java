@@ -203,11 +203,15 @@ public final class Main {
      * random address, as the JVM does by default, every page of them is rewritten and private to one worker,
      * while mapped in place they stay clean file pages that all workers share — 14 MB less PSS per idle worker
      * (README, Security, says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
+     * No attach listener: after the switch, any process of the call's user could otherwise attach ({@code jcmd},
+     * agents) and read or change the worker, and with it later calls of other clients. SIGQUIT keeps the JVM's
+     * thread dump: {@code -Xrs}, the only way to give it up, would also take SIGTERM, SIGINT and SIGHUP away from
+     * procedures' {@code signal} handlers, and the dump (names and stacks, no values) goes to the listener's log.
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
                 "-XX:-UsePerfData", "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
-                "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+DisableAttachMechanism"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);
