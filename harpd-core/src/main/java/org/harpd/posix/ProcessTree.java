@@ -175,6 +175,21 @@ public final class ProcessTree {
         }
     }
 
+    /**
+     * How many descendants of this process are alive (not zombies); zombies among them that are its own
+     * adopted orphans are reaped on the way.
+     */
+    public static int runningDescendantsOfSelf() {
+        if (!Posix.hasChildren()) {
+            return 0;
+        }
+        long running = descendants(Posix.getpid()).stream().filter(e -> !e.zombie()).count();
+        if (running == 0) {
+            endDescendantsOfSelf(ROUND_PAUSE_MS * 4); // only zombies: reaps the orphans among them
+        }
+        return (int) running;
+    }
+
     /** @return false when the process is gone; a process this one may not signal counts as there */
     private static boolean signal(long pid, int signal) {
         try {

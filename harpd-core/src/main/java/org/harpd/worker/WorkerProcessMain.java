@@ -33,7 +33,7 @@ public final class WorkerProcessMain {
     /** Exit status of a worker whose runtime could not be loaded. */
     public static final int EXIT_FATAL = 1;
 
-    /** How long ending a call's processes may take: SIGKILL takes effect at once, unless one may not be signalled. */
+    /** How long ending the processes of a call may take: SIGKILL takes effect at once, unless one may not be signalled. */
     private static final long DESCENDANT_GRACE_MS = 1_000;
 
     private ProtocolPipes pipes;
@@ -141,12 +141,16 @@ public final class WorkerProcessMain {
                 out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
                 after = WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
             }
-            // No process a call started outlives it, as none outlives a timeout: a worker serving several
-            // calls would otherwise collect them, and they would run on after the daemon.
-            int unended = ProcessTree.endDescendantsOfSelf(DESCENDANT_GRACE_MS);
-            if (unended > 0 && after != WorkerProtocol.After.EXIT) {
-                pipes.write(WorkerProtocol.exiting("the call left " + unended + " process(es) this worker may not end"));
-                exit(0);
+            // What a call leaves running in the background (a service it started, `nohup ... &`) runs on after
+            // it, as under the original, which forked per call. A worker that kept such processes would hand
+            // them to the next call and end them with the daemon, so it leaves instead of serving again, and
+            // they go to init as the original's did.
+            int running = ProcessTree.runningDescendantsOfSelf();
+            if (running > 0) {
+                if (after != WorkerProtocol.After.EXIT) {
+                    pipes.write(WorkerProtocol.exiting("the call left " + running + " process(es) running"));
+                }
+                leave(0);
             }
             if (after == WorkerProtocol.After.EXIT) {
                 exit(0);
@@ -244,6 +248,12 @@ public final class WorkerProcessMain {
                 connection.getInputStream().close();
             }
         }
+    }
+
+    /** Ends the worker, leaving what the last call started running. */
+    private void leave(int status) {
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
     }
 
     /** Ends what calls started (see {@link ProcessTree#endDescendantsOfSelf}), then the worker. */

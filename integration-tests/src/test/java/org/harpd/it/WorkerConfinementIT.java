@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What a procedure running as {@code nobody} can reach outside its call, against the real daemon: the worker's
- * JVM through the attach API, the daemon's stderr, and processes that would outlive a timeout or the daemon.
+ * JVM through the attach API, the daemon's stderr, and processes that would outlive a timeout or the daemon, or
+ * stay with the worker after their call.
  */
 class WorkerConfinementIT {
     static final String PROCEDURES = """
@@ -141,12 +142,24 @@ class WorkerConfinementIT {
     }
 
     @Test
-    void processesACallStartedEndWithTheCall() throws Exception {
+    void processesACallLeavesRunningOutliveItAndLeaveTheDaemonWithTheirWorker() throws Exception {
         String marker = "harpd-confine-" + UUID.randomUUID();
         try (Daemon daemon = Daemon.builder().procedures(PROCEDURES).start()) {
             List<String> lines = exchange(daemon, "linger", "[\"" + marker + "\", 0]");
             assertEquals("{\"result\": \"spawned\"}", lines.get(lines.size() - 1), lines.toString());
-            awaitGone(marker);
+            // as under the original, which forked per call: what a call starts in the background runs on
+            await(() -> daemon.process().descendants().noneMatch(p -> withMarker(marker).stream()
+                            .anyMatch(m -> m.startsWith(p.pid() + ":"))), Duration.ofSeconds(30),
+                    () -> "the call's processes are still the daemon's: " + withMarker(marker));
+            assertEquals(3, withMarker(marker).size(), () -> "the call's processes ended: " + withMarker(marker));
+            assertEquals(0, daemon.process().descendants().filter(p -> uidOf(p.pid()).orElse(-1) == 65534).count(),
+                    "the worker that ran the call left");
+            lines = exchange(daemon, "nap", "[0]");
+            assertEquals("{\"result\": \"rested\"}", lines.get(lines.size() - 1), lines.toString());
+        } finally {
+            for (String left : withMarker(marker)) {
+                ProcessHandle.of(Long.parseLong(left.substring(0, left.indexOf(':')))).ifPresent(ProcessHandle::destroyForcibly);
+            }
         }
     }
 
