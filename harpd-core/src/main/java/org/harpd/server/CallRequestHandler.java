@@ -5,8 +5,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Future;
+import org.harpd.auth.AuthThrottle;
 import org.harpd.logging.EventLog;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureInfo;
@@ -26,6 +33,8 @@ import org.harpd.worker.CallJob;
  */
 final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     static final String AUTH_FAILED = "unknown user or wrong password";
+    static final String AUTH_QUEUE_FULL = "too many requests waiting for authentication";
+    static final String BACKED_OFF = "too many failed authentications from this address";
 
     private static final EventLog LOG = EventLog.get("harpd");
 
@@ -53,16 +62,48 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             ConnectionReply.finish(channel, Messages.error(e));
             return;
         }
+        InetAddress peer = peerAddress(channel);
+        if (peer != null) {
+            Duration blocked = services.authThrottle().blockedFor(peer);
+            if (!blocked.isZero()) {
+                // answered without the module: a backed-off address costs no hashing
+                long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
+                ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
+                        BACKED_OFF + ": try again in " + seconds + " s"));
+                return;
+            }
+        }
+        // Whichever comes first, an authentication thread or the deadline, answers the request; the other does
+        // nothing. So a queue that moves slower than its clients wait ends in an answer, not a hang.
+        AtomicBoolean claimed = new AtomicBoolean();
+        long deadlineMillis = services.authQueueDeadline().toMillis();
+        Future<?> deadline = channel.eventLoop().schedule(() -> {
+            if (claimed.compareAndSet(false, true)) {
+                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED,
+                        AUTH_QUEUE_FULL + ": authentication did not start within " + deadlineMillis + " ms"));
+            }
+        }, deadlineMillis, TimeUnit.MILLISECONDS);
         try {
-            services.authExecutor().execute(() -> authenticate(channel, request));
+            services.authExecutor().execute(() -> {
+                if (claimed.compareAndSet(false, true)) {
+                    deadline.cancel(false);
+                    authenticate(channel, request, peer);
+                }
+            });
         } catch (RejectedExecutionException e) {
-            ConnectionReply.finish(channel,
-                    Messages.error(ErrorType.OVERLOADED, "too many requests waiting for authentication"));
+            deadline.cancel(false);
+            if (claimed.compareAndSet(false, true)) {
+                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED, AUTH_QUEUE_FULL));
+            }
         }
     }
 
+    private static InetAddress peerAddress(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
     /** Runs on the authentication executor. */
-    private void authenticate(Channel channel, CallRequest request) {
+    private void authenticate(Channel channel, CallRequest request, InetAddress peer) {
         if (!channel.isActive()) {
             return;  // the client left while queued: spare the authentication module
         }
@@ -76,14 +117,21 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         boolean authenticated = valid;
         Exception moduleFailure = failure;
         try {
-            channel.eventLoop().execute(() -> authenticated(channel, request, authenticated, moduleFailure));
+            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure));
         } catch (RejectedExecutionException e) {
             // the server is shutting down; the connection goes with it
         }
     }
 
     /** Back on the event loop. */
-    private void authenticated(Channel channel, CallRequest request, boolean valid, Exception moduleFailure) {
+    private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
+                               Exception moduleFailure) {
+        if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
+            AuthThrottle.Policy policy = services.authThrottle().policy();
+            LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
+                    "failures", policy.maxFailures(), "within_s", policy.window().toSeconds(),
+                    "backoff_s", policy.backoff().toSeconds());
+        }
         if (!channel.isActive() || ConnectionReply.isFinished(channel)) {
             return;
         }
