@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Future;
 import org.harpd.auth.AuthThrottle;
+import org.harpd.auth.AuthenticationFailure;
 import org.harpd.logging.EventLog;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureInfo;
@@ -137,7 +138,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
         if (moduleFailure != null) {
             LOG.error("authentication module failed", "user", request.user(),
-                    "error", describe(moduleFailure, request.password()),
+                    "error", describe(moduleFailure),
                     "client_address", client.address(), "client_port", client.port());
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
             return;
@@ -226,9 +227,16 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         ConnectionReply.abort(ctx.channel());
     }
 
-    /** A module's exception for the log, with the password cut out should the module have echoed it. */
-    private static String describe(Exception e, String password) {
-        String text = e.toString();
-        return password.isEmpty() ? text : text.replace(password, "<hidden>");
+    /**
+     * A module's exception for the log. Only an {@link AuthenticationFailure} promises a message free of the
+     * password; of anything else the class and where it was thrown are logged, never the message, which may hold
+     * the password in a form no search for it would find (quoted, upper-cased, truncated).
+     */
+    static String describe(Exception e) {
+        if (e instanceof AuthenticationFailure) {
+            return e.getMessage();
+        }
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? e.getClass().getName() : e.getClass().getName() + " at " + trace[0];
     }
 }
