@@ -64,15 +64,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         InetAddress peer = peerAddress(channel);
-        if (peer != null) {
-            Duration blocked = services.authThrottle().blockedFor(peer);
-            if (!blocked.isZero()) {
-                // answered without the module: a backed-off address costs no hashing
-                long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
-                ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
-                        BACKED_OFF + ": try again in " + seconds + " s"));
-                return;
-            }
+        if (refusedByBackOff(channel, peer)) {
+            return;
         }
         // Whichever comes first, an authentication thread or the deadline, answers the request; the other does
         // nothing. So a queue that moves slower than its clients wait ends in an answer, not a hang.
@@ -99,6 +92,34 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Answers a request from a backed-off address without the module, so that it costs no hashing. Asked again
+     * when an authentication thread takes the request: what an address queued before its back-off began is
+     * refused then rather than hashed.
+     */
+    private boolean refusedByBackOff(Channel channel, InetAddress peer) {
+        if (peer == null) {
+            return false;
+        }
+        Duration blocked = services.authThrottle().blockedFor(peer);
+        if (blocked.isZero()) {
+            return false;
+        }
+        long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
+        Runnable answer = () -> ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
+                BACKED_OFF + ": try again in " + seconds + " s"));
+        if (channel.eventLoop().inEventLoop()) {
+            answer.run();
+        } else {
+            try {
+                channel.eventLoop().execute(answer);
+            } catch (RejectedExecutionException e) {
+                // the server is shutting down; the connection goes with it
+            }
+        }
+        return true;
+    }
+
     private static InetAddress peerAddress(Channel channel) {
         return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
     }
@@ -107,6 +128,9 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     private void authenticate(Channel channel, CallRequest request, InetAddress peer) {
         if (!channel.isActive()) {
             return;  // the client left while queued: spare the authentication module
+        }
+        if (refusedByBackOff(channel, peer)) {
+            return;
         }
         boolean valid = false;
         Exception failure = null;
