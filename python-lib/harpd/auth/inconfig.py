@@ -30,18 +30,44 @@ class InConfig(harpd.auth.AuthDB):
 
     def __init__(self, users):
         self.users = users
+        self._dummy = _dummy_entry(users.values())
 
     def authenticate(self, user, password):
         if isinstance(user, str):
             user = user.decode("utf-8")
         entry = self.users.get(user)
-        if entry is None:
-            harpd.auth._crypt_matches(password, _DUMMY_HASH)
+        if entry is None or (entry[0] == "crypt"
+                             and harpd.auth._hash_method(entry[1]) is None):
+            # Unknown, locked ("crypt:!...") or unusable: cost what checking
+            # the usual entry costs, so that timing does not tell.
+            (scheme, secret) = self._dummy
+            if scheme == "plain":
+                harpd.auth._equal(password, secret)
+            else:
+                harpd.auth._crypt_matches(password, secret)
             return False
         (scheme, secret) = entry
         if scheme == "plain":
             return harpd.auth._equal(password, secret)
         return harpd.auth._crypt_matches(password, secret)
+
+
+def _dummy_entry(entries):
+    """
+    What an unknown user is checked against: a plain password when most
+    entries are plain, else a hash of the most common crypt method and cost
+    (see harpd.auth._dummy_like).
+    """
+    entries = list(entries)
+    hashes = [secret for (scheme, secret) in entries if scheme == "crypt"]
+    plain = [secret for (scheme, secret) in entries if scheme == "plain"]
+    if len(plain) > len(hashes):
+        import random
+        pick = random.SystemRandom().choice
+        length = max(len(secret) for secret in plain)
+        return ("plain", "".join(pick(harpd.auth._SALT_ALPHABET)
+                                 for _ in xrange(length)))
+    return ("crypt", harpd.auth._dummy_like(hashes, _DUMMY_HASH))
 
 
 def _parse(user, spec):

@@ -18,8 +18,8 @@ import harpd.auth
 
 __all__ = ["PassFile", "create"]
 
-# Checked against when the user is unknown, so that an unknown user costs as
-# much time as a wrong password and the answer time does not reveal which.
+# Checked against for an unknown or locked user when the file holds no hash to
+# model a dummy on (see harpd.auth._dummy_like).
 _DUMMY_HASH = "$6$harpdharpdharpd$" \
     "03zYdezfOrb5U0SFtWAlSVxSID8G6tWNGLkgEKiHqNrb2x7Qu8TJEeeyLMpUgpXAiftvrGIudbKQoKcr89WR9."
 
@@ -32,27 +32,42 @@ class PassFile(harpd.auth.AuthDB):
     def __init__(self, filename):
         self.filename = filename
 
-    def _find(self, user):
+    def _lookup(self, user):
+        """
+        :return: ``(hash, dummy)``: the user's hash (``None`` if the user is
+            not in the file) and a hash of the file's most common method and
+            cost with a random salt, for when there is no usable hash to check
+
+        The whole file is read whatever the user, so the answer time does not
+        depend on where in the file the user is, or whether they are there.
+        """
+        found = None
+        hashes = []
         with open(self.filename, "rb") as f:
             for line in f:
                 line = line.rstrip("\r\n")
                 if not line or line.startswith("#") or ":" not in line:
                     continue
                 (name, hashed) = line.split(":", 1)
+                hashes.append(hashed)
+                if found is not None:
+                    continue
                 try:
                     name = name.decode("utf-8")
                 except UnicodeDecodeError:
                     continue
                 if name == user:
-                    return hashed
-        return None
+                    found = hashed
+        return (found, harpd.auth._dummy_like(hashes, _DUMMY_HASH))
 
     def authenticate(self, user, password):
         if isinstance(user, str):
             user = user.decode("utf-8")
-        hashed = self._find(user)
-        if hashed is None:
-            harpd.auth._crypt_matches(password, _DUMMY_HASH)
+        (hashed, dummy) = self._lookup(user)
+        if hashed is None or harpd.auth._hash_method(hashed) is None:
+            # Unknown, locked ("!...", "*") or unusable: cost what checking a
+            # real hash of this file costs, so that timing does not tell.
+            harpd.auth._crypt_matches(password, dummy)
             return False
         return harpd.auth._crypt_matches(password, hashed)
 

@@ -5,8 +5,16 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Future;
+import org.harpd.auth.AuthThrottle;
+import org.harpd.auth.AuthenticationFailure;
 import org.harpd.logging.EventLog;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureInfo;
@@ -26,6 +34,8 @@ import org.harpd.worker.CallJob;
  */
 final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     static final String AUTH_FAILED = "unknown user or wrong password";
+    static final String AUTH_QUEUE_FULL = "too many requests waiting for authentication";
+    static final String BACKED_OFF = "too many failed authentications from this address";
 
     private static final EventLog LOG = EventLog.get("harpd");
 
@@ -53,18 +63,74 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             ConnectionReply.finish(channel, Messages.error(e));
             return;
         }
+        InetAddress peer = peerAddress(channel);
+        if (refusedByBackOff(channel, peer)) {
+            return;
+        }
+        // Whichever comes first, an authentication thread or the deadline, answers the request; the other does
+        // nothing. So a queue that moves slower than its clients wait ends in an answer, not a hang.
+        AtomicBoolean claimed = new AtomicBoolean();
+        long deadlineMillis = services.authQueueDeadline().toMillis();
+        Future<?> deadline = channel.eventLoop().schedule(() -> {
+            if (claimed.compareAndSet(false, true)) {
+                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED,
+                        AUTH_QUEUE_FULL + ": authentication did not start within " + deadlineMillis + " ms"));
+            }
+        }, deadlineMillis, TimeUnit.MILLISECONDS);
         try {
-            services.authExecutor().execute(() -> authenticate(channel, request));
+            services.authExecutor().execute(() -> {
+                if (claimed.compareAndSet(false, true)) {
+                    deadline.cancel(false);
+                    authenticate(channel, request, peer);
+                }
+            });
         } catch (RejectedExecutionException e) {
-            ConnectionReply.finish(channel,
-                    Messages.error(ErrorType.OVERLOADED, "too many requests waiting for authentication"));
+            deadline.cancel(false);
+            if (claimed.compareAndSet(false, true)) {
+                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED, AUTH_QUEUE_FULL));
+            }
         }
     }
 
+    /**
+     * Answers a request from a backed-off address without the module, so that it costs no hashing. Asked again
+     * when an authentication thread takes the request: what an address queued before its back-off began is
+     * refused then rather than hashed.
+     */
+    private boolean refusedByBackOff(Channel channel, InetAddress peer) {
+        if (peer == null) {
+            return false;
+        }
+        Duration blocked = services.authThrottle().blockedFor(peer);
+        if (blocked.isZero()) {
+            return false;
+        }
+        long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
+        Runnable answer = () -> ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
+                BACKED_OFF + ": try again in " + seconds + " s"));
+        if (channel.eventLoop().inEventLoop()) {
+            answer.run();
+        } else {
+            try {
+                channel.eventLoop().execute(answer);
+            } catch (RejectedExecutionException e) {
+                // the server is shutting down; the connection goes with it
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress peerAddress(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
+    }
+
     /** Runs on the authentication executor. */
-    private void authenticate(Channel channel, CallRequest request) {
+    private void authenticate(Channel channel, CallRequest request, InetAddress peer) {
         if (!channel.isActive()) {
             return;  // the client left while queued: spare the authentication module
+        }
+        if (refusedByBackOff(channel, peer)) {
+            return;
         }
         boolean valid = false;
         Exception failure = null;
@@ -76,20 +142,27 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         boolean authenticated = valid;
         Exception moduleFailure = failure;
         try {
-            channel.eventLoop().execute(() -> authenticated(channel, request, authenticated, moduleFailure));
+            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure));
         } catch (RejectedExecutionException e) {
             // the server is shutting down; the connection goes with it
         }
     }
 
     /** Back on the event loop. */
-    private void authenticated(Channel channel, CallRequest request, boolean valid, Exception moduleFailure) {
+    private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
+                               Exception moduleFailure) {
+        if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
+            AuthThrottle.Policy policy = services.authThrottle().policy();
+            LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
+                    "failures", policy.maxFailures(), "within_s", policy.window().toSeconds(),
+                    "backoff_s", policy.backoff().toSeconds());
+        }
         if (!channel.isActive() || ConnectionReply.isFinished(channel)) {
             return;
         }
         if (moduleFailure != null) {
             LOG.error("authentication module failed", "user", request.user(),
-                    "error", describe(moduleFailure, request.password()),
+                    "error", describe(moduleFailure),
                     "client_address", client.address(), "client_port", client.port());
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
             return;
@@ -178,9 +251,16 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         ConnectionReply.abort(ctx.channel());
     }
 
-    /** A module's exception for the log, with the password cut out should the module have echoed it. */
-    private static String describe(Exception e, String password) {
-        String text = e.toString();
-        return password.isEmpty() ? text : text.replace(password, "<hidden>");
+    /**
+     * A module's exception for the log. Only an {@link AuthenticationFailure} promises a message free of the
+     * password; of anything else the class and where it was thrown are logged, never the message, which may hold
+     * the password in a form no search for it would find (quoted, upper-cased, truncated).
+     */
+    static String describe(Exception e) {
+        if (e instanceof AuthenticationFailure) {
+            return e.getMessage();
+        }
+        StackTraceElement[] trace = e.getStackTrace();
+        return trace.length == 0 ? e.getClass().getName() : e.getClass().getName() + " at " + trace[0];
     }
 }

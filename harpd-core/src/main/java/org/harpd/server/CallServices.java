@@ -1,7 +1,9 @@
 package org.harpd.server;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
@@ -10,16 +12,28 @@ import org.harpd.worker.CallExecutor;
 /**
  * What {@link CallRequestHandler} needs beyond the connection, shared by all connections.
  *
- * @param authExecutor where authentication runs: it may block, so never on the event loop
- * @param defaultUser  -u, or null
- * @param defaultGroup -g, or null
+ * @param authExecutor      where authentication runs: it may block, so never on the event loop
+ * @param authQueueDeadline longest wait for {@code authExecutor} before the request is told {@code overloaded}
+ * @param authThrottle      failures per client address, and the addresses backed off
+ * @param defaultUser       -u, or null
+ * @param defaultGroup      -g, or null
  */
-record CallServices(Authenticator authenticator, Executor authExecutor, ProcedureCatalog catalog,
-                    CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
+record CallServices(Authenticator authenticator, Executor authExecutor, Duration authQueueDeadline,
+                    AuthThrottle authThrottle, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
+                    IdRef defaultGroup) {
     CallServices {
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(authExecutor, "authExecutor");
+        Objects.requireNonNull(authQueueDeadline, "authQueueDeadline");
+        Objects.requireNonNull(authThrottle, "authThrottle");
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(executor, "executor");
+    }
+
+    /** With the default queue deadline and back-off. */
+    CallServices(Authenticator authenticator, Executor authExecutor, ProcedureCatalog catalog,
+                 CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
+        this(authenticator, authExecutor, ServerSettings.DEFAULT_AUTH_QUEUE_DEADLINE,
+                new AuthThrottle(AuthThrottle.Policy.DEFAULT), catalog, executor, defaultUser, defaultGroup);
     }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.logging.EventLog;
 import org.harpd.procedure.IdRef;
@@ -60,7 +61,8 @@ public final class HarpServer implements AutoCloseable {
         }
         this.authExecutor = new ThreadPoolExecutor(settings.authThreads(), settings.authThreads(),
                 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("harpd-auth"));
-        this.services = new CallServices(authenticator, authExecutor, catalog, executor, defaultUser, defaultGroup);
+        this.services = new CallServices(authenticator, authExecutor, settings.authQueueDeadline(),
+                new AuthThrottle(settings.authThrottle()), catalog, executor, defaultUser, defaultGroup);
         this.limit = new ConnectionLimit(settings.maxConnections());
     }
 

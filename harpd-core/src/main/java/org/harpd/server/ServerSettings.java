@@ -2,6 +2,7 @@ package org.harpd.server;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.harpd.auth.AuthThrottle;
 
 /**
  * How the listener behaves on the network.
@@ -11,15 +12,23 @@ import java.util.Objects;
  * @param maxRequestBytes    longest accepted request line, newline excluded
  * @param readTimeout        time a client has, from connecting, to complete the TLS handshake and send its request
  * @param maxConnections     connections served at once; beyond it clients are told {@code overloaded}; 0 = no limit
- * @param authThreads        threads running the authentication module. Authentication modules were written for a
- *                           forking daemon and may not be thread-safe (glibc {@code crypt()} is not), so 1 is the
- *                           safe choice
+ * @param authThreads        threads running the authentication module at once. The shipped modules keep no
+ *                           mutable state and hash with the reentrant {@code crypt_r}, so one per core lets a
+ *                           flood of slow hashes use the machine without one client's hashes queueing everyone
+ * @param authQueueDeadline  how long a request may wait for an authentication thread before it is told
+ *                           {@code overloaded} instead
+ * @param authThrottle       back-off of repeated authentication failures per client address
  */
 public record ServerSettings(String address, int port, int maxRequestBytes, Duration readTimeout,
-                             int maxConnections, int authThreads) {
+                             int maxConnections, int authThreads, Duration authQueueDeadline,
+                             AuthThrottle.Policy authThrottle) {
     public static final int DEFAULT_PORT = 4306;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+    /** One per core, at most 8: beyond the cores, more threads only share them. */
+    public static final int DEFAULT_AUTH_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    /** Well inside the read timeout, which a client waiting for its answer may also have. */
+    public static final Duration DEFAULT_AUTH_QUEUE_DEADLINE = Duration.ofSeconds(5);
 
     public ServerSettings {
         if (port < 0 || port > 65535) {
@@ -38,26 +47,46 @@ public record ServerSettings(String address, int port, int maxRequestBytes, Dura
         if (authThreads < 1) {
             throw new IllegalArgumentException("authThreads must be positive");
         }
+        Objects.requireNonNull(authQueueDeadline, "authQueueDeadline");
+        if (authQueueDeadline.isNegative() || authQueueDeadline.isZero()) {
+            throw new IllegalArgumentException("authQueueDeadline must be positive");
+        }
+        Objects.requireNonNull(authThrottle, "authThrottle");
     }
 
     /** The original's behaviour where it had one (10 s read timeout), bounded where it was not. */
     public static ServerSettings defaults(String address, int port) {
-        return new ServerSettings(address, port, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_READ_TIMEOUT, 0, 1);
+        return new ServerSettings(address, port, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_READ_TIMEOUT, 0,
+                DEFAULT_AUTH_THREADS, DEFAULT_AUTH_QUEUE_DEADLINE, AuthThrottle.Policy.DEFAULT);
     }
 
     public ServerSettings withMaxRequestBytes(int value) {
-        return new ServerSettings(address, port, value, readTimeout, maxConnections, authThreads);
+        return new ServerSettings(address, port, value, readTimeout, maxConnections, authThreads, authQueueDeadline,
+                authThrottle);
     }
 
     public ServerSettings withReadTimeout(Duration value) {
-        return new ServerSettings(address, port, maxRequestBytes, value, maxConnections, authThreads);
+        return new ServerSettings(address, port, maxRequestBytes, value, maxConnections, authThreads,
+                authQueueDeadline, authThrottle);
     }
 
     public ServerSettings withMaxConnections(int value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, value, authThreads);
+        return new ServerSettings(address, port, maxRequestBytes, readTimeout, value, authThreads, authQueueDeadline,
+                authThrottle);
     }
 
     public ServerSettings withAuthThreads(int value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, value);
+        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, value,
+                authQueueDeadline, authThrottle);
+    }
+
+    public ServerSettings withAuthQueueDeadline(Duration value) {
+        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, authThreads, value,
+                authThrottle);
+    }
+
+    public ServerSettings withAuthThrottle(AuthThrottle.Policy value) {
+        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, authThreads,
+                authQueueDeadline, value);
     }
 }

@@ -5,6 +5,7 @@ import org.harpd.auth.Authenticator;
 import org.python.core.Py;
 import org.python.core.PyException;
 import org.python.core.PyObject;
+import org.python.core.PyTraceback;
 
 /**
  * An authentication module (e.g. {@code harpd.auth.passfile}) seen as an {@link Authenticator}: its
@@ -16,11 +17,14 @@ public final class PythonAuthenticator implements Authenticator {
     private final PythonRuntime runtime;
     private final String moduleName;
     private final PyObject authDb;
+    /** The module's source file without its extension, to find its frames in a traceback; null if unknown. */
+    private final String moduleFileStem;
 
-    private PythonAuthenticator(PythonRuntime runtime, String moduleName, PyObject authDb) {
+    private PythonAuthenticator(PythonRuntime runtime, String moduleName, PyObject authDb, String moduleFile) {
         this.runtime = runtime;
         this.moduleName = moduleName;
         this.authDb = authDb;
+        this.moduleFileStem = moduleFile == null ? null : stem(moduleFile);
     }
 
     /**
@@ -34,8 +38,12 @@ public final class PythonAuthenticator implements Authenticator {
             throws AuthModuleException {
         String prefix = "authentication module " + module + ": ";
         PyObject create;
+        String moduleFile;
         try {
-            create = runtime.importModule(module).__findattr__("create");
+            PyObject imported = runtime.importModule(module);
+            PyObject file = imported.__findattr__("__file__");
+            moduleFile = file == null || file == Py.None ? null : file.toString();
+            create = imported.__findattr__("create");
         } catch (PyException e) {
             throw new AuthModuleException(prefix + "cannot import: " + PythonErrors.summary(e));
         }
@@ -52,7 +60,7 @@ public final class PythonAuthenticator implements Authenticator {
             throw new AuthModuleException(prefix + "create(config) returned " + runtime.eval(authDb::__repr__)
                     + ", which has no authenticate(user, password) method");
         }
-        return new PythonAuthenticator(runtime, module, authDb);
+        return new PythonAuthenticator(runtime, module, authDb, moduleFile);
     }
 
     /** The module's verdict, by Python truthiness. */
@@ -65,9 +73,46 @@ public final class PythonAuthenticator implements Authenticator {
             return runtime.eval(() -> authDb.invoke("authenticate", Py.newUnicode(user), Py.newUnicode(password))
                     .__nonzero__());
         } catch (PyException e) {
+            throw new AuthModuleException("authentication module " + moduleName + " failed: " + describe(e));
+        } catch (RuntimeException e) {
+            StackTraceElement[] trace = e.getStackTrace();
             throw new AuthModuleException("authentication module " + moduleName + " failed: "
-                    + PythonErrors.summary(e));
+                    + e.getClass().getName() + (trace.length == 0 ? "" : " at " + trace[0]));
         }
+    }
+
+    /**
+     * The exception's type and where it came from: the innermost frame in the module's own file, else the
+     * innermost frame. Never its message: a module may put the password there in any form ({@code %r}, upper
+     * case, a slice), which no search for the password would find.
+     */
+    private String describe(PyException e) {
+        String module = PythonErrors.moduleName(e);
+        String type = "exceptions".equals(module) ? PythonErrors.typeName(e) : module + "." + PythonErrors.typeName(e);
+        String innermost = null;
+        String inModule = null;
+        for (PyObject tb = e.traceback; tb instanceof PyTraceback t; tb = t.tb_next) {
+            if (t.tb_frame == null || t.tb_frame.f_code == null) {
+                continue;
+            }
+            String file = t.tb_frame.f_code.co_filename;
+            innermost = file + ":" + t.tb_lineno;
+            if (file != null && moduleFileStem != null && moduleFileStem.equals(stem(file))) {
+                inModule = innermost;
+            }
+        }
+        String where = inModule != null ? inModule : innermost;
+        return where == null ? type : type + " at " + where;
+    }
+
+    /** {@code a/b.py}, {@code a/b.pyc} and {@code a/b$py.class} are one module's files. */
+    private static String stem(String file) {
+        for (String suffix : new String[] {"$py.class", ".pyc", ".py"}) {
+            if (file.endsWith(suffix)) {
+                return file.substring(0, file.length() - suffix.length());
+            }
+        }
+        return file;
     }
 
     public String moduleName() {

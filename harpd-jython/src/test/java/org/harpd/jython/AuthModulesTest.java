@@ -125,6 +125,33 @@ class AuthModulesTest {
     }
 
     @Test
+    void aModuleFailureNamesTypeAndPlaceButNeverTheMessage() throws Exception {
+        Path lib = dir.resolve("lib");
+        Files.createDirectories(lib);
+        Files.writeString(lib.resolve("leaky.py"), """
+                def check(password):
+                    raise ValueError("bad %r" % password.upper())
+
+                class Leaky(object):
+                    def authenticate(self, user, password):
+                        return check(password)
+
+                def create(config):
+                    return Leaky()
+                """);
+        PythonRuntime runtime = PythonRuntime.create(new PythonPath(List.of(), List.of(lib.toString())));
+        PythonAuthenticator auth = PythonAuthenticator.create(runtime, "leaky", Map.of("module", "leaky"));
+        String password = "sEcr3t-pw";
+        AuthModuleException e = assertThrows(AuthModuleException.class, () -> auth.authenticate("u", password));
+        String message = e.getMessage();
+        assertEquals("authentication module leaky failed: ValueError at " + lib.resolve("leaky.py") + ":2",
+                message);
+        for (String form : List.of(password, password.toUpperCase(), password.toLowerCase(), "bad ", "SECR")) {
+            assertFalse(message.toUpperCase().contains(form.toUpperCase()), form + " in " + message);
+        }
+    }
+
+    @Test
     void moduleProblemsAreOneLineNamingTheModule() throws Exception {
         AuthModuleException missing = assertThrows(AuthModuleException.class,
                 () -> create("no.such.authmodule", Map.of()));
