@@ -17,13 +17,16 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 /**
  * The one JSON configuration used on the wire and between listener and workers.
  * Keys are written sorted, as the original harpd does, and NaN/Infinity are written bare and accepted,
- * as CPython's {@code json} module does.
+ * as CPython's {@code json} module does. Surrogates are written as {@code \\uXXXX} escapes, so a string holding
+ * an unpaired one (which CPython 2 accepts and gives back) can be written at all.
  */
 public final class Json {
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            // escapes in lower-case hex, as CPython's json writes them ("\\ud800" for an unpaired surrogate)
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -13,6 +13,7 @@ import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
 import org.harpd.posix.ProcessTree;
+import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
@@ -122,7 +123,8 @@ final class Worker {
         }
         CallJob job = call.job();
         try {
-            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(), afterCall));
+            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(), afterCall,
+                    ProcedureOptions.of(job.procedure())));
             commands.flush();
         } catch (IOException e) {
             // The process is gone or going; its end of output reports the call as failed.

@@ -1,12 +1,17 @@
 package org.harpd.worker;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
 import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.harpd.logging.PythonLevels;
 import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
@@ -120,7 +125,13 @@ public final class WorkerProcessMain {
             try {
                 WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));
                 after = call.after();
-                if (servedIdentity == null) {
+                List<String> changed = call.expected() == null
+                        ? List.of("the listener sent no options for it")
+                        : runtime.differences(call.procedure(), call.expected());
+                if (!changed.isEmpty()) {
+                    // Nothing ran and no identity was taken: the worker stays fit for the calls it may still get.
+                    refuseChanged(pid, call.procedure(), changed, out);
+                } else if (servedIdentity == null) {
                     IdentitySwitch.switchTo(call.identity());
                     Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
                     servedIdentity = call.identity();
@@ -130,9 +141,11 @@ public final class WorkerProcessMain {
                     after = WorkerProtocol.After.EXIT;
                     throw new IdentitySwitchException("worker serves another identity");
                 }
-                runtime.call(call.procedure(), call.arguments(), out);
-                if (!out.finished()) {
-                    out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
+                if (changed.isEmpty()) {
+                    runtime.call(call.procedure(), call.arguments(), out);
+                    if (!out.finished()) {
+                        out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
+                    }
                 }
             } catch (IdentitySwitchException e) {
                 out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
@@ -176,6 +189,25 @@ public final class WorkerProcessMain {
             }
             pipes.write(WorkerProtocol.ready(pid));
         }
+    }
+
+    /**
+     * The procedures file was edited since the listener read it: this worker loaded the new text, whose procedure
+     * may name another user or differ in what the listener already acted on (the acknowledgement, the timeout,
+     * the worker it picked). Running it under the identity the listener chose from the old text would run new
+     * code as a user nobody named for it, so the call is refused; only a restart makes the listener read the file
+     * again. The operator learns why from the log (the details stay out of the client's answer).
+     */
+    private void refuseChanged(int pid, String procedure, List<String> changed, WireEmitter out) {
+        Map<String, Object> record = new TreeMap<>();
+        record.put("message", "procedure changed in the procedures file since harpd started: restart harpd to serve it");
+        record.put("procedure", procedure);
+        record.put("problem", String.join("; ", changed));
+        pipes.write(WorkerProtocol.log("harpd", PythonLevels.WARNING, Json.toLineString(record),
+                System.currentTimeMillis() / 1e3, pid));
+        ObjectNode data = Json.MAPPER.createObjectNode().put("procedure", procedure);
+        out.error(new HarpError(ErrorType.PROCEDURE_LOADING_ERROR,
+                "procedure changed since harpd started; harpd must be restarted to run it", data));
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
+import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.Json;
 
 /**
@@ -31,9 +32,13 @@ import org.harpd.protocol.Json;
  * </ol>
  *
  * <h2>A call</h2>
- * Listener: {@code {"after": "exit"|"reload"|"keep", "call": {"arguments": [...]|{...}, "groups": [...],
- * "procedure": name, "user": u|null}}}, users and groups as numbers or names; a missing {@code after} means
- * {@code exit}. The listener sends a call only to a worker that said {@code ready}, and only one at a time.
+ * Listener: {@code {"after": "exit"|"reload"|"keep", "call": {"arguments": [...]|{...}, "expect": {...},
+ * "groups": [...], "procedure": name, "user": u|null}}}, users and groups as numbers or names; a missing
+ * {@code after} means {@code exit}. {@code expect} is the procedure as the listener read it at start-up
+ * ({@link ProcedureOptions}: {@code {"gid": [...], "streaming": b, "timeout_nanos": n|null, "uid": u|null}}):
+ * a worker whose procedures file says otherwise — edited since — refuses the call with
+ * {@code procedure_loading_error} before running anything, as it refuses a call without {@code expect}.
+ * The listener sends a call only to a worker that said {@code ready}, and only one at a time.
  * On its first call the worker switches to the call's identity (failure: it writes
  * {@code {"error": {"type": "system_error", ...}, "harp": 1}} and exits) and serves that identity only from
  * then on: it has given up the privilege to switch again, so a later call for another identity is refused the
@@ -106,8 +111,13 @@ public final class WorkerProtocol {
     private WorkerProtocol() {
     }
 
-    /** One call, as sent to the worker. */
-    public record CallCommand(String procedure, JsonNode arguments, Identity identity, After after) {
+    /**
+     * One call, as sent to the worker.
+     *
+     * @param expected the procedure's options as the listener knows them, or null when the command had none
+     */
+    public record CallCommand(String procedure, JsonNode arguments, Identity identity, After after,
+                              ProcedureOptions expected) {
     }
 
     public static byte[] ready(long pid) {
@@ -141,12 +151,30 @@ public final class WorkerProtocol {
         return call(procedure, arguments, identity, After.EXIT);
     }
 
+    /** A call without the listener's expectations (which a worker refuses to run). */
     public static byte[] call(String procedure, JsonNode arguments, Identity identity, After after) {
+        return call(procedure, arguments, identity, after, null);
+    }
+
+    public static byte[] call(String procedure, JsonNode arguments, Identity identity, After after,
+                              ProcedureOptions expected) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.put(AFTER, after.wireName());
         ObjectNode call = message.putObject(CALL);
         call.put("procedure", procedure);
         call.set("arguments", arguments);
+        if (expected != null) {
+            ObjectNode expect = call.putObject("expect");
+            expect.put("streaming", expected.streaming());
+            if (expected.timeout() == null) {
+                expect.putNull("timeout_nanos");
+            } else {
+                expect.put("timeout_nanos", expected.timeout().toNanos());
+            }
+            expect.set("uid", expected.user() == null ? null : idRef(expected.user()));
+            ArrayNode gid = expect.putArray("gid");
+            expected.groups().forEach(g -> gid.add(idRef(g)));
+        }
         call.set("user", identity.user() == null ? null : idRef(identity.user()));
         ArrayNode groups = call.putArray("groups");
         identity.groups().forEach(g -> groups.add(idRef(g)));
@@ -170,7 +198,25 @@ public final class WorkerProtocol {
         }
         return new CallCommand(call.get("procedure").asText(), arguments,
                 new Identity(user == null || user.isNull() ? null : idRef(user), groups),
-                After.fromWire(message.get(AFTER)));
+                After.fromWire(message.get(AFTER)), expected(call.get("expect")));
+    }
+
+    private static ProcedureOptions expected(JsonNode expect) {
+        if (expect == null || expect.isNull()) {
+            return null;
+        }
+        if (!expect.isObject() || !expect.path("streaming").isBoolean()) {
+            throw new IllegalArgumentException("malformed procedure options: " + expect);
+        }
+        JsonNode timeout = expect.get("timeout_nanos");
+        JsonNode uid = expect.get("uid");
+        List<IdRef> gid = new ArrayList<>();
+        for (JsonNode g : expect.path("gid")) {
+            gid.add(idRef(g));
+        }
+        return new ProcedureOptions(expect.get("streaming").booleanValue(),
+                timeout == null || timeout.isNull() ? null : java.time.Duration.ofNanos(timeout.longValue()),
+                uid == null || uid.isNull() ? null : idRef(uid), gid);
     }
 
     /**

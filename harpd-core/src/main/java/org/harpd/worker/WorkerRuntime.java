@@ -1,6 +1,8 @@
 package org.harpd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.harpd.procedure.ProcedureOptions;
 
 /**
  * The Python side of a worker process (implemented in harpd-jython). The worker main calls {@link #load} once
@@ -14,6 +16,13 @@ public interface WorkerRuntime {
      * @throws Exception with a message naming the file and line when the file cannot be loaded
      */
     void load() throws Exception;
+
+    /**
+     * How the procedure {@code name}, as this runtime loaded it, differs from {@code expected}, the listener's
+     * view of it: one item per difference ({@link ProcedureOptions#differences}), or one saying it is no longer
+     * there; empty when they agree. Valid after {@link #load}.
+     */
+    List<String> differences(String name, ProcedureOptions expected);
 
     /**
      * Run one procedure; every message goes to {@code out}. Must not throw for errors raised by the

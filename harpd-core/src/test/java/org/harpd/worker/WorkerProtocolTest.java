@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.harpd.config.PythonPath;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
+import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.Json;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,22 @@ class WorkerProtocolTest {
         }
         assertEquals(Identity.UNCHANGED, WorkerProtocol.parseCall(Json.MAPPER.readTree(
                 WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED))).identity());
+    }
+
+    @Test
+    void theListenersViewOfTheProcedureRoundTrips() throws Exception {
+        Identity identity = new Identity(IdRef.ofName("nobody"), List.of());
+        for (ProcedureOptions expected : List.of(
+                new ProcedureOptions(true, Duration.ofMillis(2500), IdRef.ofName("nobody"), List.of(IdRef.ofId(0), IdRef.ofName("adm"))),
+                new ProcedureOptions(false, null, null, List.of()))) {
+            byte[] line = WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), identity, WorkerProtocol.After.KEEP,
+                    expected);
+            assertEquals(expected, WorkerProtocol.parseCall(Json.MAPPER.readTree(line)).expected());
+        }
+        assertNull(WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), identity))).expected());
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"expect\": {\"gid\": []}}}")));
     }
 
     @Test

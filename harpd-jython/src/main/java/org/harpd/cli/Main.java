@@ -25,6 +25,7 @@ import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.LazyBindingProvider;
+import org.harpd.procedure.IdentityAudit;
 import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.server.HarpServer;
@@ -122,7 +123,13 @@ public final class Main {
             return null;
         });
         SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine, ciphers));
+        List<IdentityAudit.Finding> identities = IdentityAudit.audit(catalog.all(), options.defaultUser(),
+                options.defaultGroup(), IdentityAudit.Directory.system());
         if (options.test()) {
+            identities.forEach(f -> err.println(testLine(options.procedures(), f)));
+            if (identities.stream().anyMatch(f -> f.severity() == IdentityAudit.Severity.ERROR)) {
+                return 1;
+            }
             err.println("isolation: " + config.workers().describeIsolation());
             err.println("config OK");
             return 0;
@@ -130,6 +137,7 @@ public final class Main {
 
         EventLog log = EventLog.get("harpd");
         FileExposure.warnIfExposed(log, config, options.procedures());
+        identities.forEach(f -> logFinding(log, f));
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options));
         HarpServer server = new HarpServer(
@@ -173,6 +181,30 @@ public final class Main {
         }
         log.info("stopped");
         return 0;
+    }
+
+    /**
+     * A finding of {@link IdentityAudit} as {@code -t} prints it: {@code FILE: procedure NAME: [warning: ]PROBLEM}.
+     * Unknown users and groups fail {@code -t}; at start-up they are logged and harpd starts, as the original
+     * did: the calls of that procedure fail with {@code system_error} until the name exists.
+     */
+    static String testLine(Path procedures, IdentityAudit.Finding finding) {
+        String where = finding.procedure() == null ? "" : procedures + ": procedure " + finding.procedure() + ": ";
+        String severity = finding.severity() == IdentityAudit.Severity.WARNING ? "warning: " : "";
+        return where + severity + finding.problem();
+    }
+
+    private static void logFinding(EventLog log, IdentityAudit.Finding finding) {
+        List<Object> context = new ArrayList<>();
+        if (finding.procedure() != null) {
+            context.addAll(List.of("procedure", finding.procedure()));
+        }
+        context.addAll(List.of("problem", finding.problem()));
+        if (finding.severity() == IdentityAudit.Severity.ERROR) {
+            log.error("unknown user or group: calls will fail", context.toArray());
+        } else {
+            log.warn("procedure runs with root's privileges", context.toArray());
+        }
     }
 
     static PoolSettings poolSettings(HarpdConfig config, Options options) {

@@ -64,7 +64,7 @@ public final class JsonValues {
             return Py.None;
         }
         if (node.isTextual()) {
-            return Py.newUnicode(node.textValue());
+            return unicode(node.textValue());
         }
         if (node.isBoolean()) {
             return Py.newBoolean(node.booleanValue());
@@ -89,11 +89,35 @@ public final class JsonValues {
         if (node.isObject()) {
             PyDictionary dict = new PyDictionary();
             for (Map.Entry<String, JsonNode> field : node.properties()) {
-                dict.__setitem__(Py.newUnicode(field.getKey()), toPython(field.getValue()));
+                dict.__setitem__(unicode(field.getKey()), toPython(field.getValue()));
             }
             return dict;
         }
         throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
+    }
+
+    /**
+     * A JSON string as CPython 2's {@code json} gives it: {@code "\\ud800"} escapes an unpaired surrogate, which
+     * CPython passes on as a one-character {@code unicode}. Jython's {@code unicode} refuses to index a string
+     * holding one (ValueError), unless told that every UTF-16 unit is a character of its own, as it is for the
+     * basic plane: such a string is made so, which gives every unit — the unpaired surrogate included — a
+     * character, as CPython's wide build has it. A valid pair in the same string then counts as two characters,
+     * as in a narrow build; Jython has no representation for both at once.
+     */
+    static PyUnicode unicode(String text) {
+        return PyUnicode.fromString(text, hasUnpairedSurrogate(text));
+    }
+
+    private static boolean hasUnpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps the containers on the current path, to refuse cycles as {@code json.dumps} does. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.harpd.config.PythonPath;
+import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.worker.MessageEmitter;
@@ -118,6 +119,13 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
             throw new IllegalStateException("load() first");
         }
         return runtime;
+    }
+
+    @Override
+    public List<String> differences(String name, ProcedureOptions expected) {
+        return catalog().find(name)
+                .map(loaded -> expected.differences(ProcedureOptions.of(loaded)))
+                .orElse(List.of("no longer in the procedures file"));
     }
 
     @Override

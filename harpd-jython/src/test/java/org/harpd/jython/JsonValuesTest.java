@@ -128,4 +128,25 @@ class JsonValuesTest {
         JsonNode doc = parse("[{\"k\": [1, 2.25, \"\\u2603\", false, null, {}]}, [], -5]");
         assertEquals(Json.toString(doc), Json.toString(JsonValues.toJson(JsonValues.toPython(doc))));
     }
+
+    /**
+     * CPython 2 (wide build) gives u'\\ud800x' of length 2 and writes it back as "\\ud800x". (A key holding an
+     * unpaired surrogate does not get this far: the listener's parser refuses it.)
+     */
+    @Test
+    void unpairedSurrogatesReachPythonAndComeBackAsCPythonGivesThem() throws Exception {
+        JsonNode doc = parse("[\"\\ud800x\", \"\\udc00\"]");
+        // keys come from the listener's parser, which refuses unpaired surrogates in them; converted all the same
+        ((com.fasterxml.jackson.databind.node.ArrayNode) doc).addObject().put("\udc01", "a\ud83d\ude00");
+        PyObject value = JsonValues.toPython(doc);
+        PyObject described = Python.runtime().eval(() -> {
+            PyObject globals = Python.exec("def describe(v):\n"
+                    + "    return [len(v[0]), repr(v[0]), len(v[1]), v[0] == v[0], len(v[2].keys()[0]), len(v[2].values()[0])]\n");
+            return globals.__finditem__("describe").__call__(value);
+        });
+        assertEquals("[2, \"u'\\\\ud800x'\", 1, true, 1, 2]", Json.toString(JsonValues.toJson(described)));
+        // as the worker writes it to the listener, which passes the line on
+        assertEquals("[\"\\ud800x\", \"\\udc00\", {\"\\udc01\": \"a\\ud83d\\ude00\"}]\n",
+                new String(Json.line(JsonValues.toJson(value)), java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

@@ -31,7 +31,7 @@ class CommandLineIT {
               module: harpd.auth.inconfig
               users: {test: "plain:secret"}
             """;
-    private static final String GOOD_PROCEDURES = "from harpd.proc import procedure\n@procedure\ndef f():\n    return 1\n";
+    private static final String GOOD_PROCEDURES = "from harpd.proc import procedure\n@procedure(uid=\"nobody\")\ndef f():\n    return 1\n";
 
     @Test
     void goodConfigurationPrintsConfigOk() throws Exception {
