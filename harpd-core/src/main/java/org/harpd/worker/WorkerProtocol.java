@@ -62,7 +62,9 @@ import org.harpd.protocol.Json;
  * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
  * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
  * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
- * never part of a call's output. Records made while the worker loads the procedures file are dropped: the
+ * never part of a call's output. {@code created} and {@code process} are informative only: the listener stamps
+ * the record with the worker's pid as it knows it and with the time it received the line, and escapes control
+ * characters in name and message, so a worker cannot pass a record off as another process's or as several. Records made while the worker loads the procedures file are dropped: the
  * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
  *
  * <h2>End</h2>
