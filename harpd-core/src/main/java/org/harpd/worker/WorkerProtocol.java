@@ -67,6 +67,11 @@ import org.harpd.protocol.Json;
  * characters in name and message, so a worker cannot pass a record off as another process's or as several. Records made while the worker loads the procedures file are dropped: the
  * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
  *
+ * <h2>Line length</h2>
+ * No line from the worker may be longer than the pool's {@link PoolSettings#maxResultBytes()} (harpd.conf's
+ * {@code workers.max_result_size}), newline included. The listener does not buffer beyond it: the worker is
+ * killed and its call, if any, fails with {@code system_error}.
+ *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
  * The listener ends a call early (timeout, cancel, shutdown) by killing the worker's process group.
