@@ -23,14 +23,36 @@ import java.util.OptionalInt;
  *                     {@code isolation} for that procedure's calls
  * @param idleTimeout  key {@code idle_timeout} (seconds): how long a worker may stay idle before it is retired,
  *                     down to {@code spare} unswitched workers; zero: never
+ * @param maxResultSize key {@code max_result_size} (bytes): the largest message a worker may send the listener
+ *                     (a result, one streamed value, an exception, a log record, each as one JSON line); a worker
+ *                     sending a longer one is killed and its call fails
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                            Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
+                            Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize) {
+
+    /**
+     * 64 MiB: 64 times the default request limit, far above what a procedure answering one client sends, yet
+     * small enough that a worker's longest line (buffered once, then copied once) costs the listener at most
+     * 128 MiB; without a limit one unterminated line exhausted the listener's heap.
+     */
+    public static final int DEFAULT_MAX_RESULT_SIZE = 64 * 1024 * 1024;
+    /** Below this, the worker's own protocol messages (a traceback in an exception line) might not fit. */
+    public static final int MIN_MAX_RESULT_SIZE = 64 * 1024;
+    /** Java arrays stop short of 2 GiB; 1 GiB keeps the buffer and its copy within reach of one heap. */
+    public static final int MAX_MAX_RESULT_SIZE = 1024 * 1024 * 1024;
 
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE);
+
+    /** With the default {@code max_result_size}. */
+    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
+                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
+                         Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
+        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
+                idleTimeout, DEFAULT_MAX_RESULT_SIZE);
+    }
 
     /** How much one call can see of another. */
     public enum Isolation {
@@ -94,7 +116,8 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         Objects.requireNonNull(maxCalls, "maxCalls");
         if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls.orElse(1) < 1
                 || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()
-                || idleTimeout.isNegative()) {
+                || idleTimeout.isNegative() || maxResultSize < MIN_MAX_RESULT_SIZE
+                || maxResultSize > MAX_MAX_RESULT_SIZE) {
             throw new IllegalArgumentException("inconsistent workers configuration");
         }
     }

@@ -101,22 +101,34 @@ public final class LoggingSetup {
     }
 
     /**
-     * Logs a record that a worker process produced (its {@code {"log": {...}}} message), under the worker's
-     * logger name and with its pid, level and time, subject to the same logger and handler levels as Python's.
+     * Logs a record made by Python code (an authentication module or the procedures file in the listener, or a
+     * worker's {@code {"log": {...}}} message), with its pid, level and time, subject to the same logger and
+     * handler levels as Python's.
+     *
+     * <p>The name is Python code's to choose, per call if it likes ({@code logging.getLogger(request_id)}), and
+     * Logback never forgets a logger it made. So the record is logged through the nearest <em>configured</em>
+     * logger up its dotted name (the root logger at worst) — whose handlers and propagation are exactly what
+     * Python's hierarchy gives an unconfigured child — while the record keeps its own name for
+     * {@code %(name)s} and for handler name filters. No logger is ever made here.
+     *
+     * <p>Control characters in the name and message (newlines above all) are escaped, {@code \n} for a
+     * newline: one record is one line, so no text a procedure or a client chose can pass for a record of its
+     * own. A traceback appended to a message stays in that record's line.
      *
      * @param levelno Python level number
      * @param created seconds since the epoch, as Python's {@code record.created}
      */
     public static void forward(String loggerName, int levelno, String message, double created, long pid) {
-        String name = loggerName == null ? "root" : loggerName;
+        String name = loggerName == null || loggerName.isEmpty() ? "root" : oneLine(loggerName);
         if (levelno < effectiveLevel(name)) {
             return;
         }
-        LoggerContext context = context();
-        Logger logger = name.equals("root") || name.isEmpty() ? context.getLogger(Logger.ROOT_LOGGER_NAME)
-                : context.getLogger(name);
+        Logger logger = nearestConfigured(context(), name);
         LoggingEvent event = new LoggingEvent(LoggingSetup.class.getName(), logger,
-                PythonLevels.toLogbackEvent(levelno), message, null, null);
+                PythonLevels.toLogbackEvent(levelno), message == null ? "" : oneLine(message), null, null);
+        if (!name.equals("root")) {
+            event.setLoggerName(name);
+        }
         long seconds = (long) Math.floor(created);
         event.setInstant(Instant.ofEpochSecond(seconds, Math.round((created - seconds) * 1e9)));
         event.setThreadName("MainThread");
@@ -129,11 +141,13 @@ public final class LoggingSetup {
     }
 
     /**
-     * {@link #forward} for the body of a worker's {@code {"log": {"name", "levelno", "msg", "created",
-     * "process"}}} message. Missing fields take Python's defaults (root, INFO, now); a body that is not an
-     * object is ignored.
+     * {@link #forward} for the body of a worker's {@code {"log": {"name", "levelno", "msg"}}} message. Missing
+     * fields take Python's defaults (root, INFO); a body that is not an object is ignored. Who made the record
+     * and when is the listener's to say, not the worker's: the pid is the worker's as the listener knows it and
+     * the time is when the listener received it; {@code "process"} and {@code "created"} in the body are
+     * ignored.
      *
-     * @param workerPid used when the body has no "process"
+     * @param workerPid the pid of the worker the message came from
      * @return whether the body was usable
      */
     public static boolean forwardJson(JsonNode log, long workerPid) {
@@ -141,12 +155,67 @@ public final class LoggingSetup {
             return false;
         }
         JsonNode message = log.path("msg");
-        forward(log.path("name").asText("root"),
+        JsonNode name = log.path("name");
+        Instant now = Instant.now();
+        forward(name.isTextual() ? name.asText() : "root",
                 log.path("levelno").canConvertToInt() ? log.path("levelno").asInt() : PythonLevels.INFO,
                 message.isTextual() ? message.asText() : message.isMissingNode() ? "" : message.toString(),
-                log.path("created").isNumber() ? log.path("created").asDouble() : System.currentTimeMillis() / 1e3,
-                log.path("process").canConvertToLong() ? log.path("process").asLong() : workerPid);
+                now.getEpochSecond() + now.getNano() / 1e9, workerPid);
         return true;
+    }
+
+    /**
+     * {@code text} with every control character (C0, DEL, C1) and Unicode line or paragraph separator written as
+     * a Python string literal would: backslash-n, -r, -t, else backslash-x and two hex digits, or backslash-u and
+     * four above U+00FF; {@code text} itself when there is none.
+     */
+    static String oneLine(String text) {
+        int i = 0;
+        while (i < text.length() && !needsEscape(text.charAt(i))) {
+            i++;
+        }
+        if (i == text.length()) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16).append(text, 0, i);
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!needsEscape(c)) {
+                out.append(c);
+            } else if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (c == '\t') {
+                out.append("\\t");
+            } else if (c <= 0xff) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029';
+    }
+
+    /** The logger of the longest configured prefix of {@code name} (Python's hierarchy), never a new one. */
+    private static Logger nearestConfigured(LoggerContext context, String name) {
+        Map<String, Integer> table = levels;
+        String current = name;
+        while (!current.isEmpty() && !current.equals("root")) {
+            if (table.containsKey(current)) {
+                Logger configured = context.exists(current);
+                if (configured != null) {
+                    return configured;
+                }
+            }
+            int dot = current.lastIndexOf('.');
+            current = dot < 0 ? "" : current.substring(0, dot);
+        }
+        return context.getLogger(Logger.ROOT_LOGGER_NAME);
     }
 
     /** Python's getEffectiveLevel: the nearest configured level up the dotted name. */

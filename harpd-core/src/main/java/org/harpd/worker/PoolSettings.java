@@ -26,10 +26,12 @@ import org.harpd.config.WorkersConfig.Isolation;
  * @param procedureIsolation procedures whose calls have an isolation other than {@code isolation}
  * @param idleTimeout  how long a worker may stay idle before it is retired (down to {@code spare} unswitched
  *                     workers); zero: never
+ * @param maxResultBytes the longest line a worker may send (newline included); a worker sending a longer one is
+ *                     killed and its call fails with {@code system_error}
  */
 public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
                            OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
-                           Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
+                           Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultBytes) {
 
     public PoolSettings {
         if (command == null) {
@@ -56,6 +58,17 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
             throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeout);
         }
         requirePositive(killGrace, "kill grace");
+        if (maxResultBytes < 2) {
+            throw new IllegalArgumentException("max result size must allow a line, got " + maxResultBytes);
+        }
+    }
+
+    /** With the default {@code max_result_size}. */
+    public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
+                        OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
+                        Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
+        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, procedureIsolation,
+                idleTimeout, WorkersConfig.DEFAULT_MAX_RESULT_SIZE);
     }
 
     /** Every procedure with the same isolation. */
@@ -68,7 +81,13 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
     /** The same settings with another {@code idleTimeout}. */
     public PoolSettings withIdleTimeout(Duration timeout) {
         return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                procedureIsolation, timeout);
+                procedureIsolation, timeout, maxResultBytes);
+    }
+
+    /** The same settings with another {@code maxResultBytes}. */
+    public PoolSettings withMaxResultBytes(int bytes) {
+        return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
+                procedureIsolation, idleTimeout, bytes);
     }
 
     /** {@code process} isolation: one call per worker. */

@@ -1,13 +1,13 @@
 package org.harpd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.harpd.config.WorkersConfig;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
@@ -51,6 +51,8 @@ final class Worker {
     private WorkerBinding binding;
     private int callsStarted;
     private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+    /** Set before the reader starts, read by it only. */
+    private int maxLineBytes = WorkersConfig.DEFAULT_MAX_RESULT_SIZE;
 
     private Worker(Process process, Events events) {
         this.process = process;
@@ -66,6 +68,18 @@ final class Worker {
         Process process = new ProcessBuilder(command.commandLine()).start();
         WorkerOutput.follow(process);
         return new Worker(process, events);
+    }
+
+    /**
+     * The longest line, newline included, this worker may send; a longer one gets it killed (and its call failed)
+     * rather than buffered: the listener is root and serves every client, a worker is one procedure's.
+     * Only before {@link #startReading()}.
+     */
+    void limitLineLength(int bytes) {
+        if (bytes < 2) {
+            throw new IllegalArgumentException("a line needs at least 2 bytes, got " + bytes);
+        }
+        maxLineBytes = bytes;
     }
 
     void startReading() {
@@ -212,10 +226,15 @@ final class Worker {
 
     private void readUntilExit() {
         try (InputStream in = process.getInputStream()) {
-            LineReader lines = new LineReader(in);
-            byte[] line;
-            while ((line = lines.next()) != null) {
-                handle(line);
+            LineReader lines = new LineReader(in, maxLineBytes);
+            try {
+                byte[] line;
+                while ((line = lines.next()) != null) {
+                    handle(line);
+                }
+            } catch (LineTooLongException e) {
+                lineTooLong();
+                lines.drain(); // until the killed process's end of output; its exit is reported below
             }
         } catch (IOException e) {
             // A broken pipe is an end like any other; the exit status tells the rest.
@@ -287,6 +306,28 @@ final class Worker {
         }
     }
 
+    /** The worker sent more than {@link #maxLineBytes} without a newline: its call fails and it is killed. */
+    private void lineTooLong() {
+        State current;
+        PooledCall running;
+        synchronized (this) {
+            current = state;
+            running = call;
+            if (current == State.BOOTING && bootFailure == null) {
+                bootFailure = "worker sent a message longer than " + maxLineBytes + " bytes";
+            }
+        }
+        String procedure = running == null ? null : running.job().procedure().name();
+        LOG.error("worker message longer than workers.max_result_size, killing the worker", "pid", pid,
+                "procedure", procedure, "max_result_size", maxLineBytes, "state", current.name());
+        if (running != null) {
+            running.fail(new HarpError(ErrorType.SYSTEM_ERROR, "result too large: the procedure sent a message"
+                    + " longer than " + maxLineBytes + " bytes",
+                    Json.MAPPER.createObjectNode().put("max_result_size", maxLineBytes)));
+        }
+        kill();
+    }
+
     /** A Python log record made in the worker goes to the listener's handlers, in any state. */
     private void forwardLog(byte[] line) {
         try {
@@ -331,37 +372,65 @@ final class Worker {
         }
     }
 
-    /** Splits a stream into lines, newline included (the sink wants it so). */
+    /** More than the allowed line length arrived without a newline. */
+    private static final class LineTooLongException extends Exception {
+        LineTooLongException() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Splits a stream into lines, newline included (the sink wants it so), none longer than a limit. A line
+     * longer than the read buffer is gathered in an array grown up to the limit, never beyond, so a worker can
+     * make the listener hold at most the limit (and one copy of it) at a time.
+     */
     private static final class LineReader {
         private final InputStream in;
+        private final int maxLineBytes;
         private final byte[] buffer = new byte[64 * 1024];
         private int start;
         private int end;
 
-        LineReader(InputStream in) {
+        LineReader(InputStream in, int maxLineBytes) {
             this.in = in;
+            this.maxLineBytes = maxLineBytes;
         }
 
-        /** The next line, or null at end of output (an unterminated tail is not a message). */
-        byte[] next() throws IOException {
-            ByteArrayOutputStream longLine = null;
+        /**
+         * The next line, or null at end of output (an unterminated tail is not a message).
+         *
+         * @throws LineTooLongException when {@code maxLineBytes} bytes have come without a newline among them
+         */
+        byte[] next() throws IOException, LineTooLongException {
+            byte[] longLine = null;
+            int longLength = 0;
             while (true) {
                 for (int i = start; i < end; i++) {
                     if (buffer[i] == '\n') {
+                        int length = i + 1 - start;
+                        if (longLength + length > maxLineBytes) {
+                            throw new LineTooLongException();
+                        }
                         int from = start;
                         start = i + 1;
                         if (longLine == null) {
                             return Arrays.copyOfRange(buffer, from, i + 1);
                         }
-                        longLine.write(buffer, from, i + 1 - from);
-                        return longLine.toByteArray();
+                        longLine = fit(longLine, longLength + length);
+                        System.arraycopy(buffer, from, longLine, longLength, length);
+                        longLength += length;
+                        return longLine.length == longLength ? longLine : Arrays.copyOf(longLine, longLength);
                     }
                 }
-                if (end > start) {
-                    if (longLine == null) {
-                        longLine = new ByteArrayOutputStream(2 * (end - start));
+                int pending = end - start;
+                if (pending > 0) {
+                    // a newline in what comes next would make the line longer still
+                    if (longLength + pending >= maxLineBytes) {
+                        throw new LineTooLongException();
                     }
-                    longLine.write(buffer, start, end - start);
+                    longLine = fit(longLine, longLength + pending);
+                    System.arraycopy(buffer, start, longLine, longLength, pending);
+                    longLength += pending;
                 }
                 start = 0;
                 end = in.read(buffer);
@@ -369,6 +438,23 @@ final class Worker {
                     end = 0;
                     return null;
                 }
+            }
+        }
+
+        /** {@code line}, or a copy with room for {@code needed} bytes: doubled, at most the limit. */
+        private byte[] fit(byte[] line, int needed) {
+            if (line != null && line.length >= needed) {
+                return line;
+            }
+            int capacity = line == null ? Math.max(needed, 2 * buffer.length) : Math.max(needed, 2 * line.length);
+            capacity = Math.min(capacity, maxLineBytes);
+            return line == null ? new byte[capacity] : Arrays.copyOf(line, capacity);
+        }
+
+        /** Reads and drops everything up to end of output. */
+        void drain() throws IOException {
+            while (in.read(buffer) >= 0) {
+                // discarded: nothing after an overlong line is trusted to be a message
             }
         }
     }

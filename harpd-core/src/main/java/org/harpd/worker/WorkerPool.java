@@ -360,6 +360,7 @@ public final class WorkerPool implements CallExecutor {
             policy.spawned(worker, System.nanoTime());
             lateForClose = closed;
         }
+        worker.limitLineLength(settings.maxResultBytes());
         worker.startReading();
         if (lateForClose) {
             worker.kill();

@@ -67,8 +67,15 @@ import org.harpd.protocol.Json;
  * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
  * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
  * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
- * never part of a call's output. Records made while the worker loads the procedures file are dropped: the
+ * never part of a call's output. {@code created} and {@code process} are informative only: the listener stamps
+ * the record with the worker's pid as it knows it and with the time it received the line, and escapes control
+ * characters in name and message, so a worker cannot pass a record off as another process's or as several. Records made while the worker loads the procedures file are dropped: the
  * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
+ *
+ * <h2>Line length</h2>
+ * No line from the worker may be longer than the pool's {@link PoolSettings#maxResultBytes()} (harpd.conf's
+ * {@code workers.max_result_size}), newline included. The listener does not buffer beyond it: the worker is
+ * killed and its call, if any, fails with {@code system_error}.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.

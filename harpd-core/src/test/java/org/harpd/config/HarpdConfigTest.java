@@ -240,6 +240,7 @@ class HarpdConfigTest {
                   kill_grace: 0
                   jvm_options: [-Xmx256m, -Xss2m]
                   idle_timeout: 2.5
+                  max_result_size: 1048576
                   procedure_isolation:
                     status: shared
                     reset_password: process
@@ -247,9 +248,14 @@ class HarpdConfigTest {
         assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, OptionalInt.of(50),
                 Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
                 Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS),
-                Duration.ofMillis(2500)), workers);
+                Duration.ofMillis(2500), 1048576), workers);
         assertEquals(WorkersConfig.Isolation.SHARED,
                 load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
+    }
+
+    @Test
+    void resultSizeIsLimitedByDefault() throws Exception {
+        assertEquals(64 * 1024 * 1024, load(NETWORK + AUTH).workers().maxResultSize());
     }
 
     @Test
@@ -349,8 +355,8 @@ class HarpdConfigTest {
                         "python.path.append[0]: expected a string, got nothing (null)"),
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
-                        + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, procedure_isolation, "
-                        + "queue, spare, start_timeout)"),
+                        + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, max_result_size, "
+                        + "procedure_isolation, queue, spare, start_timeout)"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
                         "workers.procedure_isolation: expected a mapping, got a list"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
@@ -377,6 +383,10 @@ class HarpdConfigTest {
                         "workers.idle_timeout: must be 0 or more seconds (at most 1e9), got -1"),
                 Arguments.of(net + auth + "workers: {idle_timeout: 10s}\n",
                         "workers.idle_timeout: expected a number of seconds, got '10s'"),
+                Arguments.of(net + auth + "workers: {max_result_size: 1000}\n",
+                        "workers.max_result_size: must be between 65536 and 1073741824, got 1000"),
+                Arguments.of(net + auth + "workers: {max_result_size: 64MiB}\n",
+                        "workers.max_result_size: expected an integer, got '64MiB'"),
                 Arguments.of(net + auth + "workers: {jvm_options: [-Xmx1g, 2]}\n",
                         "workers.jvm_options[1]: expected a string, got 2"),
                 Arguments.of(net + auth + "workers: {isolation: \"a\\nb\"}\n",

@@ -142,11 +142,81 @@ class LoggingSetupTest {
                 + "formatters:\n  f: {format: '%(levelname)s %(process)d %(name)s %(message)s'}\n"
                 + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
         assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree(
-                "{\"name\": \"harpd.proc\", \"levelno\": 30, \"msg\": \"careful\", \"created\": 1.5,"
-                        + " \"process\": 321}"), 1));
+                "{\"name\": \"harpd.proc\", \"levelno\": 30, \"msg\": \"careful\"}"), 321));
         assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("{\"msg\": \"bare\"}"), 55));
         assertFalse(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("[1]"), 55));
         assertEquals("WARNING 321 harpd.proc careful\nINFO 55 root bare\n", text(stderr));
+    }
+
+    @Test
+    void workerCannotChooseTheRecordsPidOrTime() throws Exception {
+        configure("version: 1\nroot: {level: INFO, handlers: [err]}\n"
+                + "formatters:\n  f: {format: '%(process)d %(created)f %(message)s'}\n"
+                + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
+        double before = System.currentTimeMillis() / 1e3;
+        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree(
+                "{\"msg\": \"m\", \"process\": 1, \"created\": 0.5}"), 4242));
+        double after = System.currentTimeMillis() / 1e3;
+        String[] fields = text(stderr).strip().split(" ");
+        assertEquals("4242", fields[0], "the pid of the worker the line came from");
+        double created = Double.parseDouble(fields[1]);
+        assertTrue(created >= before - 0.001 && created <= after + 0.001,
+                "the time the listener received it, not the worker's: " + created);
+    }
+
+    @Test
+    void controlCharactersAreEscapedSoARecordIsOneLine() throws Exception {
+        configure("version: 1\nroot: {level: INFO, handlers: [err]}\n"
+                + "formatters:\n  f: {format: '%(process)d %(name)s: %(message)s'}\n"
+                + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
+        LoggingSetup.forward("procs\nroot", 20, "done\n{\"message\": \"authentication error\", \"user\": \"root\"}"
+                + "\r\u001b[2K\u0085\u2028\tend", 1.0, 77);
+        assertEquals("77 procs\\nroot: done\\n{\"message\": \"authentication error\", \"user\": \"root\"}"
+                + "\\r\\x1b[2K\\x85\\u2028\\tend\n", text(stderr));
+        assertEquals("plain, unicode \u00e9\u4e2d and a \\ stay", LoggingSetup.oneLine("plain, unicode \u00e9\u4e2d and a \\ stay"));
+    }
+
+    @Test
+    void forwardedNamesMakeNoLoggersButKeepTheirNameAndHierarchy() throws Exception {
+        configure("version: 1\n"
+                + "formatters:\n  f: {format: '%(name)s %(levelname)s %(message)s'}\n"
+                + "filters:\n  calls: {name: procs.calls}\n"
+                + "handlers:\n"
+                + "  all: {class: logging.StreamHandler, stream: ext://sys.stdout, formatter: f}\n"
+                + "  own: {class: logging.StreamHandler, stream: ext://sys.stderr, formatter: f}\n"
+                + "  callsonly: {class: logging.StreamHandler, stream: ext://sys.stderr, formatter: f,"
+                + " filters: [calls]}\n"
+                + "root: {level: INFO, handlers: [all]}\n"
+                + "loggers:\n"
+                + "  procs.quiet: {level: ERROR}\n"
+                + "  procs.own: {handlers: [own], propagate: false}\n"
+                + "  procs: {handlers: [callsonly]}\n");
+        ch.qos.logback.classic.LoggerContext context =
+                (ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory();
+        int loggers = context.getLoggerList().size();
+        for (int i = 0; i < 10_000; i++) {
+            LoggingSetup.forward("request." + i + ".step", 20, "r", 1.0, 9);
+            LoggingSetup.forward("procs.quiet.request" + i, 30, "below the configured parent's ERROR", 1.0, 9);
+        }
+        assertEquals(loggers, context.getLoggerList().size(), "no logger made for a forwarded name");
+        String[] lines = text(stdout).split("\n");
+        assertEquals(10_000, lines.length);
+        assertEquals("request.9999.step INFO r", lines[9999]);
+        assertEquals("", text(stderr));
+        stdout.reset();
+
+        LoggingSetup.forward("request.42.step", 20, "shown under its own name", 1.0, 9);
+        LoggingSetup.forward("procs.quiet.request7", 40, "at the configured parent's level", 1.0, 9);
+        LoggingSetup.forward("procs.own.request8", 20, "only to the own handler: propagate false", 1.0, 9);
+        LoggingSetup.forward("procs.calls.request9", 20, "through the name filter", 1.0, 9);
+        LoggingSetup.forward("procs.callsx", 20, "not through the name filter", 1.0, 9);
+        assertEquals(loggers, context.getLoggerList().size(), "no logger made for a forwarded name");
+        assertEquals("request.42.step INFO shown under its own name\n"
+                + "procs.quiet.request7 ERROR at the configured parent's level\n"
+                + "procs.calls.request9 INFO through the name filter\n"
+                + "procs.callsx INFO not through the name filter\n", text(stdout));
+        assertEquals("procs.own.request8 INFO only to the own handler: propagate false\n"
+                + "procs.calls.request9 INFO through the name filter\n", text(stderr));
     }
 
     @Test

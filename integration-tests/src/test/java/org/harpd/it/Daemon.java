@@ -180,6 +180,7 @@ public final class Daemon implements AutoCloseable {
         private Path dir;
         private Duration startTimeout = Duration.ofSeconds(180);
         private boolean awaitPort;
+        private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
         private List<String> wrapper = List.of();
 
@@ -202,6 +203,12 @@ public final class Daemon implements AutoCloseable {
         /** Extra keys for the network: section, each line indented by two spaces (e.g. "  read_timeout: 2\n"). */
         public Builder network(String yamlLines) {
             this.extraNetwork = yamlLines;
+            return this;
+        }
+
+        /** An environment variable for the launcher, e.g. {@code HARPD_JAVA_OPTS} for the listener JVM. */
+        public Builder env(String name, String value) {
+            environment.put(name, value);
             return this;
         }
 
@@ -265,6 +272,7 @@ public final class Daemon implements AutoCloseable {
             Path dir = prepare(port);
             ProcessBuilder pb = new ProcessBuilder(command(dir));
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(environment);
             Daemon daemon = new Daemon(pb.start(), port, dir);
             try {
                 if (awaitPort) {
