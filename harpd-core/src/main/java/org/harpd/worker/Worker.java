@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.harpd.daemon.WorkingDirectory;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
@@ -61,7 +62,9 @@ final class Worker {
 
     /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
     static Worker spawn(WorkerCommand command, Events events) throws IOException {
+        // from /, never from wherever the listener was started: the worker runs Jython as root
         ProcessBuilder builder = new ProcessBuilder(command.commandLine())
+                .directory(WorkingDirectory.ROOT.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         return new Worker(builder.start(), events);
     }
