@@ -141,7 +141,7 @@ class StartDirectoryIT {
 
     @Test
     void checkModeLoadsNothingFromItsStartDirectory() throws Exception {
-        Daemon.Builder builder = Daemon.builder().dir(conf).startIn(start).procedures(PROCEDURES);
+        Daemon.Builder builder = Daemon.builder().dir(conf).startIn(start).procedures(PROCEDURES).args("-t");
         List<String> command = builder.command(builder.prepare(Daemon.freePort()));
         Launcher.Outcome outcome = Launcher.runIn(start, command.subList(1, command.size()));
         assertEquals(0, outcome.exitCode(), outcome.toString());
