@@ -37,6 +37,17 @@ public record Options(Path config, Path procedures, Path logging, boolean test, 
                 false, false, false);
     }
 
+    /**
+     * The same options with every file ({@code -c}, {@code -r}, {@code -l}, {@code -p}) made absolute against
+     * {@code directory}, so that they still name the same files once the process has left the directory it
+     * was started in.
+     */
+    public Options resolvedAgainst(Path directory) {
+        return new Options(directory.resolve(config), directory.resolve(procedures),
+                logging == null ? null : directory.resolve(logging), test, defaultUser, defaultGroup, syslog, daemon,
+                pidfile == null ? null : directory.resolve(pidfile), help, version, detachedChild);
+    }
+
     /** --daemon implies --syslog; an explicit --logging file overrides both (decided by the caller). */
     public boolean logToSyslog() {
         return syslog || daemon;

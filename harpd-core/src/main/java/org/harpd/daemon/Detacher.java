@@ -26,9 +26,9 @@ import org.harpd.posix.PosixException;
  *
  * <p>Child side: {@link #detachChild()} first (setsid, so no controlling terminal and no SIGHUP from the
  * parent's terminal; and stderr moved, see there), then the normal startup, then {@link #confirmReady()},
- * which also points stdout at /dev/null and lets go of the stderr pipe, so the parent's pipes close at once. Unlike a classic daemon the child does not
- * chdir("/"): the JVM resolves relative paths against its own {@code user.dir}, which a chdir underneath it
- * would not change, so the child keeps the working directory it was started in.
+ * which also points stdout at /dev/null and lets go of the stderr pipe, so the parent's pipes close at once. The
+ * child starts in the parent's working directory, so that it resolves the command line's relative paths as the
+ * parent would; it then changes to {@code /} itself ({@link WorkingDirectory}).
  */
 public final class Detacher {
     /** The hidden option marking the detached child. */

@@ -6,7 +6,6 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,19 +29,25 @@ final class DictConfig {
     private static final Set<String> HANDLER_COMMON = Set.of("class", "level", "formatter", "filters");
 
     private final String file;
+    private final Path relativeTo;
     private final Supplier<OutputStream> stdout;
     private final Supplier<OutputStream> stderr;
     private final List<PythonHandler> built = new ArrayList<>();
 
-    private DictConfig(String file, Supplier<OutputStream> stdout, Supplier<OutputStream> stderr) {
+    private DictConfig(String file, Path relativeTo, Supplier<OutputStream> stdout, Supplier<OutputStream> stderr) {
         this.file = file;
+        this.relativeTo = relativeTo;
         this.stdout = stdout;
         this.stderr = stderr;
     }
 
-    static LoggingPlan read(Path yamlFile, Supplier<OutputStream> stdout, Supplier<OutputStream> stderr)
-            throws LoggingConfigException {
-        DictConfig config = new DictConfig(yamlFile.toString(), stdout, stderr);
+    /**
+     * @param relativeTo the directory relative file names and socket paths in the document are taken against, as
+     *                   Python's logging takes them against its working directory
+     */
+    static LoggingPlan read(Path yamlFile, Path relativeTo, Supplier<OutputStream> stdout,
+                            Supplier<OutputStream> stderr) throws LoggingConfigException {
+        DictConfig config = new DictConfig(yamlFile.toString(), relativeTo, stdout, stderr);
         Object document;
         try {
             String text = Files.readString(yamlFile, StandardCharsets.UTF_8);
@@ -231,7 +236,7 @@ final class DictConfig {
         if (spec.get("filename") == null) {
             throw fail(key + ".filename", "missing");
         }
-        Path path = Paths.get(string(key + ".filename", spec.get("filename")));
+        Path path = relativeTo.resolve(string(key + ".filename", spec.get("filename")));
         String mode = string(key + ".mode", spec.getOrDefault("mode", "a"));
         if (!mode.equals("a") && !mode.equals("w") && !mode.equals("ab") && !mode.equals("wb")) {
             throw fail(key + ".mode", "unsupported mode '" + mode + "' (a or w)");
@@ -279,7 +284,7 @@ final class DictConfig {
         Object address = spec.getOrDefault("address", List.of("localhost", 514));
         try {
             if (address instanceof String) {
-                return SysLogHandler.unix((String) address, facility, socketType);
+                return SysLogHandler.unix(relativeTo.resolve((String) address).toString(), facility, socketType);
             }
             List<Object> hostPort = list(key + ".address", address);
             if (hostPort.size() != 2 || !(hostPort.get(0) instanceof String) || !(hostPort.get(1) instanceof Integer)) {

@@ -77,13 +77,26 @@ public final class LoggingSetup {
      * @throws LoggingConfigException one line: "file: dotted.key: problem"
      */
     public static void fromDictConfig(Path yamlFile) throws LoggingConfigException {
-        fromDictConfig(yamlFile, LoggingSetup::stdout, LoggingSetup::stderr);
+        fromDictConfig(yamlFile, Path.of("").toAbsolutePath());
+    }
+
+    /**
+     * As {@link #fromDictConfig(Path)}, with relative file names (and socket paths) in the document taken
+     * against {@code relativeTo}: the directory harpd was started in, which it has left by then.
+     */
+    public static void fromDictConfig(Path yamlFile, Path relativeTo) throws LoggingConfigException {
+        fromDictConfig(yamlFile, relativeTo, LoggingSetup::stdout, LoggingSetup::stderr);
     }
 
     /** As {@link #fromDictConfig(Path)}, with the streams {@code ext://sys.stdout|stderr} resolve to. */
     static void fromDictConfig(Path yamlFile, Supplier<OutputStream> stdout, Supplier<OutputStream> stderr)
             throws LoggingConfigException {
-        install(DictConfig.read(yamlFile, stdout, stderr));
+        fromDictConfig(yamlFile, Path.of("").toAbsolutePath(), stdout, stderr);
+    }
+
+    private static void fromDictConfig(Path yamlFile, Path relativeTo, Supplier<OutputStream> stdout,
+                                       Supplier<OutputStream> stderr) throws LoggingConfigException {
+        install(DictConfig.read(yamlFile, relativeTo, stdout, stderr));
     }
 
     /** Reopens every file-based handler, for SIGUSR1 after logrotate. Failures are reported on stderr. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.WorkersConfig;
+import org.harpd.daemon.WorkingDirectory;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.Posix;
@@ -65,7 +66,8 @@ final class Worker {
 
     /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
     static Worker spawn(WorkerCommand command, Events events) throws IOException {
-        Process process = new ProcessBuilder(command.commandLine()).start();
+        // from /, never from wherever the listener was started: the worker runs Jython as root
+        Process process = new ProcessBuilder(command.commandLine()).directory(WorkingDirectory.ROOT.toFile()).start();
         WorkerOutput.follow(process);
         return new Worker(process, events);
     }

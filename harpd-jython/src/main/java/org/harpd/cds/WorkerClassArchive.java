@@ -27,7 +27,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.harpd.daemon.WorkingDirectory;
 import org.harpd.logging.EventLog;
+import org.harpd.posix.Posix;
 import org.harpd.worker.WorkerCommand;
 
 /**
@@ -42,8 +45,10 @@ import org.harpd.worker.WorkerCommand;
  * that find it.
  * A changed JDK, jar or JVM option gives a new name, so a stale archive is never used.
  *
- * <p>The archive is mapped into root processes, so it is only used from a directory this user owns and
- * nobody else may write to. Whatever goes wrong, workers start without an archive: slower, still correct.
+ * <p>The archive is mapped into root processes, so it is only made and used where nobody but this user (and
+ * root) can put another file in its place ({@link #checkTrusted}), and that is checked again before every
+ * worker start, not only when the listener starts. Whatever goes wrong, workers start without an archive:
+ * slower, still correct.
  */
 public final class WorkerClassArchive {
     /** System property: the cache directory, or {@code off} to start workers without an archive. */
@@ -96,9 +101,7 @@ public final class WorkerClassArchive {
         try {
             Path archive = archiveFor(command, directory);
             if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
-                checkTrusted(directory);
-                checkTrusted(archive);
-                return withOption(command, USE_OPTION + archive);
+                return command.withCheckedOption(new SharedArchive(checkTrusted(archive)));
             }
             Thread maker = new Thread(() -> make(command, directory, readyTimeout), "harpd-cds-archive");
             maker.setDaemon(true);
@@ -216,16 +219,100 @@ public final class WorkerClassArchive {
         checkTrusted(directory);
     }
 
-    /** Owned by this user, a real file or directory, writable by nobody else. */
-    private static void checkTrusted(Path path) throws IOException {
-        PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class,
+    /**
+     * That nobody but this user and root can replace {@code path} (the archive or its directory), as OpenSSH's
+     * StrictModes and sudo check the files they trust: {@code path} itself is no symbolic link, is owned by
+     * this user and writable by nobody else; and every directory above it, up to {@code /}, is owned by root or
+     * this user and writable by nobody else, except a root-owned directory with the sticky bit (such as
+     * {@code /tmp}), in which others may add entries but not rename or remove ours. Symbolic links above
+     * {@code path} are followed and their targets checked, so the path returned, which has none, is the one to
+     * hand on.
+     *
+     * @return {@code path} with its directories' symbolic links resolved
+     * @throws IOException naming the first file that fails, and why
+     */
+    static Path checkTrusted(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath();
+        Path parent = absolute.getParent();
+        Path real = parent == null ? absolute : parent.toRealPath().resolve(absolute.getFileName());
+        int me = Posix.geteuid();
+        PosixFileAttributes attributes = Files.readAttributes(real, PosixFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);
-        String me = System.getProperty("user.name");
-        Set<PosixFilePermission> permissions = attributes.permissions();
-        if (attributes.isSymbolicLink() || !attributes.owner().getName().equals(me)
-                || permissions.contains(PosixFilePermission.GROUP_WRITE)
-                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IOException(path + " must be owned by " + me + " and writable by nobody else");
+        if (attributes.isSymbolicLink() || uid(real) != me || writableByOthers(attributes.permissions())) {
+            throw new IOException(real + " must be owned by uid " + me + " and writable by nobody else");
+        }
+        for (Path directory = real.getParent(); directory != null; directory = directory.getParent()) {
+            int owner = uid(directory);
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory, LinkOption.NOFOLLOW_LINKS);
+            if (owner != 0 && owner != me) {
+                throw new IOException(directory + ", above " + real + ", is owned by uid " + owner
+                        + ": it must be owned by root or uid " + me);
+            }
+            if (writableByOthers(permissions) && !(owner == 0 && sticky(directory))) {
+                throw new IOException(directory + ", above " + real
+                        + ", is writable by group or others without being a root-owned sticky directory");
+            }
+        }
+        return real;
+    }
+
+    private static int uid(Path path) throws IOException {
+        return (Integer) Files.getAttribute(path, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static boolean sticky(Path directory) throws IOException {
+        return ((Integer) Files.getAttribute(directory, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 01000) != 0;
+    }
+
+    private static boolean writableByOthers(Set<PosixFilePermission> permissions) {
+        return permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+
+    /**
+     * The archive option, given to a worker only while {@link #checkTrusted} still holds for the archive: a
+     * directory above it that someone else came to own or write would let them swap in an archive of their
+     * own, which the next root worker would map. A refusal is logged once, until the archive is fine again.
+     */
+    static final class SharedArchive implements WorkerCommand.CheckedOption {
+        private final Path archive;
+        private final AtomicReference<String> refusal = new AtomicReference<>();
+
+        SharedArchive(Path archive) {
+            this.archive = archive;
+        }
+
+        @Override
+        public Optional<String> forNextStart() {
+            try {
+                checkTrusted(archive);
+            } catch (IOException e) {
+                String reason = String.valueOf(e.getMessage());
+                if (!reason.equals(refusal.getAndSet(reason))) {
+                    LOG.warn("worker starts without the class-data-sharing archive", "archive", archive.toString(),
+                            "reason", reason);
+                }
+                return Optional.empty();
+            }
+            if (refusal.getAndSet(null) != null) {
+                LOG.info("workers use the class-data-sharing archive again", "archive", archive.toString());
+            }
+            return Optional.of(USE_OPTION + archive);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof SharedArchive shared && shared.archive.equals(archive);
+        }
+
+        @Override
+        public int hashCode() {
+            return archive.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return USE_OPTION + archive + " (checked at every start)";
         }
     }
 
@@ -243,6 +330,7 @@ public final class WorkerClassArchive {
         LOG.info("making the class-data-sharing archive for workers, used from the next start on", "archive",
                 archive.toString());
         Process worker = new ProcessBuilder(dumping.commandLine())
+                .directory(WorkingDirectory.ROOT.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         try {
@@ -293,12 +381,5 @@ public final class WorkerClassArchive {
         } catch (ExecutionException | TimeoutException e) {
             return null;
         }
-    }
-
-    private static WorkerCommand withOption(WorkerCommand command, String option) {
-        List<String> options = new ArrayList<>(command.jvmOptions());
-        options.add(option);
-        return new WorkerCommand(command.java(), options, command.classpath(), command.mainClass(),
-                command.args());
     }
 }

@@ -1,9 +1,12 @@
 package org.harpd.cli;
 
 import io.netty.handler.ssl.SslContext;
+import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -19,12 +22,14 @@ import org.harpd.daemon.Detacher;
 import org.harpd.daemon.NativeHeapTrimmer;
 import org.harpd.daemon.PidFile;
 import org.harpd.daemon.Signals;
+import org.harpd.daemon.WorkingDirectory;
 import org.harpd.jython.PythonAuthenticator;
 import org.harpd.jython.PythonRuntime;
 import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.posix.LazyBindingProvider;
+import org.harpd.posix.PosixException;
 import org.harpd.procedure.IdentityAudit;
 import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.procedure.ProcedureInfo;
@@ -74,17 +79,29 @@ public final class Main {
             return 0;
         }
         if (options.daemon() && !options.detachedChild() && !options.test()) {
+            // the daemon process starts in this same directory and resolves the same relative paths itself
             List<String> childArgs = new ArrayList<>(List.of(args));
             childArgs.add(Detacher.CHILD_OPTION);
             return Detacher.relaunchDetached(Detacher.javaCommand(Main.class.getName(), childArgs), err);
         }
+        Path start = WorkingDirectory.start();
+        Options resolved = options.resolvedAgainst(start);
         PrintStream startupErr = err;
         try {
-            if (options.detachedChild()) {
+            if (resolved.detachedChild()) {
                 // from here on fd 2 is /dev/null (workers inherit it); start-up errors still reach the parent
                 startupErr = step(Detacher::detachChild);
             }
-            return serve(options, startupErr);
+            // before any Python runs: Jython looks for classes and modules relative to the working directory
+            step(() -> {
+                try {
+                    WorkingDirectory.leave("harpd.home", PythonRuntime.PYTHON_LIB_PROPERTY);
+                } catch (PosixException e) {
+                    throw new IOException("harpd: cannot change the working directory to /: " + e.getMessage(), e);
+                }
+                return null;
+            });
+            return serve(resolved, start, startupErr);
         } catch (StartupException e) {
             // in a detached child this line reaches the launching terminal through the parent
             startupErr.println(e.getMessage());
@@ -92,11 +109,15 @@ public final class Main {
         }
     }
 
-    private static int serve(Options options, PrintStream err) throws StartupException {
+    /**
+     * @param options the command line, its files absolute
+     * @param start   the directory harpd was started in: relative paths in the logging file are taken against it
+     */
+    private static int serve(Options options, Path start, PrintStream err) throws StartupException {
         HarpdConfig config = step(() -> HarpdConfig.load(options.config()));
         step(() -> {
             if (options.logging() != null) {
-                LoggingSetup.fromDictConfig(options.logging());
+                LoggingSetup.fromDictConfig(options.logging(), start);
             } else {
                 LoggingSetup.defaults(options.logToSyslog());
             }
@@ -139,7 +160,7 @@ public final class Main {
         FileExposure.warnIfExposed(log, config, options.procedures());
         identities.forEach(f -> logFinding(log, f));
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
-        WorkerPool pool = new WorkerPool(poolSettings(config, options));
+        WorkerPool pool = new WorkerPool(poolSettings(config, options, start));
         HarpServer server = new HarpServer(
                 ServerSettings.defaults(network.address(), network.port())
                         .withMaxRequestBytes(network.maxRequestBytes())
@@ -207,11 +228,12 @@ public final class Main {
         }
     }
 
-    static PoolSettings poolSettings(HarpdConfig config, Options options) {
+    /** @param start where relative class path entries of this JVM are, for workers that start in {@code /} */
+    static PoolSettings poolSettings(HarpdConfig config, Options options, Path start) {
         WorkersConfig workers = config.workers();
-        WorkerArguments arguments = new WorkerArguments(options.procedures().toAbsolutePath(), config.pythonPath());
+        WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath());
         WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
-                System.getProperty("java.class.path"), WORKER_MAIN, arguments.toArgs());
+                absoluteClassPath(System.getProperty("java.class.path"), start), WORKER_MAIN, arguments.toArgs());
         Optional<Path> archives = WorkerClassArchive.configuredDirectory();
         if (archives.isPresent()) {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
@@ -254,6 +276,11 @@ public final class Main {
         }
         jvm.addAll(workers.jvmOptions());
         return jvm;
+    }
+
+    static String absoluteClassPath(String classPath, Path start) {
+        return Arrays.stream(classPath.split(File.pathSeparator)).filter(entry -> !entry.isEmpty())
+                .map(entry -> start.resolve(entry).toString()).collect(Collectors.joining(File.pathSeparator));
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {

@@ -1,5 +1,6 @@
 package org.harpd.jython;
 
+import java.io.File;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.harpd.config.PythonPath;
+import org.harpd.posix.Posix;
 import org.python.core.Py;
 import org.python.core.PyException;
 import org.python.core.PyFile;
@@ -53,6 +55,9 @@ public final class PythonRuntime {
     public static PythonRuntime create(Path pythonLib, PythonPath pythonPath) {
         initialiseJython();
         PySystemState sys = newSystemState();
+        // Jython takes its working directory from Java's user.dir as the JVM started, which the listener has
+        // left: os.getcwd() and relative paths in Python go by the process's real one
+        sys.setCurrentWorkingDir(Posix.getcwd());
         // The Python code run here never needs .class files written beside sources: the directories may be
         // read-only or shared with other users, and the procedures file is compiled in memory anyway.
         sys.dont_write_bytecode = true;
@@ -61,9 +66,14 @@ public final class PythonRuntime {
         entries.add(Py.newStringOrUnicode(pythonLib.toString()));
         pythonPath.prepend().forEach(p -> entries.add(Py.newStringOrUnicode(p)));
         for (PyObject entry : sys.path.asIterable()) {
-            // Jython's default path may hold "" (the working directory): harpd runs from "/" and must not
-            // import from wherever it was started.
-            if (!entry.toString().isEmpty()) {
+            // Jython's default path ends in two markers, __classpath__ (Java packages and classes by the package
+            // manager) and __pyclasspath__/ (Python modules in class path resources), and may hold "": all three
+            // are also taken as directories relative to the working directory, where Jython's class loader and
+            // import look for NAME.class and NAME.py on every import miss. Root must load nothing from wherever
+            // the daemon was started, so only absolute entries are kept. harpd's Python needs neither marker:
+            // Java packages are still found by the class loaders after a miss (imp's JavaImportHelper), and no
+            // Python module is shipped as a class path resource.
+            if (new File(entry.toString()).isAbsolute()) {
                 entries.add(entry);
             }
         }

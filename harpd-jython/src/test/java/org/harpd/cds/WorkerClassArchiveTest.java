@@ -18,14 +18,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import org.harpd.posix.Posix;
 import org.harpd.worker.WorkerCommand;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class WorkerClassArchiveTest {
     private static final Duration READY = Duration.ofSeconds(60);
+    private static final int NOBODY = 65534;
 
     @TempDir
     Path dir;
@@ -142,8 +145,58 @@ class WorkerClassArchiveTest {
         assertEquals(own, WorkerClassArchive.apply(own, dir.resolve("cache"), READY));
     }
 
+    @Test
+    void anArchiveUnderADirectoryAnotherUserOwnsIsNotUsed() throws IOException {
+        Assumptions.assumeTrue(Posix.geteuid() == 0, "giving a directory to another user needs root");
+        Path parent = Files.createDirectory(dir.resolve("parent"));
+        Path cache = Files.createDirectory(parent.resolve("cache"));
+        fakeArchive(cache);
+        Files.setAttribute(parent, "unix:uid", NOBODY);
+        assertFalse(hasArchiveOption(WorkerClassArchive.apply(command, cache, READY)),
+                "uid " + NOBODY + " could rename the cache directory and put another archive in its place");
+    }
+
+    @Test
+    void aDirectoryThatBecomesUnsafeAfterStartIsNotUsedForTheNextWorker() throws IOException {
+        Path parent = Files.createDirectory(dir.resolve("parent"));
+        Path cache = Files.createDirectory(parent.resolve("cache"));
+        Path archive = fakeArchive(cache);
+        WorkerCommand shared = WorkerClassArchive.apply(command, cache, READY);
+        assertEquals("-XX:SharedArchiveFile=" + archive, archiveOption(shared));
+
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertFalse(hasArchiveOption(shared), "a parent directory anyone may write, without the sticky bit");
+        Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals("-XX:SharedArchiveFile=" + archive, archiveOption(shared), "safe again: used again");
+        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertFalse(hasArchiveOption(shared), "an archive others may write");
+    }
+
+    @Test
+    void aRootOwnedStickyDirectoryAboveIsTrusted() throws IOException {
+        Assumptions.assumeTrue(Posix.geteuid() == 0, "a root-owned directory needs root");
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Files.setAttribute(sticky, "unix:mode", 01777);
+        Path cache = Files.createDirectory(sticky.resolve("cache"));
+        Path archive = fakeArchive(cache);
+        assertEquals("-XX:SharedArchiveFile=" + archive,
+                archiveOption(WorkerClassArchive.apply(command, cache, READY)), "as /tmp is");
+    }
+
+    /** An archive file where {@code apply} looks for this command's; only its place and modes matter here. */
+    private Path fakeArchive(Path cache) throws IOException {
+        Path archive = cache.resolve("worker-" + WorkerClassArchive.key(command) + ".jsa");
+        Files.writeString(archive, "not really an archive");
+        Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-r--r--"));
+        return archive;
+    }
+
+    private static boolean hasArchiveOption(WorkerCommand command) {
+        return command.commandLine().stream().anyMatch(o -> o.startsWith("-XX:SharedArchiveFile="));
+    }
+
     private static String archiveOption(WorkerCommand command) {
-        return command.jvmOptions().stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).findFirst()
-                .orElseThrow(() -> new AssertionError("no archive option in " + command.jvmOptions()));
+        return command.commandLine().stream().filter(o -> o.startsWith("-XX:SharedArchiveFile=")).findFirst()
+                .orElseThrow(() -> new AssertionError("no archive option in " + command.commandLine()));
     }
 }

@@ -28,6 +28,30 @@ class PythonRuntimeTest {
         assertTrue(path.size() > 4, "Jython's own entries stay: " + path);
     }
 
+    /**
+     * Jython's default path ends in {@code __classpath__} and {@code __pyclasspath__/}, which its class loader and
+     * import also take as directories under the working directory: a {@code genericpath.class} planted there ran
+     * its static initialiser in every root interpreter.
+     */
+    @Test
+    void noPathEntryIsRelativeToTheWorkingDirectory() {
+        PythonRuntime runtime = PythonRuntime.create(PythonPath.NONE);
+        for (String entry : runtime.path()) {
+            assertTrue(Path.of(entry).isAbsolute(), "relative entry " + entry + " in " + runtime.path());
+        }
+        assertEquals(Path.of("").toAbsolutePath().toString(),
+                runtime.importModule("os").invoke("getcwd").toString());
+        // Java packages and classes are still imported without the markers
+        PyObject hashMap = runtime.eval(() -> {
+            org.python.core.PyStringMap globals = new org.python.core.PyStringMap();
+            org.python.core.Py.exec(org.python.core.Py.compile_flags(
+                    "import java.util.concurrent\nfrom java.util import HashMap\nimport java.util.zip as z\n",
+                    "<test>", org.python.core.CompileMode.exec, new org.python.core.CompilerFlags()), globals, globals);
+            return globals.__getitem__("HashMap");
+        });
+        assertEquals(java.util.HashMap.class, hashMap.__tojava__(Class.class));
+    }
+
     @Test
     void runtimesAreIndependent() throws Exception {
         Files.writeString(dir.resolve("counter.py"), "count = 0\n");

@@ -181,8 +181,8 @@ public final class Daemon implements AutoCloseable {
         private Duration startTimeout = Duration.ofSeconds(180);
         private boolean awaitPort;
         private final java.util.Map<String, String> environment = new java.util.HashMap<>();
-
         private List<String> wrapper = List.of();
+        private Path workingDirectory;
 
         public Builder procedures(String source) {
             this.procedures = source;
@@ -237,6 +237,15 @@ public final class Daemon implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Starts the daemon with {@code directory} as its working directory, and names harpd.conf and harpd.py
+         * relative to it when they are inside it.
+         */
+        public Builder startIn(Path directory) {
+            this.workingDirectory = directory;
+            return this;
+        }
+
         /** Writes the configuration; returns the directory holding harpd.conf and harpd.py. */
         public Path prepare(int port) throws Exception {
             if (dir == null) {
@@ -262,15 +271,23 @@ public final class Daemon implements AutoCloseable {
         public List<String> command(Path dir) {
             List<String> command = new ArrayList<>(wrapper);
             command.addAll(List.of(launcher().toString(),
-                    "-c", dir.resolve("harpd.conf").toString(), "-r", dir.resolve("harpd.py").toString()));
+                    "-c", named(dir.resolve("harpd.conf")), "-r", named(dir.resolve("harpd.py"))));
             command.addAll(args);
             return command;
+        }
+
+        private String named(Path file) {
+            return workingDirectory != null && file.startsWith(workingDirectory)
+                    ? workingDirectory.relativize(file).toString() : file.toString();
         }
 
         public Daemon start() throws Exception {
             int port = freePort();
             Path dir = prepare(port);
             ProcessBuilder pb = new ProcessBuilder(command(dir));
+            if (workingDirectory != null) {
+                pb.directory(workingDirectory.toFile());
+            }
             pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(environment);
             Daemon daemon = new Daemon(pb.start(), port, dir);

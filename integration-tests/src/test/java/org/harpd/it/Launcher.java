@@ -1,6 +1,7 @@
 package org.harpd.it;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,10 +18,19 @@ public final class Launcher {
     }
 
     public static Outcome run(List<String> args) throws Exception {
+        return runIn(null, args);
+    }
+
+    /** {@link #run(List)} with {@code workingDirectory} as the launcher's working directory (null: this one's). */
+    public static Outcome runIn(Path workingDirectory, List<String> args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(Daemon.launcher().toString());
         command.addAll(args);
-        Process p = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
+        Process p = builder.start();
         p.getOutputStream().close();
         var out = p.getInputStream().readAllBytes();
         var err = p.getErrorStream().readAllBytes();
