@@ -215,14 +215,14 @@ class WorkerPoolTest {
                 .withIdleTimeout(Duration.ofSeconds(1)));
         await("a spare worker", () -> pool.stats().ready() == 1);
         long used = run(job("counter")).completedJson().path("result").path("pid").asLong();
-        await("the used worker idle and a new spare", () -> pool.stats().ready() == 2);
-        assertFalse(gone(used), "retired before its idle timeout");
-        List<Long> idle = pool.workerPids();
-
+        long answered = System.nanoTime();
+        // The new spare may take longer to boot than the idle timeout on a loaded machine, so the order of
+        // "spare ready" and "used worker retired" is not fixed; what is: not retired before its idle timeout.
         await("the used worker retired", () -> gone(used));
+        assertTrue(System.nanoTime() - answered >= Duration.ofSeconds(1).toNanos(), "retired before its idle timeout");
         await("back to one spare", () -> pool.stats().alive() == 1 && pool.stats().ready() == 1);
         long spare = pool.workerPids().get(0);
-        assertTrue(idle.contains(spare) && spare != used, "the spare stays: " + spare);
+        assertTrue(spare != used, "the spare stays: " + spare);
         Thread.sleep(1500);
         assertEquals(List.of(spare), pool.workerPids(), "never below spare");
     }
