@@ -54,8 +54,12 @@ final class ProcessBaseline {
     private final Map<Integer, FileId> descriptors = new HashMap<>();
     private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadGroup callThreads;
+    private final int[] identity;
+    private final int[] groups;
 
     private ProcessBaseline() {
+        identity = Posix.identity();
+        groups = sortedGroups();
         umask = readUmask();
         for (int resource = 0; resource < RLIMITS; resource++) {
             try {
@@ -84,6 +88,35 @@ final class ProcessBaseline {
         }
         callThreads = Thread.currentThread().getThreadGroup();
         threads.addAll(threadsIn(callThreads));
+    }
+
+    /**
+     * Whether the call changed the process's user or group ids (real, effective, saved), supplementary groups,
+     * session or process group, which a procedure running as root can do through os.setuid() and the like:
+     * none can be put back for certain (a dropped root is gone), and the next call must not run with them.
+     *
+     * @return null when unchanged, else what changed
+     */
+    String identityChanged() {
+        int[] now = Posix.identity();
+        List<String> changed = new ArrayList<>();
+        String[] names = {"uid", "euid", "saved uid", "gid", "egid", "saved gid", "session", "process group"};
+        for (int i = 0; i < names.length; i++) {
+            if (now[i] != identity[i]) {
+                changed.add(names[i] + " " + Integer.toUnsignedString(identity[i]) + " -> "
+                        + Integer.toUnsignedString(now[i]));
+            }
+        }
+        if (!java.util.Arrays.equals(groups, sortedGroups())) {
+            changed.add("supplementary groups");
+        }
+        return changed.isEmpty() ? null : "the call changed the process's " + String.join(", ", changed);
+    }
+
+    private static int[] sortedGroups() {
+        int[] list = Posix.getgroups();
+        java.util.Arrays.sort(list);
+        return list;
     }
 
     /** The worker as it is now; to be taken after booting, before the first call. */
@@ -123,6 +156,10 @@ final class ProcessBaseline {
             }
         }
         handlers.forEach(Signal::handle);
+        String changed = identityChanged();
+        if (changed != null) {
+            dirty.add(changed);
+        }
         int leftThreads = threadsLeftRunning();
         if (leftThreads > 0) {
             dirty.add("the call left " + leftThreads + " thread(s) running");

@@ -19,6 +19,7 @@ import org.harpd.daemon.Detacher;
 import org.harpd.daemon.NativeHeapTrimmer;
 import org.harpd.daemon.PidFile;
 import org.harpd.daemon.Signals;
+import org.harpd.jython.LinuxCalls;
 import org.harpd.jython.PythonAuthenticator;
 import org.harpd.jython.PythonRuntime;
 import org.harpd.jython.ProceduresFile;
@@ -203,11 +204,15 @@ public final class Main {
      * random address, as the JVM does by default, every page of them is rewritten and private to one worker,
      * while mapped in place they stay clean file pages that all workers share — 14 MB less PSS per idle worker
      * (README, Security, says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
+     * {@link LinuxCalls#descriptor} reads the C descriptor behind a Python file object (for {@code fcntl},
+     * {@code select}, {@code os.fstatvfs}) from the JDK's {@code FileDescriptor} and NIO channels, whose
+     * packages must be opened to it.
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
                 "-XX:-UsePerfData", "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
-                "-Xlog:disable", "-Xlog:all=warning:stderr"));
+                "-Xlog:disable", "-Xlog:all=warning:stderr", "--add-opens=java.base/java.io=ALL-UNNAMED",
+                "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);
