@@ -12,6 +12,7 @@ from __future__ import absolute_import
 import errno as _errno
 import os as _os
 import threading as _threading
+import time as _time
 import weakref as _weakref
 
 from org.harpd.jython import LinuxCalls as _C
@@ -76,6 +77,10 @@ _popens = _weakref.WeakValueDictionary()
 
 def _register_popen(popen):
     if popen.pid is not None:
+        try:
+            popen._harpd_pgid = _C.getpgid(int(popen.pid))
+        except OSError:
+            popen._harpd_pgid = None
         _popens[int(popen.pid)] = popen
 
 
@@ -101,6 +106,50 @@ def _rusage_of(fields):
     return resource._struct_rusage(fields)
 
 
+def _finished_popen(pid):
+    for popen in list(_popens.values()):
+        if (pid == -1 or _pgid_of(popen) == (-pid if pid < 0 else _os.getpgrp())) and popen.poll() is not None:
+            return _wait_popen(popen, WNOHANG)
+    return None
+
+
+def _pgid_of(popen):
+    # the group it was started in: a reaped child has none to look up
+    return getattr(popen, "_harpd_pgid", None)
+
+
+def _wait_any(pid, options):
+    """
+    For a wait on any child (or a group): a finished subprocess child as (pid, status), or the pid of another
+    child that is ready, for waitpid to reap; None when WNOHANG finds none. A subprocess child is never reaped
+    here, as the JVM thread that started it reaps it, perhaps before this looks.
+    """
+    idtype, ident = (_P_ALL, 0) if pid == -1 else (_P_PGID, -pid if pid < 0 else _os.getpgrp())
+    flags = _WEXITED | _WNOWAIT | WNOHANG
+    if options & WUNTRACED:
+        flags |= _WSTOPPED
+    if options & WCONTINUED:
+        flags |= WCONTINUED
+    delay = 0.001
+    while True:
+        finished = _finished_popen(pid)
+        if finished is not None:
+            return finished
+        try:
+            ready = _C.peekChild(idtype, ident, flags)
+        except OSError as e:
+            if e.errno != _errno.ECHILD or not _popens:
+                raise
+            ready = 0
+        if ready and ready not in _popens:
+            return ready
+        if options & WNOHANG and ready == 0:
+            return None
+        # a subprocess child or none is ready: look again soon (its JVM thread reaps it and its Popen tells)
+        _time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
 def _wait(pid, options, usage=False):
     """waitpid/wait4 for pid (> 0: that child; -1: any; 0 or < -1: a process group)."""
     popen = _popens.get(pid) if pid > 0 else None
@@ -108,24 +157,12 @@ def _wait(pid, options, usage=False):
         got, status = _wait_popen(popen, options)
         return (got, status, _rusage_of([0] * 16)) if usage else (got, status)
     if pid <= 0:
-        # Learn which child is ready without reaping it: a subprocess child is left to its Popen.
-        idtype, ident = (_P_ALL, 0) if pid == -1 else (_P_PGID, -pid if pid < 0 else _os.getpgrp())
-        flags = _WEXITED | _WNOWAIT | (options & WNOHANG)
-        if options & WUNTRACED:
-            flags |= _WSTOPPED
-        if options & WCONTINUED:
-            flags |= WCONTINUED
-        while True:
-            ready = _C.peekChild(idtype, ident, flags)
-            if ready == 0:
-                return (0, 0, _rusage_of([0] * 16)) if usage else (0, 0)
-            popen = _popens.get(ready)
-            if popen is None:
-                pid = ready
-                break
-            if popen.poll() is not None or not (options & WNOHANG):
-                got, status = _wait_popen(popen, options & ~WNOHANG)
-                return (got, status, _rusage_of([0] * 16)) if usage else (got, status)
+        ready = _wait_any(pid, options)
+        if ready is None:
+            return (0, 0, _rusage_of([0] * 16)) if usage else (0, 0)
+        if isinstance(ready, tuple):
+            return (ready + (_rusage_of([0] * 16),)) if usage else ready
+        pid = ready
     if usage:
         fields = list(_C.wait4(pid, options))
         return int(fields[0]), int(fields[1]), _rusage_of(fields[2:])
