@@ -120,9 +120,9 @@ def _pgid_of(popen):
 
 def _wait_any(pid, options):
     """
-    For a wait on any child (or a group): a finished subprocess child as (pid, status), or the pid of another
-    child that is ready, for waitpid to reap; None when WNOHANG finds none. A subprocess child is never reaped
-    here, as the JVM thread that started it reaps it, perhaps before this looks.
+    For a wait on any child (or a group): a finished subprocess child as (pid, status), or the pid of a child
+    this module started that is ready, for waitpid to reap; None when WNOHANG finds none. A subprocess child
+    is never reaped here, as the JVM thread that started it reaps it, perhaps before this looks.
     """
     idtype, ident = (_P_ALL, 0) if pid == -1 else (_P_PGID, -pid if pid < 0 else _os.getpgrp())
     flags = _WEXITED | _WNOWAIT | WNOHANG
@@ -141,9 +141,11 @@ def _wait_any(pid, options):
             if e.errno != _errno.ECHILD or not _popens:
                 raise
             ready = 0
-        if ready and ready not in _popens:
+        if ready and ready not in _popens and _C.spawned(ready):
             return ready
-        if options & WNOHANG and ready == 0:
+        # any other child is a java.lang.Process (of this interpreter's subprocess, answered above once its
+        # JVM thread has reaped it, or of other code): never reaped here, or its Process would lose its status
+        if options & WNOHANG:
             return None
         # a subprocess child or none is ready: look again soon (its JVM thread reaps it and its Popen tells)
         _time.sleep(delay)
@@ -356,20 +358,23 @@ def _recording_wrapper(name, function):
         return function(*args)
     wrapper.__name__ = name
     wrapper.__doc__ = function.__doc__
+    wrapper._harpd_recording = function
     return wrapper
 
 
 def install():
-    """Put these into os (and posix), replacing Jython's versions of the same names."""
-    import posix
+    """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
+    shared by every interpreter of the JVM, so it is left alone."""
     # umask and chdir are recorded for the child; the others would act on the worker itself, so a
     # preexec_fn that calls them is refused instead
     for name in ("umask", "chdir", "close", "closerange", "dup", "dup2", "kill", "killpg", "putenv", "unsetenv",
-                 "execv", "execve", "_exit", "setpgrp"):
+                 "execv", "execve", "_exit"):
         if hasattr(_os, name) and name not in FUNCTIONS:
-            FUNCTIONS[name] = _recording_wrapper(name, getattr(_os, name))
-    for module in (_os, posix):
-        for name, value in FUNCTIONS.items():
-            setattr(module, name, value)
-        for name, value in CONSTANTS.items():
-            setattr(module, name, value)
+            function = getattr(_os, name)
+            if getattr(function, "_harpd_recording", False):
+                function = function._harpd_recording
+            FUNCTIONS[name] = _recording_wrapper(name, function)
+    for name, value in FUNCTIONS.items():
+        setattr(_os, name, value)
+    for name, value in CONSTANTS.items():
+        setattr(_os, name, value)

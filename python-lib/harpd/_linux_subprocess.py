@@ -181,6 +181,9 @@ def patch(subprocess):
             code = self.returncode
             if code is not None and self._signal_sent is not None and code == 128 + self._signal_sent:
                 self.returncode = -self._signal_sent
+            if code is not None:
+                # collected, as a reaped child in CPython: os.wait() no longer reports it
+                _linux_os._popens.pop(int(self.pid), None)
             return self.returncode
 
         def poll(self, *args):

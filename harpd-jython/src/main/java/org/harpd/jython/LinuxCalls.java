@@ -109,6 +109,7 @@ public final class LinuxCalls {
     private static final int SI_PID = 16;
     private static final int STATVFS_SIZE = 112;
     private static final int RUSAGE_SIZE = 144;
+    private static final java.util.Set<Integer> SPAWNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** glibc keeps the pointer openlog() is given, so the identifier must outlive the call. */
     private static Pointer syslogIdent;
 
@@ -143,7 +144,16 @@ public final class LinuxCalls {
         if (pid <= 0) {
             throw error(POSIX.errno());
         }
+        SPAWNED.add((int) pid);
         return (int) pid;
+    }
+
+    /**
+     * Whether {@link #spawn} started {@code pid} and it was not waited for yet: the other children of a JVM are
+     * {@link java.lang.Process}es, which a JVM thread reaps; a wait for any child must leave those to it.
+     */
+    public static boolean spawned(int pid) {
+        return SPAWNED.contains(pid);
     }
 
     private static void closeOnExecAbove2() {
@@ -173,6 +183,9 @@ public final class LinuxCalls {
         while (true) {
             int got = LIBC.waitpid(pid, status, options);
             if (got >= 0) {
+                if (got > 0 && !stopOrContinue(status[0])) {
+                    SPAWNED.remove(got);
+                }
                 return new int[] {got, status[0]};
             }
             if (LastError.getLastError(RUNTIME) != EINTR) {
@@ -188,6 +201,9 @@ public final class LinuxCalls {
         while (true) {
             int got = LIBC.wait4(pid, status, options, usage);
             if (got >= 0) {
+                if (got > 0 && !stopOrContinue(status[0])) {
+                    SPAWNED.remove(got);
+                }
                 long[] fields = rusage(usage);
                 long[] result = new long[fields.length + 2];
                 result[0] = got;
@@ -199,6 +215,10 @@ public final class LinuxCalls {
                 throw failure();
             }
         }
+    }
+
+    private static boolean stopOrContinue(int status) {
+        return (status & 0xff) == 0x7f || status == 0xffff;
     }
 
     /**
