@@ -365,6 +365,7 @@ def _recording_wrapper(name, function):
 def install():
     """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
     shared by every interpreter of the JVM, so it is left alone."""
+    _C.load()
     # umask and chdir are recorded for the child; the others would act on the worker itself, so a
     # preexec_fn that calls them is refused instead
     for name in ("umask", "chdir", "close", "closerange", "dup", "dup2", "kill", "killpg", "putenv", "unsetenv",

@@ -54,12 +54,11 @@ final class ProcessBaseline {
     private final Map<Integer, FileId> descriptors = new HashMap<>();
     private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadGroup callThreads;
-    private final int[] identity;
-    private final int[] groups;
+    /** Recorded once the worker has taken on the identity it serves: see {@link #recordIdentity}. */
+    private int[] identity;
+    private int[] groups;
 
     private ProcessBaseline() {
-        identity = Posix.identity();
-        groups = sortedGroups();
         umask = readUmask();
         for (int resource = 0; resource < RLIMITS; resource++) {
             try {
@@ -98,6 +97,9 @@ final class ProcessBaseline {
      * @return null when unchanged, else what changed
      */
     String identityChanged() {
+        if (identity == null) {
+            return null;
+        }
         int[] now = Posix.identity();
         List<String> changed = new ArrayList<>();
         String[] names = {"uid", "euid", "saved uid", "gid", "egid", "saved gid", "session", "process group"};
@@ -113,6 +115,12 @@ final class ProcessBaseline {
         return changed.isEmpty() ? null : "the call changed the process's " + String.join(", ", changed);
     }
 
+    /** Records the identity the worker serves calls with; to be called after switching to it, before the call. */
+    void recordIdentity() {
+        identity = Posix.identity();
+        groups = sortedGroups();
+    }
+
     private static int[] sortedGroups() {
         int[] list = Posix.getgroups();
         java.util.Arrays.sort(list);
@@ -125,8 +133,8 @@ final class ProcessBaseline {
     }
 
     /**
-     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left no file
-     * descriptor open and no thread running.
+     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left the
+     * process's identity as it was, no file descriptor open and no thread running.
      *
      * @return null when the worker is as recorded; else why it is not, and must be replaced
      */

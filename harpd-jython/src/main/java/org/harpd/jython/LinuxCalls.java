@@ -113,7 +113,18 @@ public final class LinuxCalls {
     /** glibc keeps the pointer openlog() is given, so the identifier must outlive the call. */
     private static Pointer syslogIdent;
 
+    static {
+        // jnr-ffi frees direct memory from a thread it starts at the first allocation, in the thread group of
+        // the caller: started here, while the worker boots (harpd._linux_os loads this class), it is part of
+        // the worker, not a thread a call left running
+        Memory.allocateDirect(RUNTIME, 8, true);
+    }
+
     private LinuxCalls() {
+    }
+
+    /** Loads this class, so that its start-up work happens now. */
+    public static void load() {
     }
 
     /** OSError(errno, strerror(errno)) for the errno the last call on this thread left. */
