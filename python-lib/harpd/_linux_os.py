@@ -16,6 +16,7 @@ import time as _time
 import weakref as _weakref
 
 from org.harpd.jython import LinuxCalls as _C
+from org.harpd.posix import Posix as _Posix
 
 WNOHANG = 1
 WUNTRACED = 2
@@ -192,7 +193,7 @@ def wait4(pid, options):
 def system(command):
     """Run command with /bin/sh -c, as CPython's os.system(): the wait status (exit code << 8, or the signal)."""
     cwd = _os.getcwd()
-    if cwd == _os.path.realpath("/proc/self/cwd"):
+    if cwd == _Posix.getcwd():
         argv = ["/bin/sh", "-c", command]
     else:
         # Jython keeps its working directory to itself; the shell changes to it first
