@@ -99,11 +99,27 @@ def ioctl(fd, op, arg=0, mutate_flag=True):
         if len(arg) > 1024:
             raise ValueError("ioctl string arg too long")
         return _io(_C.ioctlBuffer, fd, op, _buffer(arg)).tostring()
-    out = _io(_C.ioctlBuffer, fd, op, _buffer(bytearray(arg)))
+    # Jython's arrays convert to and from strings big-endian; the C side wants x86-64's little-endian
+    swap = isinstance(arg, _array.array) and arg.itemsize > 1
+    if isinstance(arg, _array.array):
+        native = _array.array(arg.typecode, arg)
+        if swap:
+            native.byteswap()
+        data = native.tostring()
+    else:
+        data = str(arg)
+    out = _io(_C.ioctlBuffer, fd, op, _buffer(data)).tostring()
     if mutate_flag:
-        arg[:] = type(arg)(bytearray(out.tostring()))
+        if isinstance(arg, _array.array):
+            updated = _array.array(arg.typecode)
+            updated.fromstring(out)
+            if swap:
+                updated.byteswap()
+            arg[:] = updated
+        else:
+            arg[:] = bytearray(out)
         return 0
-    return out.tostring()
+    return out
 
 
 def flock(fd, op):

@@ -190,6 +190,16 @@ class LinuxStdlibTest {
     }
 
     @Test
+    void ioctlFillsStringsAndMutableBuffers() throws IOException {
+        Path file = Files.writeString(dir.resolve("five"), "hello");
+        // FIONREAD: bytes left to read
+        assertEquals("((5,), 0, [5])", run("import fcntl, struct, array\nf = open(" + py(file) + ")\n"
+                + "buf = array.array('i', [0])\n"
+                + "result = (struct.unpack('<i', fcntl.ioctl(f, 0x541B, '\\0' * 4)), "
+                + "fcntl.ioctl(f.fileno(), 0x541B, buf, True), buf.tolist())\nf.close()\n"));
+    }
+
+    @Test
     void fcntlConstantsAreLinuxs() {
         assertEquals("(1, 2, 4, 8, 0, 1, 2, 3, 4, 5, 6, 7, 1, 0, 1, 2)", run("import fcntl as f\n"
                 + "result = (f.LOCK_SH, f.LOCK_EX, f.LOCK_NB, f.LOCK_UN, f.F_DUPFD, f.F_GETFD, f.F_SETFD, "
