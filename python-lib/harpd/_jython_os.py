@@ -3,13 +3,16 @@ Fills the gaps in Jython's ``os`` that procedures written for CPython 2 on Linux
 
 Jython 2.7's ``os`` has no ``getgroups``, ``killpg`` or ``getloadavg``. harpd imports this module when
 it creates an interpreter, so a procedures file that calls ``os.getgroups()`` works unchanged.
-Only functions that are safe to offer are added: nothing that changes the process's identity, which
-is the worker's job before user code runs.
+harpd._linux_os adds the process functions (wait status, waitpid, statvfs, sessions, identity calls) and
+patches ``subprocess`` and ``select`` when they are first imported (harpd._linux_subprocess,
+harpd._linux_select); the modules Jython lacks (fcntl, resource, syslog, spwd) come from harpd._linux.
+A call that changes the worker's identity makes the worker unfit for another call; the worker checks that.
 """
 
 from __future__ import absolute_import
 
 import os as _os
+import sys as _sys
 
 from org.harpd.posix import Posix as _Posix
 
@@ -37,3 +40,55 @@ def getloadavg():
 for _name, _function in (("getgroups", getgroups), ("killpg", killpg), ("getloadavg", getloadavg)):
     if not hasattr(_os, _name):
         setattr(_os, _name, _function)
+
+
+from harpd import _linux_os
+
+_linux_os.install()
+
+
+def _patch(name, module):
+    if name == "subprocess":
+        from harpd import _linux_subprocess
+        _linux_subprocess.patch(module)
+    elif name == "select":
+        from harpd import _linux_select
+        _linux_select.patch(module)
+
+
+class _PatchOnImport(object):
+    """
+    Patches subprocess and select when first imported (importing them here would slow every interpreter),
+    and imports fcntl, resource, syslog and spwd from harpd._linux.
+    """
+    names = ("subprocess", "select")
+    added = ("fcntl", "resource", "syslog", "spwd")
+
+    def __init__(self):
+        self.loading = set()
+
+    def find_module(self, fullname, path=None):
+        if (fullname in self.names or fullname in self.added) and fullname not in self.loading:
+            return self
+        return None
+
+    def load_module(self, fullname):
+        if fullname in _sys.modules:
+            return _sys.modules[fullname]
+        if fullname in self.added:
+            module = __import__("harpd._linux." + fullname, fromlist=["*"])
+            _sys.modules[fullname] = module
+            return module
+        self.loading.add(fullname)
+        try:
+            module = __import__(fullname)
+        finally:
+            self.loading.discard(fullname)
+        _patch(fullname, module)
+        return module
+
+
+for _name in _PatchOnImport.names:
+    if _name in _sys.modules:
+        _patch(_name, _sys.modules[_name])
+_sys.meta_path.insert(0, _PatchOnImport())

@@ -5,7 +5,7 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.types.size_t;
 
 /**
- * The few libc functions jnr-posix does not bind. Bound with jnr-ffi; errno is saved after each call
+ * The few libc functions jnr-posix does not bind (or binds without the saved ids). Bound with jnr-ffi; errno is saved after each call
  * (jnr-ffi's default) and read through {@link jnr.ffi.LastError}.
  */
 public interface LinuxLibC {
@@ -28,6 +28,14 @@ public interface LinuxLibC {
      * cleaner thread on first use, which a worker would count as left running by the call that caused it.
      */
     int waitid(int idtype, int id, @Out byte[] infop, int options);
+
+    int getresuid(@Out int[] real, @Out int[] effective, @Out int[] saved);
+
+    int getresgid(@Out int[] real, @Out int[] effective, @Out int[] saved);
+
+    int getsid(int pid);
+
+    int getpgid(int pid);
 
     /** glibc only: gives memory freed by {@code free} back to the kernel; 1 if some was released. */
     int malloc_trim(@size_t long pad);

@@ -63,6 +63,26 @@ public final class Posix {
         return POSIX.getegid();
     }
 
+    /**
+     * What a process's credentials and place among processes are: {@code {ruid, euid, suid, rgid, egid, sgid,
+     * sid, pgid}}, for comparing before and after code that may change them.
+     */
+    public static int[] identity() {
+        int[][] ids = {new int[1], new int[1], new int[1], new int[1], new int[1], new int[1]};
+        if (LIBC.getresuid(ids[0], ids[1], ids[2]) != 0) {
+            throw libcFailure("getresuid");
+        }
+        if (LIBC.getresgid(ids[3], ids[4], ids[5]) != 0) {
+            throw libcFailure("getresgid");
+        }
+        int sid = LIBC.getsid(0);
+        int pgid = LIBC.getpgid(0);
+        if (sid < 0 || pgid < 0) {
+            throw libcFailure("getsid/getpgid");
+        }
+        return new int[] {ids[0][0], ids[1][0], ids[2][0], ids[3][0], ids[4][0], ids[5][0], sid, pgid};
+    }
+
     /** Supplementary group ids of this process. */
     public static int[] getgroups() {
         int count = LIBC.getgroups(0, null);

@@ -54,6 +54,9 @@ final class ProcessBaseline {
     private final Map<Integer, FileId> descriptors = new HashMap<>();
     private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ThreadGroup callThreads;
+    /** Recorded once the worker has taken on the identity it serves: see {@link #recordIdentity}. */
+    private int[] identity;
+    private int[] groups;
 
     private ProcessBaseline() {
         umask = readUmask();
@@ -86,14 +89,52 @@ final class ProcessBaseline {
         threads.addAll(threadsIn(callThreads));
     }
 
+    /**
+     * Whether the call changed the process's user or group ids (real, effective, saved), supplementary groups,
+     * session or process group, which a procedure running as root can do through os.setuid() and the like:
+     * none can be put back for certain (a dropped root is gone), and the next call must not run with them.
+     *
+     * @return null when unchanged, else what changed
+     */
+    String identityChanged() {
+        if (identity == null) {
+            return null;
+        }
+        int[] now = Posix.identity();
+        List<String> changed = new ArrayList<>();
+        String[] names = {"uid", "euid", "saved uid", "gid", "egid", "saved gid", "session", "process group"};
+        for (int i = 0; i < names.length; i++) {
+            if (now[i] != identity[i]) {
+                changed.add(names[i] + " " + Integer.toUnsignedString(identity[i]) + " -> "
+                        + Integer.toUnsignedString(now[i]));
+            }
+        }
+        if (!java.util.Arrays.equals(groups, sortedGroups())) {
+            changed.add("supplementary groups");
+        }
+        return changed.isEmpty() ? null : "the call changed the process's " + String.join(", ", changed);
+    }
+
+    /** Records the identity the worker serves calls with; to be called after switching to it, before the call. */
+    void recordIdentity() {
+        identity = Posix.identity();
+        groups = sortedGroups();
+    }
+
+    private static int[] sortedGroups() {
+        int[] list = Posix.getgroups();
+        java.util.Arrays.sort(list);
+        return list;
+    }
+
     /** The worker as it is now; to be taken after booting, before the first call. */
     static ProcessBaseline take() {
         return new ProcessBaseline();
     }
 
     /**
-     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left no file
-     * descriptor open and no thread running.
+     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left the
+     * process's identity as it was, no file descriptor open and no thread running.
      *
      * @return null when the worker is as recorded; else why it is not, and must be replaced
      */
@@ -123,6 +164,10 @@ final class ProcessBaseline {
             }
         }
         handlers.forEach(Signal::handle);
+        String changed = identityChanged();
+        if (changed != null) {
+            dirty.add(changed);
+        }
         int leftThreads = threadsLeftRunning();
         if (leftThreads > 0) {
             dirty.add("the call left " + leftThreads + " thread(s) running");

@@ -135,6 +135,7 @@ public final class WorkerProcessMain {
                     IdentitySwitch.switchTo(call.identity());
                     Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
                     servedIdentity = call.identity();
+                    baseline.recordIdentity();
                 } else if (!servedIdentity.equals(call.identity())) {
                     // The listener routes by identity; this is the last line of defence, and switching
                     // again is impossible anyway once privileges are gone.

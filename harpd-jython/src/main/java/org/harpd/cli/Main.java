@@ -23,6 +23,7 @@ import org.harpd.daemon.NativeHeapTrimmer;
 import org.harpd.daemon.PidFile;
 import org.harpd.daemon.Signals;
 import org.harpd.daemon.WorkingDirectory;
+import org.harpd.jython.LinuxCalls;
 import org.harpd.jython.PythonAuthenticator;
 import org.harpd.jython.PythonRuntime;
 import org.harpd.jython.ProceduresFile;
@@ -261,11 +262,15 @@ public final class Main {
      * agents) and read or change the worker, and with it later calls of other clients. SIGQUIT keeps the JVM's
      * thread dump: {@code -Xrs}, the only way to give it up, would also take SIGTERM, SIGINT and SIGHUP away from
      * procedures' {@code signal} handlers, and the dump (names and stacks, no values) goes to the listener's log.
+     * {@link LinuxCalls#descriptor} reads the C descriptor behind a Python file object (for {@code fcntl},
+     * {@code select}, {@code os.fstatvfs}) from the JDK's {@code FileDescriptor} and NIO channels, whose
+     * packages must be opened to it.
      */
     static List<String> workerJvmOptions(WorkersConfig workers) {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
                 "-XX:-UsePerfData", "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
-                "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+DisableAttachMechanism"));
+                "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+DisableAttachMechanism",
+                "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         String home = System.getProperty("harpd.home");
         if (home != null) {
             jvm.add("-Dharpd.home=" + home);

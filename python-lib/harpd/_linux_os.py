@@ -1,0 +1,382 @@
+"""
+The process functions of CPython 2.7's ``os`` on Linux that Jython 2.7 lacks or answers differently.
+
+``os.system`` returns the wait status, the ``W*`` macros decode it, ``os.wait``/``waitpid``/``wait3``/``wait4``
+wait for children, including the ones ``subprocess`` started (Java reaps those itself, so their status is
+rebuilt from the ``Popen``), and the session, process group and identity calls are the C library's.
+``os.fork`` cannot work in a JVM and says so. harpd._jython_os installs these at interpreter creation.
+"""
+
+from __future__ import absolute_import
+
+import errno as _errno
+import os as _os
+import threading as _threading
+import time as _time
+import weakref as _weakref
+
+from org.harpd.jython import LinuxCalls as _C
+from org.harpd.posix import Posix as _Posix
+
+WNOHANG = 1
+WUNTRACED = 2
+WCONTINUED = 8
+_WEXITED = 4
+_WSTOPPED = 2
+_WNOWAIT = 0x01000000
+_P_ALL = 0
+_P_PID = 1
+_P_PGID = 2
+
+
+def WIFEXITED(status):
+    return (status & 0x7f) == 0
+
+
+def WEXITSTATUS(status):
+    return (status >> 8) & 0xff
+
+
+def WIFSIGNALED(status):
+    low = ((status & 0x7f) + 1) & 0xff
+    if low >= 0x80:
+        low -= 0x100
+    return (low >> 1) > 0
+
+
+def WTERMSIG(status):
+    return status & 0x7f
+
+
+def WIFSTOPPED(status):
+    return (status & 0xff) == 0x7f
+
+
+def WSTOPSIG(status):
+    return (status >> 8) & 0xff
+
+
+def WCOREDUMP(status):
+    return bool(status & 0x80)
+
+
+def WIFCONTINUED(status):
+    return status == 0xffff
+
+
+# While subprocess runs a preexec_fn, the calls it may make are recorded here instead of performed
+_recording = _threading.local()
+
+
+def _recorder():
+    return getattr(_recording, "current", None)
+
+
+# Popen objects of subprocess by pid: their children are reaped by a JVM thread, not by os.waitpid
+_popens = _weakref.WeakValueDictionary()
+
+
+def _register_popen(popen):
+    if popen.pid is not None:
+        try:
+            popen._harpd_pgid = _C.getpgid(int(popen.pid))
+        except OSError:
+            popen._harpd_pgid = None
+        _popens[int(popen.pid)] = popen
+
+
+def _status_of(returncode):
+    if returncode < 0:
+        return (-returncode) & 0x7f
+    return (returncode & 0xff) << 8
+
+
+def _wait_popen(popen, options):
+    if options & WNOHANG:
+        code = popen.poll()
+        if code is None:
+            return 0, 0
+    else:
+        code = popen.wait()
+    _popens.pop(popen.pid, None)
+    return int(popen.pid), _status_of(code)
+
+
+def _rusage_of(fields):
+    from harpd._linux import resource
+    return resource._struct_rusage(fields)
+
+
+def _finished_popen(pid):
+    for popen in list(_popens.values()):
+        if (pid == -1 or _pgid_of(popen) == (-pid if pid < 0 else _os.getpgrp())) and popen.poll() is not None:
+            return _wait_popen(popen, WNOHANG)
+    return None
+
+
+def _pgid_of(popen):
+    # the group it was started in: a reaped child has none to look up
+    return getattr(popen, "_harpd_pgid", None)
+
+
+def _wait_any(pid, options):
+    """
+    For a wait on any child (or a group): a finished subprocess child as (pid, status), or the pid of a child
+    this module started that is ready, for waitpid to reap; None when WNOHANG finds none. A subprocess child
+    is never reaped here, as the JVM thread that started it reaps it, perhaps before this looks.
+    """
+    idtype, ident = (_P_ALL, 0) if pid == -1 else (_P_PGID, -pid if pid < 0 else _os.getpgrp())
+    flags = _WEXITED | _WNOWAIT | WNOHANG
+    if options & WUNTRACED:
+        flags |= _WSTOPPED
+    if options & WCONTINUED:
+        flags |= WCONTINUED
+    delay = 0.001
+    while True:
+        finished = _finished_popen(pid)
+        if finished is not None:
+            return finished
+        try:
+            ready = _C.peekChild(idtype, ident, flags)
+        except OSError as e:
+            if e.errno != _errno.ECHILD or not _popens:
+                raise
+            ready = 0
+        if ready and ready not in _popens and _C.spawned(ready):
+            return ready
+        # any other child is a java.lang.Process (of this interpreter's subprocess, answered above once its
+        # JVM thread has reaped it, or of other code): never reaped here, or its Process would lose its status
+        if options & WNOHANG:
+            return None
+        # a subprocess child or none is ready: look again soon (its JVM thread reaps it and its Popen tells)
+        _time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+def _wait(pid, options, usage=False):
+    """waitpid/wait4 for pid (> 0: that child; -1: any; 0 or < -1: a process group)."""
+    popen = _popens.get(pid) if pid > 0 else None
+    if popen is not None:
+        got, status = _wait_popen(popen, options)
+        return (got, status, _rusage_of([0] * 16)) if usage else (got, status)
+    if pid <= 0:
+        ready = _wait_any(pid, options)
+        if ready is None:
+            return (0, 0, _rusage_of([0] * 16)) if usage else (0, 0)
+        if isinstance(ready, tuple):
+            return (ready + (_rusage_of([0] * 16),)) if usage else ready
+        pid = ready
+    if usage:
+        fields = list(_C.wait4(pid, options))
+        return int(fields[0]), int(fields[1]), _rusage_of(fields[2:])
+    got, status = _C.waitpid(pid, options)
+    return int(got), int(status)
+
+
+def waitpid(pid, options):
+    """Wait for a child as CPython's os.waitpid(): (pid, wait status)."""
+    return _wait(pid, options)
+
+
+def wait():
+    return _wait(-1, 0)
+
+
+def wait3(options):
+    return _wait(-1, options, usage=True)
+
+
+def wait4(pid, options):
+    return _wait(pid, options, usage=True)
+
+
+def system(command):
+    """Run command with /bin/sh -c, as CPython's os.system(): the wait status (exit code << 8, or the signal)."""
+    cwd = _os.getcwd()
+    if cwd == _Posix.getcwd():
+        argv = ["/bin/sh", "-c", command]
+    else:
+        # Jython keeps its working directory to itself; the shell changes to it first
+        argv = ["/bin/sh", "-c", 'cd -- "$1" || exit 127; exec /bin/sh -c "$2"', "sh", cwd, command]
+    env = ["%s=%s" % (k, v) for k, v in _os.environ.items()]
+    pid = _C.spawn(argv, env)
+    return _C.waitpid(pid, 0)[1]
+
+
+_FORK_MESSAGE = ("%s() cannot work in harpd: procedures run in a Java VM, which cannot fork; start a program "
+                 "with subprocess.Popen(..., preexec_fn=os.setsid) or os.system('nohup ... &') instead")
+
+
+def fork():
+    raise OSError(_errno.ENOSYS, _FORK_MESSAGE % "fork")
+
+
+def forkpty():
+    raise OSError(_errno.ENOSYS, _FORK_MESSAGE % "forkpty")
+
+
+class statvfs_result(tuple):
+    """os.statvfs's answer: a tuple of ten with the fields as attributes, as CPython's."""
+    n_sequence_fields = 10
+    n_fields = 10
+    n_unnamed_fields = 0
+    _fields = ("f_bsize", "f_frsize", "f_blocks", "f_bfree", "f_bavail", "f_files", "f_ffree", "f_favail",
+               "f_flag", "f_namemax")
+
+    def __new__(cls, values):
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        return "posix.statvfs_result(%s)" % ", ".join("%s=%r" % pair for pair in zip(self._fields, self))
+
+    def __reduce__(self):
+        return (statvfs_result, (tuple(self),))
+
+
+for _i, _field in enumerate(statvfs_result._fields):
+    setattr(statvfs_result, _field, property(lambda self, _i=_i: tuple.__getitem__(self, _i)))
+
+
+def _statvfs_of(raw):
+    # C order: bsize frsize blocks bfree bavail files ffree favail fsid flag namemax; Python leaves out fsid
+    values = [int(v) for v in raw]
+    return statvfs_result(values[:8] + values[9:11])
+
+
+def statvfs(path):
+    return _statvfs_of(_C.statvfs(path))
+
+
+def fstatvfs(fd):
+    return _statvfs_of(_C.fstatvfs(_fd(fd)))
+
+
+def _fd(fd):
+    if isinstance(fd, (int, long)):
+        return fd
+    number = _C.descriptor(fd)
+    if number < 0:
+        raise OSError(_errno.EBADF, _os.strerror(_errno.EBADF))
+    return number
+
+
+def getsid(pid):
+    return _C.getsid(pid)
+
+
+def getpgid(pid):
+    return _C.getpgid(pid)
+
+
+def setpgid(pid, pgrp):
+    if _recorder() is not None:
+        return _recorder().record('setpgid', pid, pgrp)
+    _C.setpgid(pid, pgrp)
+
+
+def setsid():
+    if _recorder() is not None:
+        return _recorder().record('setsid')
+    _C.setsid()
+
+
+def setpgrp():
+    if _recorder() is not None:
+        return _recorder().record('setpgrp')
+    _C.setpgid(0, 0)
+
+
+def getpgrp():
+    return _C.getpgid(0)
+
+
+def setuid(uid):
+    if _recorder() is not None:
+        return _recorder().record('setuid', uid)
+    _C.setuid(uid)
+
+
+def setgid(gid):
+    if _recorder() is not None:
+        return _recorder().record('setgid', gid)
+    _C.setgid(gid)
+
+
+def seteuid(uid):
+    if _recorder() is not None:
+        return _recorder().record('seteuid', uid)
+    _C.seteuid(uid)
+
+
+def setegid(gid):
+    if _recorder() is not None:
+        return _recorder().record('setegid', gid)
+    _C.setegid(gid)
+
+
+def setreuid(ruid, euid):
+    if _recorder() is not None:
+        return _recorder().record('setreuid', ruid, euid)
+    _C.setreuid(ruid, euid)
+
+
+def setregid(rgid, egid):
+    if _recorder() is not None:
+        return _recorder().record('setregid', rgid, egid)
+    _C.setregid(rgid, egid)
+
+
+def setgroups(groups):
+    if _recorder() is not None:
+        return _recorder().record('setgroups', groups)
+    _C.setgroups([int(g) for g in groups])
+
+
+def initgroups(username, gid):
+    if _recorder() is not None:
+        return _recorder().record('initgroups', username, gid)
+    _C.initgroups(username, gid)
+
+
+def nice(increment):
+    if _recorder() is not None:
+        return _recorder().record('nice', increment)
+    return _C.nice(increment)
+
+
+FUNCTIONS = dict((name, globals()[name]) for name in (
+    "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED", "WSTOPSIG", "WCOREDUMP", "WIFCONTINUED",
+    "waitpid", "wait", "wait3", "wait4", "system", "fork", "forkpty", "statvfs", "fstatvfs", "statvfs_result",
+    "getsid", "getpgid", "setpgid", "setsid", "setpgrp", "getpgrp", "setuid", "setgid", "seteuid", "setegid",
+    "setreuid", "setregid", "setgroups", "initgroups", "nice"))
+CONSTANTS = {"WNOHANG": WNOHANG, "WUNTRACED": WUNTRACED, "WCONTINUED": WCONTINUED}
+
+
+def _recording_wrapper(name, function):
+    def wrapper(*args):
+        if _recorder() is not None:
+            return _recorder().record(name, *args)
+        return function(*args)
+    wrapper.__name__ = name
+    wrapper.__doc__ = function.__doc__
+    wrapper._harpd_recording = function
+    return wrapper
+
+
+def install():
+    """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
+    shared by every interpreter of the JVM, so it is left alone."""
+    _C.load()
+    # umask and chdir are recorded for the child; the others would act on the worker itself, so a
+    # preexec_fn that calls them is refused instead
+    for name in ("umask", "chdir", "close", "closerange", "dup", "dup2", "kill", "killpg", "putenv", "unsetenv",
+                 "execv", "execve", "_exit"):
+        if hasattr(_os, name) and name not in FUNCTIONS:
+            function = getattr(_os, name)
+            if getattr(function, "_harpd_recording", False):
+                function = function._harpd_recording
+            FUNCTIONS[name] = _recording_wrapper(name, function)
+    for name, value in FUNCTIONS.items():
+        setattr(_os, name, value)
+    for name, value in CONSTANTS.items():
+        setattr(_os, name, value)
