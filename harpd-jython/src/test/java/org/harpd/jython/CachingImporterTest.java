@@ -1,6 +1,7 @@
 package org.harpd.jython;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import java.nio.file.Files;
@@ -152,7 +153,9 @@ class CachingImporterTest {
                 "import pkgutil, sys\nloader = pkgutil.find_loader('_harpd_nosuch')\n"
                         + "finders = [f.find_module('_harpd_nosuch') for f in sys.meta_path]\n");
         assertEquals(Py.None, seen.__finditem__("loader"));
-        assertEquals("[None, None]", seen.__finditem__("finders").toString());
+        // harpd's caching importer and its hook for the Linux modules (fcntl, resource, ...) answer None too
+        String finders = seen.__finditem__("finders").toString();
+        assertTrue(finders.matches("\\[None(, None)+]"), finders);
     }
 
     @Test
