@@ -34,7 +34,7 @@ final class ConfigLoader {
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
     private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
             "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout",
-            "max_result_size");
+            "max_result_size", "timeout_grace");
 
     private static final Pattern CIPHER_SUITE_NAME = Pattern.compile("(TLS|SSL)_[A-Z0-9_]+");
 
@@ -205,12 +205,13 @@ final class ConfigLoader {
         var startTimeout = workers.optionalSeconds("start_timeout", d.startTimeout(), false);
         var killGrace = workers.optionalSeconds("kill_grace", d.killGrace(), true);
         var idleTimeout = workers.optionalSeconds("idle_timeout", d.idleTimeout(), true);
+        var timeoutGrace = workers.optionalSeconds("timeout_grace", d.timeoutGrace(), false);
         List<String> jvmOptions = workers.isNull("jvm_options") ? List.of()
                 : workers.stringOrStringList("jvm_options");
         int maxResultSize = workers.optionalInt("max_result_size", d.maxResultSize(),
                 WorkersConfig.MIN_MAX_RESULT_SIZE, WorkersConfig.MAX_MAX_RESULT_SIZE);
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize);
+                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize, timeoutGrace);
     }
 
     private static WorkersConfig.Isolation isolation(ConfigSection section, String key,

@@ -26,10 +26,14 @@ import java.util.OptionalInt;
  * @param maxResultSize key {@code max_result_size} (bytes): the largest message a worker may send the listener
  *                     (a result, one streamed value, an exception, a log record, each as one JSON line); a worker
  *                     sending a longer one is killed and its call fails
+ * @param timeoutGrace key {@code timeout_grace} (seconds): how long a call may still run after its timeout raised
+ *                     {@code Timeout} in it (time for {@code finally} clauses and handlers) before its worker is
+ *                     killed
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                            Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize) {
+                            Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
+                            Duration timeoutGrace) {
 
     /**
      * 64 MiB: 64 times the default request limit, far above what a procedure answering one client sends, yet
@@ -42,9 +46,23 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
     /** Java arrays stop short of 2 GiB; 1 GiB keeps the buffer and its copy within reach of one heap. */
     public static final int MAX_MAX_RESULT_SIZE = 1024 * 1024 * 1024;
 
+    /**
+     * Time for {@code finally} clauses and {@code except} handlers to remove lock files and temporary files, and
+     * short enough that a procedure ignoring its timeout holds its worker only a little longer.
+     */
+    public static final Duration DEFAULT_TIMEOUT_GRACE = Duration.ofSeconds(5);
+
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
-            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE);
+            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE);
+
+    /** With the default {@code timeout_grace}. */
+    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
+                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
+                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize) {
+        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
+                idleTimeout, maxResultSize, DEFAULT_TIMEOUT_GRACE);
+    }
 
     /** With the default {@code max_result_size}. */
     public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
@@ -111,13 +129,14 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(killGrace, "killGrace");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(timeoutGrace, "timeoutGrace");
         jvmOptions = List.copyOf(jvmOptions);
         procedureIsolation = Map.copyOf(procedureIsolation);
         Objects.requireNonNull(maxCalls, "maxCalls");
         if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls.orElse(1) < 1
                 || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()
                 || idleTimeout.isNegative() || maxResultSize < MIN_MAX_RESULT_SIZE
-                || maxResultSize > MAX_MAX_RESULT_SIZE) {
+                || maxResultSize > MAX_MAX_RESULT_SIZE || timeoutGrace.isNegative() || timeoutGrace.isZero()) {
             throw new IllegalArgumentException("inconsistent workers configuration");
         }
     }

@@ -28,10 +28,13 @@ import org.harpd.config.WorkersConfig.Isolation;
  *                     workers); zero: never
  * @param maxResultBytes the longest line a worker may send (newline included); a worker sending a longer one is
  *                     killed and its call fails with {@code system_error}
+ * @param timeoutGrace how long a call may run on after its worker was told of the timeout, before the worker
+ *                     is killed
  */
 public record PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
                            OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
-                           Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultBytes) {
+                           Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultBytes,
+                           Duration timeoutGrace) {
 
     public PoolSettings {
         if (command == null) {
@@ -58,9 +61,18 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
             throw new IllegalArgumentException("idle timeout must not be negative, got " + idleTimeout);
         }
         requirePositive(killGrace, "kill grace");
+        requirePositive(timeoutGrace, "timeout grace");
         if (maxResultBytes < 2) {
             throw new IllegalArgumentException("max result size must allow a line, got " + maxResultBytes);
         }
+    }
+
+    /** With the default {@code timeout_grace}. */
+    public PoolSettings(WorkerCommand command, Isolation isolation, int spare, int max, int queue,
+                        OptionalInt maxCalls, Duration startTimeout, Duration killGrace,
+                        Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultBytes) {
+        this(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace, procedureIsolation,
+                idleTimeout, maxResultBytes, WorkersConfig.DEFAULT_TIMEOUT_GRACE);
     }
 
     /** With the default {@code max_result_size}. */
@@ -81,13 +93,19 @@ public record PoolSettings(WorkerCommand command, Isolation isolation, int spare
     /** The same settings with another {@code idleTimeout}. */
     public PoolSettings withIdleTimeout(Duration timeout) {
         return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                procedureIsolation, timeout, maxResultBytes);
+                procedureIsolation, timeout, maxResultBytes, timeoutGrace);
     }
 
     /** The same settings with another {@code maxResultBytes}. */
     public PoolSettings withMaxResultBytes(int bytes) {
         return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                procedureIsolation, idleTimeout, bytes);
+                procedureIsolation, idleTimeout, bytes, timeoutGrace);
+    }
+
+    /** The same settings with another {@code timeoutGrace}. */
+    public PoolSettings withTimeoutGrace(Duration grace) {
+        return new PoolSettings(command, isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
+                procedureIsolation, idleTimeout, maxResultBytes, grace);
     }
 
     /** {@code process} isolation: one call per worker. */

@@ -139,12 +139,38 @@ final class Worker {
         }
         CallJob job = call.job();
         try {
-            commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(), afterCall,
-                    ProcedureOptions.of(job.procedure())));
-            commands.flush();
+            synchronized (commands) {
+                commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(),
+                        afterCall, ProcedureOptions.of(job.procedure())));
+                commands.flush();
+            }
         } catch (IOException e) {
             // The process is gone or going; its end of output reports the call as failed.
             kill();
+        }
+    }
+
+    /**
+     * Tell the worker that {@code timedOut}'s time is up, if it is still running that call.
+     *
+     * @return whether it was, and was told
+     */
+    boolean signalTimeout(PooledCall timedOut) {
+        synchronized (this) {
+            if (state != State.BUSY || call != timedOut) {
+                return false;
+            }
+        }
+        try {
+            synchronized (commands) {
+                commands.write(WorkerProtocol.timeout());
+                commands.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            // The process is gone or going; its end of output reports the call as failed.
+            kill();
+            return false;
         }
     }
 

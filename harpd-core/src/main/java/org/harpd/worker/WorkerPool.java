@@ -201,11 +201,33 @@ public final class WorkerPool implements CallExecutor {
         }
     }
 
+    /**
+     * The procedure's time is up: the worker raises {@code Timeout} in it (the original's SIGXCPU), so its
+     * {@code finally} clauses and handlers run and the worker answers; one still in the call after
+     * {@code timeout_grace} is killed.
+     */
     private void timedOut(PooledCall call, Worker worker) {
+        if (call.isDone()) {
+            return;
+        }
+        LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
+                "pid", worker.pid(), "client", call.job().client());
+        if (worker.signalTimeout(call)) {
+            schedule(() -> timeoutGraceOver(call, worker), settings.timeoutGrace());
+        } else {
+            timeoutGraceOver(call, worker);
+        }
+    }
+
+    private void timeoutGraceOver(PooledCall call, Worker worker) {
+        if (call.isDone()) {
+            return;
+        }
         retire(worker);
         if (call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"))) {
-            LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
-                    "pid", worker.pid(), "client", call.job().client());
+            LOG.warn("procedure still running after timeout_grace, killing its worker", "procedure",
+                    call.job().procedure().name(), "pid", worker.pid(),
+                    "timeout_grace_ms", settings.timeoutGrace().toMillis());
             worker.kill();
             scheduleReapCheck(worker);
         }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.harpd.logging.PythonLevels;
 import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
@@ -86,10 +87,23 @@ public final class WorkerProcessMain {
         // One thread reads commands for the worker's whole life: end of file means the listener is gone,
         // at any moment, also in the middle of a call, and nobody is left to answer to.
         BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
+        WorkerRuntime[] booted = new WorkerRuntime[1];
+        AtomicBoolean timedOut = new AtomicBoolean();
         Thread reader = new Thread(() -> {
             byte[] line;
             while ((line = pipes.readLine()) != null) {
-                commands.add(line);
+                if (WorkerProtocol.TIMEOUT.equals(WorkerProtocol.kind(line))) {
+                    // for the call running now, not one to come: it does not wait in the queue
+                    try {
+                        if (booted[0].timeout()) {
+                            timedOut.set(true);
+                        }
+                    } catch (Throwable t) {
+                        // the listener kills the worker when the grace is over; this thread must keep watching
+                    }
+                } else {
+                    commands.add(line);
+                }
             }
             exit(0);
         }, "harpd-listener-watch");
@@ -100,6 +114,7 @@ public final class WorkerProcessMain {
             // the procedures file's module code runs here, once, as the listener's user (root), as the
             // original ran it once before forking for each call
             runtime.load();
+            booted[0] = runtime;
             openClassPathJars();
             CallPathWarmUp.run(runtime);
             routePythonLogsToListener(pipes);
@@ -122,6 +137,7 @@ public final class WorkerProcessMain {
             byte[] command = takeUninterruptibly(commands);
             WireEmitter out = new WireEmitter(pipes::write);
             WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+            timedOut.set(false);
             try {
                 WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));
                 after = call.after();
@@ -159,10 +175,15 @@ public final class WorkerProcessMain {
             // it, as under the original, which forked per call. A worker that kept such processes would hand
             // them to the next call and end them with the daemon, so it leaves instead of serving again, and
             // they go to init as the original's did.
+            // A call that ran out of time does not get that: what it started ends with it, as when the
+            // listener kills a worker that overstays its timeout.
             int running = ProcessTree.runningDescendantsOfSelf();
             if (running > 0) {
                 if (after != WorkerProtocol.After.EXIT) {
                     pipes.write(WorkerProtocol.exiting("the call left " + running + " process(es) running"));
+                }
+                if (timedOut.get()) {
+                    exit(0);
                 }
                 leave(0);
             }

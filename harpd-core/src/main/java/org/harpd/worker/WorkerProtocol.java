@@ -77,9 +77,18 @@ import org.harpd.protocol.Json;
  * {@code workers.max_result_size}), newline included. The listener does not buffer beyond it: the worker is
  * killed and its call, if any, fails with {@code system_error}.
  *
+ * <h2>Timeout</h2>
+ * When a call's procedure timeout expires the listener writes {@code {"timeout": {}}}, at any moment of the
+ * call: the worker does not queue it behind calls but delivers it at once as the original's SIGXCPU, to the
+ * thread running the procedure (its {@code signal.SIGXCPU} handler, by default one raising
+ * {@code Timeout}). A procedure that lets {@code Timeout} out ends with
+ * {@code {"error": {"message": "maximum execution time exceeded", "type": "timeout"}, "harp": 1}}; one that
+ * handles it ends as it ends. A worker still in the call {@link PoolSettings#timeoutGrace()} later is killed
+ * and the call fails with that timeout error. A worker that is not in a call ignores the line.
+ *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
- * The listener ends a call early (timeout, cancel, shutdown) by killing the worker's process group.
+ * The listener ends a call early (timeout grace over, cancel, shutdown) by killing the worker's process group.
  */
 public final class WorkerProtocol {
     public static final String READY = "ready";
@@ -91,6 +100,7 @@ public final class WorkerProtocol {
     public static final String ERROR = "error";
     public static final String EXITING = "exiting";
     public static final String AFTER = "after";
+    public static final String TIMEOUT = "timeout";
 
     /** What the worker does once a call has ended. */
     public enum After {
@@ -144,6 +154,13 @@ public final class WorkerProtocol {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.putObject(LOG).put("created", created).put("levelno", levelno).put("msg", text)
                 .put("name", name).put("process", pid);
+        return Json.line(message);
+    }
+
+    /** The running call's time is up; see "Timeout" above. */
+    public static byte[] timeout() {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.putObject(TIMEOUT);
         return Json.line(message);
     }
 

@@ -46,4 +46,15 @@ public interface WorkerRuntime {
      * @throws Exception when that cannot be done; the worker then serves no further call
      */
     void reset() throws Exception;
+
+    /**
+     * The running call's time is up: deliver the original's SIGXCPU to the code running it. Called from another
+     * thread than {@link #call}'s, at any moment; does nothing when no call runs. A runtime that cannot interrupt
+     * its calls leaves them to be killed after the grace.
+     *
+     * @return whether a call was running and got it
+     */
+    default boolean timeout() {
+        return false;
+    }
 }

@@ -241,6 +241,7 @@ class HarpdConfigTest {
                   jvm_options: [-Xmx256m, -Xss2m]
                   idle_timeout: 2.5
                   max_result_size: 1048576
+                  timeout_grace: 1.5
                   procedure_isolation:
                     status: shared
                     reset_password: process
@@ -248,7 +249,7 @@ class HarpdConfigTest {
         assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, OptionalInt.of(50),
                 Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
                 Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS),
-                Duration.ofMillis(2500), 1048576), workers);
+                Duration.ofMillis(2500), 1048576, Duration.ofMillis(1500)), workers);
         assertEquals(WorkersConfig.Isolation.SHARED,
                 load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
     }
@@ -356,7 +357,7 @@ class HarpdConfigTest {
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
                         + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, max_result_size, "
-                        + "procedure_isolation, queue, spare, start_timeout)"),
+                        + "procedure_isolation, queue, spare, start_timeout, timeout_grace)"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
                         "workers.procedure_isolation: expected a mapping, got a list"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
@@ -377,6 +378,8 @@ class HarpdConfigTest {
                         "workers.max_calls: must be between 1 and 2147483647, got 0"),
                 Arguments.of(net + auth + "workers: {start_timeout: 0}\n",
                         "workers.start_timeout: must be more than 0 seconds (at most 1e9), got 0"),
+                Arguments.of(net + auth + "workers: {timeout_grace: 0}\n",
+                        "workers.timeout_grace: must be more than 0 seconds (at most 1e9), got 0"),
                 Arguments.of(net + auth + "workers: {kill_grace: -1}\n",
                         "workers.kill_grace: must be 0 or more seconds (at most 1e9), got -1"),
                 Arguments.of(net + auth + "workers: {idle_timeout: -1}\n",

@@ -241,7 +241,7 @@ public final class Main {
         }
         return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
                 workers.maxCalls(), workers.startTimeout(), workers.killGrace(), workers.procedureIsolation(),
-                workers.idleTimeout(), workers.maxResultSize());
+                workers.idleTimeout(), workers.maxResultSize(), workers.timeoutGrace());
     }
 
     /**

@@ -38,6 +38,7 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private PythonRuntime runtime;
     private JythonCatalog catalog;
     private PyObject resultClass;
+    private PyObject timeoutClass;
     private PyCode echoCode;
     private InterpreterSnapshot snapshot;
 
@@ -67,6 +68,15 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
         PyCode code = compileIn(fresh, source);
         JythonCatalog loaded = ProceduresFile.load(fresh, proceduresFile, code);
         resultClass = fresh.importModule("harpd.proc").__getattr__("Result");
+        CallSignals.start();
+        // harpd's signal module: handlers run in the call's thread, SIGXCPU's raises Timeout (also for a
+        // procedures file that never imports signal), time.sleep wakes up for a signal
+        PyObject signal = fresh.importModule("signal");
+        if (signal.__findattr__("_deliver") == null) {
+            throw new ProcedureLoadException("harpd's signal module is not first on sys.path: "
+                    + signal.__findattr__("__file__") + " shadows it");
+        }
+        timeoutClass = fresh.importModule("harpd._timeout").__getattr__("Timeout");
         runtime = fresh;
         catalog = loaded;
     }
@@ -143,9 +153,20 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
         }
         boolean streaming = procedures.find(procedure).orElseThrow().streaming();
         runtime.eval(() -> {
-            run(target.get(), streaming, arguments, out);
+            CallSignals.beginCall();
+            try {
+                run(target.get(), streaming, arguments, out);
+            } finally {
+                CallSignals.endCall();
+            }
             return null;
         });
+    }
+
+    /** The original's SIGXCPU, to the thread running the call; see {@link CallSignals}. */
+    @Override
+    public boolean timeout() {
+        return CallSignals.deliver(CallSignals.SIGXCPU);
     }
 
     /** {@code echo(*arguments)} on {@link #call}'s path: {@code [args, kwargs]} as the result. */
@@ -188,6 +209,11 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
                 out.result(JsonValues.toJson(proc.__call__(args, keywords)));
             }
         } catch (PyException e) {
+            if (timeoutClass != null && e.match(timeoutClass)) {
+                // what the original answered for a Timeout its SIGXCPU handler raised and the procedure let out
+                out.error(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
+                return;
+            }
             out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
         } catch (HarpError e) {
             out.error(e);
