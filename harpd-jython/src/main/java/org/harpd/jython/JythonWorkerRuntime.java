@@ -31,6 +31,8 @@ import org.python.core.PyStringMap;
 public final class JythonWorkerRuntime implements WorkerRuntime {
     private static final String[] NO_KEYWORDS = new String[0];
     /** What {@link #warmUp} calls: harpd's own, so no procedure runs before its first call. */
+    /** The original's message for {@code shutdown}. */
+    private static final String SHUTTING_DOWN = "service is shutting down";
     private static final String ECHO_SOURCE = "def echo(*args, **kwargs):\n    return [args, kwargs]\n";
 
     private final Path proceduresFile;
@@ -188,7 +190,14 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
                 out.result(JsonValues.toJson(proc.__call__(args, keywords)));
             }
         } catch (PyException e) {
-            out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
+            if (e.match(Py.SystemExit)) {
+                // the original's call ended its process through SystemExit only when the daemon was stopping
+                // (its signal handler calls sys.exit): a procedure's own sys.exit(n) gets that same answer; here
+                // it only ends the call, and the interpreter carries on as after any other exception
+                out.error(new HarpError(ErrorType.SHUTDOWN, SHUTTING_DOWN));
+            } else {
+                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
+            }
         } catch (HarpError e) {
             out.error(e);
         }
