@@ -48,19 +48,28 @@ public final class EventLog {
     }
 
     /**
-     * One JSON object, keys sorted. Written straight from a sorted map rather than through a tree (each value
-     * through {@code valueToTree}): a record of six fields took 4-5 instead of 7-10 microseconds (C1, as in the
-     * listener), for the same bytes.
+     * One JSON object, {@code message} first and then the context keys sorted (nested objects sorted too), as the
+     * original's records read: {@code {"message": "calling procedure", "client_address": ...}}. Written straight
+     * from a sorted map rather than through a tree (each value through {@code valueToTree}): a record of six
+     * fields took 4-5 instead of 7-10 microseconds (C1, as in the listener).
      */
     static String render(String message, Object... context) {
         if (context.length % 2 != 0) {
             throw new IllegalArgumentException("context must be key/value pairs");
         }
-        Map<String, Object> record = new TreeMap<>();
-        record.put("message", message);
+        Map<String, Object> rest = new TreeMap<>();
         for (int i = 0; i < context.length; i += 2) {
-            record.put((String) context[i], context[i + 1]);
+            rest.put((String) context[i], context[i + 1]);
         }
-        return Json.toLineString(record);
+        Object first = rest.containsKey("message") ? rest.remove("message") : message;
+        StringBuilder line = new StringBuilder("{\"message\": ").append(Json.toLineString(first));
+        if (!rest.isEmpty()) {
+            // the sorted map's own object, without its opening brace
+            String object = Json.toLineString(rest);
+            line.append(", ").append(object, 1, object.length());
+        } else {
+            line.append('}');
+        }
+        return line.toString();
     }
 }

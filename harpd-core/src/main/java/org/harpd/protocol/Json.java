@@ -1,6 +1,12 @@
 package org.harpd.protocol;
 
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.util.JsonGeneratorDelegate;
+import java.io.IOException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -16,17 +22,23 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
  * The one JSON configuration used on the wire and between listener and workers.
- * Keys are written sorted, as the original harpd does, and NaN/Infinity are written bare and accepted,
- * as CPython's {@code json} module does. Surrogates are written as {@code \\uXXXX} escapes, so a string holding
- * an unpaired one (which CPython 2 accepts and gives back) can be written at all.
+ * What is written is byte for byte what CPython 2.7's {@code json.dumps(value, sort_keys=True)} writes, as the
+ * original harpd sent it: keys sorted, NaN/Infinity written bare (and accepted), floats as Python's {@code repr}
+ * ({@link PythonFloat}), and everything outside printable ASCII as {@code \\uXXXX} escapes in lower-case hex
+ * (characters above the basic plane as their surrogate pair, DEL too), so an unpaired surrogate (which CPython 2
+ * accepts and gives back) can be written as well.
  */
 public final class Json {
-    public static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder(new JsonFactoryBuilder()
+                    .characterEscapes(new AsciiEscapes())
+                    .addDecorator((factory, generator) -> new PythonNumbers(generator))
+                    .build())
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED)
             .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
             // escapes in lower-case hex, as CPython's json writes them ("\\ud800" for an unpaired surrogate)
             .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -54,6 +66,46 @@ public final class Json {
             .withArrayIndenter(new DefaultPrettyPrinter.NopIndenter()));
 
     private Json() {
+    }
+
+    /**
+     * CPython's {@code ensure_ascii} escapes all but {@code ' '..'~'}: Jackson's standard table already covers the
+     * control characters (with the same short forms, {@code \\n} etc.), {@code "} and {@code \\}; DEL is added.
+     */
+    private static final class AsciiEscapes extends CharacterEscapes {
+        private static final int[] ASCII;
+
+        static {
+            ASCII = standardAsciiEscapesForJSON();
+            ASCII[0x7f] = ESCAPE_STANDARD;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ASCII;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return null;
+        }
+    }
+
+    /** Floats as CPython's {@code repr}, not Java's {@code 1.0E100}. */
+    private static final class PythonNumbers extends JsonGeneratorDelegate {
+        PythonNumbers(JsonGenerator delegate) {
+            super(delegate, true);
+        }
+
+        @Override
+        public void writeNumber(double v) throws IOException {
+            delegate.writeNumber(PythonFloat.repr(v));
+        }
+
+        @Override
+        public void writeNumber(float v) throws IOException {
+            delegate.writeNumber(PythonFloat.repr(v));
+        }
     }
 
     /** One message as one line, newline included. */

@@ -31,6 +31,8 @@ import org.python.core.PyStringMap;
 public final class JythonWorkerRuntime implements WorkerRuntime {
     private static final String[] NO_KEYWORDS = new String[0];
     /** What {@link #warmUp} calls: harpd's own, so no procedure runs before its first call. */
+    /** The original's message for {@code shutdown}. */
+    private static final String SHUTTING_DOWN = "service is shutting down";
     private static final String ECHO_SOURCE = "def echo(*args, **kwargs):\n    return [args, kwargs]\n";
 
     private final Path proceduresFile;
@@ -212,9 +214,14 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
             if (timeoutClass != null && e.match(timeoutClass)) {
                 // what the original answered for a Timeout its SIGXCPU handler raised and the procedure let out
                 out.error(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
-                return;
+            } else if (e.match(Py.SystemExit)) {
+                // the original's call ended its process through SystemExit only when the daemon was stopping
+                // (its signal handler calls sys.exit): a procedure's own sys.exit(n) gets that same answer; here
+                // it only ends the call, and the interpreter carries on as after any other exception
+                out.error(new HarpError(ErrorType.SHUTDOWN, SHUTTING_DOWN));
+            } else {
+                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
             }
-            out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
         } catch (HarpError e) {
             out.error(e);
         }

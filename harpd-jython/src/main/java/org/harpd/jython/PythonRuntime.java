@@ -84,6 +84,9 @@ public final class PythonRuntime {
         PythonRuntime runtime = new PythonRuntime(sys);
         // before any user code: procedures written for CPython expect os.getgroups() and friends
         runtime.importModule("harpd._jython_os");
+        // sys.platform, os.name, sys.maxint and sys.byteorder as CPython 2.7 on Linux reports them, once
+        // Jython's own modules that read them at import time have been imported
+        runtime.importModule("harpd._platform");
         // Python logging calls reach harpd's configured handlers (levels are applied there); the bridge is
         // installed when the interpreter first imports logging, so code that never logs does not pay for it
         runtime.eval(() -> runtime.importModule("harpd._logging_hook").invoke("install_on_first_import"));

@@ -49,8 +49,8 @@ class JsonValuesTest {
     @Test
     void strIsDecodedAsUtf8AndUnicodeKeptAsIs() {
         assertEquals("\"abc\"", json("'abc'"));
-        assertEquals("\"zażółć\"", json("'za\\xc5\\xbc\\xc3\\xb3\\xc5\\x82\\xc4\\x87'"));
-        assertEquals("\"zażółć ☃\"", json("u'za\\u017c\\xf3\\u0142\\u0107 \\u2603'"));
+        assertEquals("\"za\\u017c\\u00f3\\u0142\\u0107\"", json("'za\\xc5\\xbc\\xc3\\xb3\\xc5\\x82\\xc4\\x87'"));
+        assertEquals("\"za\\u017c\\u00f3\\u0142\\u0107 \\u2603\"", json("u'za\\u017c\\xf3\\u0142\\u0107 \\u2603'"));
     }
 
     @Test

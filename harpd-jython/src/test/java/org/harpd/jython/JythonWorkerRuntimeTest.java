@@ -123,7 +123,7 @@ class JythonWorkerRuntimeTest {
     void warmUpEchoesItsArgumentsWithoutRunningAProcedure() throws Exception {
         RecordingEmitter out = new RecordingEmitter();
         worker.warmUp(Json.MAPPER.readTree("[1, \"\u00e9\", [true, null], {\"k\": 2.5}, 123456789012345678901234]"), out);
-        assertEquals(List.of("{\"result\": [[1, \"\u00e9\", [true, null], {\"k\": 2.5}, 123456789012345678901234], {}]}"),
+        assertEquals(List.of("{\"result\": [[1, \"\\u00e9\", [true, null], {\"k\": 2.5}, 123456789012345678901234], {}]}"),
                 out.lines);
 
         RecordingEmitter keywords = new RecordingEmitter();
@@ -142,9 +142,9 @@ class JythonWorkerRuntimeTest {
     @Test
     void exceptionsReportClassModuleAndMessage() throws Exception {
         assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"ValueError\", \"module\": \"exceptions\"}, "
-                + "\"message\": \"bad ☃\", \"type\": \"ValueError\"}}"), call("fail", "[\"bad ☃\"]"));
+                + "\"message\": \"bad \\u2603\", \"type\": \"ValueError\"}}"), call("fail", "[\"bad ☃\"]"));
         assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"RuntimeError\", \"module\": \"exceptions\"}, "
-                + "\"message\": \"zażółć\", \"type\": \"RuntimeError\"}}"), call("fail_bytes", "[]"));
+                + "\"message\": \"za\\u017c\\u00f3\\u0142\\u0107\", \"type\": \"RuntimeError\"}}"), call("fail_bytes", "[]"));
         assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"MyError\", \"module\": \"harpd.__procedures__\"}, "
                 + "\"message\": \"custom\", \"type\": \"MyError\"}}"), call("fail_custom", "[]"));
     }
@@ -157,9 +157,10 @@ class JythonWorkerRuntimeTest {
     }
 
     @Test
-    void systemExitIsAnExceptionLikeAnyOther() throws Exception {
-        assertEquals(List.of("{\"exception\": {\"data\": {\"class\": \"SystemExit\", \"module\": \"exceptions\"}, "
-                + "\"message\": \"3\", \"type\": \"SystemExit\"}}"), call("leave", "[]"));
+    void systemExitIsAnsweredAsTheShutdownErrorAndTheInterpreterCarriesOn() throws Exception {
+        assertEquals(List.of("{\"error\": {\"message\": \"service is shutting down\", \"type\": \"shutdown\"}, "
+                + "\"harp\": 1}"), call("leave", "[]"));
+        assertEquals(List.of("{\"result\": {\"difference\": -1, \"sum\": 5}}"), call("sum_and_difference", "[2, 3]"));
     }
 
     @Test

@@ -130,8 +130,8 @@ class OperationsIT {
     @Test
     void fileHandlerWritesTheDaemonsRecordsInTheConfiguredFormat() {
         assertTrue(DATE.matcher(listeningLine).find(), listeningLine);
-        assertTrue(listeningLine.endsWith("|" + daemon.pid() + "|harpd|INFO|{\"address\": \"127.0.0.1\", "
-                + "\"message\": \"listening on SSL socket\", \"port\": " + daemon.port() + "}"), listeningLine);
+        assertTrue(listeningLine.endsWith("|" + daemon.pid() + "|harpd|INFO|{\"message\": \"listening on SSL socket\", "
+                + "\"address\": \"127.0.0.1\", \"port\": " + daemon.port() + "}"), listeningLine);
         assertTrue(daemon.log().isEmpty(), "with -l nothing goes to stderr: " + daemon.log());
     }
 
@@ -220,8 +220,8 @@ class OperationsIT {
             try (Daemon syslogged = Daemon.builder().dir(syslogDir).procedures(PROCEDURES)
                     .args("-l", syslogDir.resolve("logging.yaml").toString()).awaitPort().start()) {
                 // local3 (19) * 8 + INFO (6) = 158; Python's SysLogHandler ends each message with a NUL
-                receiveUntil(receiver, ("<158>harpd[" + syslogged.pid() + "]: {\"address\": \"127.0.0.1\", "
-                        + "\"message\": \"listening on SSL socket\", \"port\": " + syslogged.port() + "}\0")::equals);
+                receiveUntil(receiver, ("<158>harpd[" + syslogged.pid() + "]: {\"message\": \"listening on SSL socket\", "
+                        + "\"address\": \"127.0.0.1\", \"port\": " + syslogged.port() + "}\0")::equals);
                 long worker = syslogged.client().build().call("log_warning").asLong();
                 // WARNING (4): 156
                 receiveUntil(receiver, ("<156>harpd[" + worker + "]: x 1\0")::equals);
