@@ -110,7 +110,7 @@ class LinuxTtyTest {
                 master, slave = pty.openpty()
                 fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 100, 0, 0))
                 script = ('test -t 0 && test -t 1 && test -t 2 && stty size; echo err >&2; tty >/dev/null && echo tty;'
-                          ' test "$(ps -o sid= -p $$)" -eq $$ && echo session')
+                          ' test "$(cut -d" " -f6 /proc/$$/stat)" -eq $$ && echo session')
                 p = subprocess.Popen(['sh', '-c', script], stdin=slave, stdout=slave, stderr=slave,
                                      preexec_fn=os.setsid)
                 code = p.wait()
