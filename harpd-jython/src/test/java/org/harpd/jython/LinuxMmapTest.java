@@ -17,8 +17,12 @@ class LinuxMmapTest {
     Path dir;
 
     private String run(String code) throws IOException {
+        return runWith("import os, mmap\n", code);
+    }
+
+    private String runWith(String imports, String code) throws IOException {
         Path file = Files.writeString(dir.resolve("f"), "hello world\nsecond line\n");
-        return Python.exec("import os, mmap\nname = '" + file + "'\n" + code).__finditem__("result").toString();
+        return Python.exec(imports + "name = '" + file + "'\n" + code).__finditem__("result").toString();
     }
 
     @Test
@@ -96,7 +100,7 @@ class LinuxMmapTest {
     /** Jython's own os.open empties a file opened O_RDWR; CPython's, and harpd's, keep it. */
     @Test
     void osOpenForReadingAndWritingKeepsTheFile() throws IOException {
-        assertEquals("(24, 'hello', 24, 'Jello world')", run("""
+        assertEquals("(24, 'hello', 24, 'Jello world')", runWith("import os\n", """
                 fd = os.open(name, os.O_RDWR)
                 size = os.path.getsize(name)
                 head = os.read(fd, 5)
