@@ -4,7 +4,10 @@ The process functions of CPython 2.7's ``os`` on Linux that Jython 2.7 lacks or 
 ``os.system`` returns the wait status, the ``W*`` macros decode it, ``os.wait``/``waitpid``/``wait3``/``wait4``
 wait for children, including the ones ``subprocess`` started (Java reaps those itself, so their status is
 rebuilt from the ``Popen``), and the session, process group and identity calls are the C library's.
-``os.fork`` cannot work in a JVM and says so. harpd._jython_os installs these at interpreter creation.
+``os.openpty``, ``ttyname`` and ``isatty`` work on pseudo-terminals of the C library; ``os.read``, ``os.fstat``
+and ``os.open`` (O_RDWR without O_TRUNC) go to the C library where Jython's would misreport or empty the file.
+``os.fork`` and ``pty.fork`` cannot work in a JVM and say so. harpd._jython_os installs these at interpreter
+creation.
 """
 
 from __future__ import absolute_import
