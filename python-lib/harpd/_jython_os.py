@@ -4,8 +4,9 @@ Fills the gaps in Jython's ``os`` that procedures written for CPython 2 on Linux
 Jython 2.7's ``os`` has no ``getgroups``, ``killpg`` or ``getloadavg``. harpd imports this module when
 it creates an interpreter, so a procedures file that calls ``os.getgroups()`` works unchanged.
 harpd._linux_os adds the process functions (wait status, waitpid, statvfs, sessions, identity calls) and
-patches ``subprocess`` and ``select`` when they are first imported (harpd._linux_subprocess,
-harpd._linux_select); the modules Jython lacks (fcntl, resource, syslog, spwd) come from harpd._linux.
+patches ``subprocess``, ``select`` and ``pty`` when they are first imported (harpd._linux_subprocess,
+harpd._linux_select, harpd._linux_os.patch_pty); the modules Jython lacks (fcntl, resource, syslog, spwd,
+termios, mmap) and CPython's native ``struct`` come from harpd._linux.
 A call that changes the worker's identity makes the worker unfit for another call; the worker checks that.
 """
 
@@ -54,15 +55,17 @@ def _patch(name, module):
     elif name == "select":
         from harpd import _linux_select
         _linux_select.patch(module)
+    elif name == "pty":
+        _linux_os.patch_pty(module)
 
 
 class _PatchOnImport(object):
     """
-    Patches subprocess and select when first imported (importing them here would slow every interpreter),
-    and imports fcntl, resource, syslog and spwd from harpd._linux.
+    Patches subprocess, select and pty when first imported (importing them here would slow every interpreter),
+    and imports fcntl, resource, syslog, spwd, termios, mmap and struct from harpd._linux.
     """
-    names = ("subprocess", "select")
-    added = ("fcntl", "resource", "syslog", "spwd")
+    names = ("subprocess", "select", "pty")
+    added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct")
 
     def __init__(self):
         self.loading = set()

@@ -4,7 +4,10 @@ The process functions of CPython 2.7's ``os`` on Linux that Jython 2.7 lacks or 
 ``os.system`` returns the wait status, the ``W*`` macros decode it, ``os.wait``/``waitpid``/``wait3``/``wait4``
 wait for children, including the ones ``subprocess`` started (Java reaps those itself, so their status is
 rebuilt from the ``Popen``), and the session, process group and identity calls are the C library's.
-``os.fork`` cannot work in a JVM and says so. harpd._jython_os installs these at interpreter creation.
+``os.openpty``, ``ttyname`` and ``isatty`` work on pseudo-terminals of the C library; ``os.read``, ``os.fstat``
+and ``os.open`` (O_RDWR without O_TRUNC) go to the C library where Jython's would misreport or empty the file.
+``os.fork`` and ``pty.fork`` cannot work in a JVM and say so. harpd._jython_os installs these at interpreter
+creation.
 """
 
 from __future__ import absolute_import
@@ -215,6 +218,113 @@ def forkpty():
     raise OSError(_errno.ENOSYS, _FORK_MESSAGE % "forkpty")
 
 
+_PTY_FORK_MESSAGE = ("%s() cannot work in harpd: procedures run in a Java VM, which cannot fork; open a terminal "
+                     "with master, slave = pty.openpty() and start the program with subprocess.Popen(args, "
+                     "stdin=slave, stdout=slave, stderr=slave, preexec_fn=os.setsid), then read and write master")
+
+
+def patch_pty(pty):
+    """pty.fork and pty.spawn, which need fork, fail saying what to do instead; pty.openpty uses os.openpty."""
+    def fork():
+        raise OSError(_errno.ENOSYS, _PTY_FORK_MESSAGE % "pty.fork")
+
+    def spawn(argv, master_read=None, stdin_read=None):
+        raise OSError(_errno.ENOSYS, _PTY_FORK_MESSAGE % "pty.spawn")
+
+    fork.__doc__ = pty.fork.__doc__
+    spawn.__doc__ = pty.spawn.__doc__
+    pty.fork = fork
+    pty.spawn = spawn
+
+
+def openpty():
+    """A new pseudo-terminal, as CPython's os.openpty(): (master, slave). Like everything Jython's os.open answers,
+    they are file objects rather than numbers; os.read, os.write, os.close, os.fdopen, termios, fcntl, select
+    and subprocess (stdin/stdout/stderr) take them."""
+    master, slave = _C.openpty()
+    try:
+        name = _C.ptsname(master)
+        master_file = _C.fileOf(master, "/dev/ptmx")
+    except Exception:
+        _C.close(slave)
+        raise
+    return master_file, _C.fileOf(slave, name)
+
+
+def _read_with_errno(jython_read):
+    def read(fd, buffersize):
+        """Read at most buffersize bytes from fd, as CPython's os.read(); failures carry the C library's errno."""
+        try:
+            return jython_read(fd, buffersize)
+        except OSError as e:
+            # Jython reports every failure of a file object's read as EBADF; the descriptor tells the real one
+            if e.errno != _errno.EBADF or isinstance(fd, (int, long)):
+                raise
+            number = _C.descriptor(fd)
+            if number < 0:
+                raise
+            return _C.read(number, buffersize).tostring()
+    read.__name__ = "read"
+    return read
+
+
+def _fstat_of_any_file(jython_fstat):
+    def fstat(fd):
+        """Status of the file open on fd, as CPython's os.fstat()."""
+        try:
+            return jython_fstat(fd)
+        except OSError as e:
+            # Jython asks a file object for a Java stream, which one made around a descriptor (os.openpty's,
+            # os.open's) has not: the kernel's link to the open file answers for it
+            if e.errno != _errno.EBADF or isinstance(fd, (int, long)):
+                raise
+            number = _C.descriptor(fd)
+            if number < 0:
+                raise
+            return _os.stat("/proc/self/fd/%d" % number)
+    fstat.__name__ = "fstat"
+    return fstat
+
+
+# Jython's os.O_* flags (its own values, not Linux's) that os.open passes on to the C library, as Linux's
+_LINUX_FLAGS = (("O_APPEND", 0o2000), ("O_CREAT", 0o100), ("O_EXCL", 0o200), ("O_SYNC", 0o4010000))
+
+
+def _open_keeping_contents(jython_open):
+    def open(path, flags, mode=0777):
+        """Open a file as CPython's os.open() (a file object here, as Jython's os.open answers)."""
+        known = 3
+        linux = flags & 3
+        for name, value in _LINUX_FLAGS:
+            jython = getattr(_os, name, 0)
+            known |= jython
+            if flags & jython:
+                linux |= value
+        if flags & 3 != _os.O_RDWR or flags & ~known:
+            return jython_open(path, flags, mode)
+        # Jython opens O_RDWR as "w+", which empties the file: the C library opens it as asked
+        try:
+            number = _C.open(_os.path.abspath(path), linux, mode)
+        except OSError as e:
+            raise OSError(e.errno, e.strerror, path)
+        return _C.fileOf(number, path)
+    open.__name__ = "open"
+    return open
+
+
+def ttyname(fd):
+    """The path of the terminal open on fd, as CPython's os.ttyname()."""
+    return _C.ttyname(_fd(fd))
+
+
+def isatty(fd):
+    """Whether fd is open on a terminal, as CPython's os.isatty(); False for a descriptor that is not open."""
+    try:
+        return _C.isatty(_fd(fd))
+    except OSError:
+        return False
+
+
 class statvfs_result(tuple):
     """os.statvfs's answer: a tuple of ten with the fields as attributes, as CPython's."""
     n_sequence_fields = 10
@@ -346,7 +456,7 @@ def nice(increment):
 
 FUNCTIONS = dict((name, globals()[name]) for name in (
     "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED", "WSTOPSIG", "WCOREDUMP", "WIFCONTINUED",
-    "waitpid", "wait", "wait3", "wait4", "system", "fork", "forkpty", "statvfs", "fstatvfs", "statvfs_result",
+    "waitpid", "wait", "wait3", "wait4", "system", "fork", "forkpty", "openpty", "ttyname", "isatty", "statvfs", "fstatvfs", "statvfs_result",
     "getsid", "getpgid", "setpgid", "setsid", "setpgrp", "getpgrp", "setuid", "setgid", "seteuid", "setegid",
     "setreuid", "setregid", "setgroups", "initgroups", "nice"))
 CONSTANTS = {"WNOHANG": WNOHANG, "WUNTRACED": WUNTRACED, "WCONTINUED": WCONTINUED}
@@ -376,6 +486,11 @@ def install():
             if getattr(function, "_harpd_recording", False):
                 function = function._harpd_recording
             FUNCTIONS[name] = _recording_wrapper(name, function)
+    for name, wrap in (("read", _read_with_errno), ("fstat", _fstat_of_any_file), ("open", _open_keeping_contents)):
+        if not hasattr(getattr(_os, name), "_harpd_jython"):
+            wrapped = wrap(getattr(_os, name))
+            wrapped._harpd_jython = True
+            FUNCTIONS[name] = wrapped
     for name, value in FUNCTIONS.items():
         setattr(_os, name, value)
     for name, value in CONSTANTS.items():

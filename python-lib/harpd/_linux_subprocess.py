@@ -124,6 +124,46 @@ def _wrapper(r):
     return prefix
 
 
+def _terminal(stream):
+    """The path of the terminal stream (a descriptor or file object given as stdin/stdout/stderr) is open on,
+    or None."""
+    if stream is None or (isinstance(stream, (int, long)) and stream < 0):
+        return None
+    if not isinstance(stream, (int, long)) and hasattr(stream, "fileno"):
+        try:
+            stream = stream.fileno()
+        except (IOError, OSError, ValueError):
+            return None
+    if not _linux_os.isatty(stream):
+        return None
+    return _linux_os.ttyname(stream)
+
+
+def _terminal_redirections(stdin, stdout, stderr, stderr_is_stdout):
+    """
+    (argv prefix, stdin, stdout, stderr) giving the child the terminals among stdin/stdout/stderr as its own
+    descriptors 0-2, as in CPython. Jython would copy them through pipes, and the child would see no terminal:
+    instead /bin/sh opens each by its path in the child and executes the rest; the streams it opens are
+    passed on as None.
+    """
+    paths = [_terminal(stdin), _terminal(stdout), None if stderr_is_stdout else _terminal(stderr)]
+    if not any(paths):
+        return [], stdin, stdout, stderr
+    script = []
+    arguments = []
+    for fd, path in enumerate(paths):
+        if path is not None:
+            arguments.append(path)
+            script.append('%d%s"$%d"' % (fd, "<" if fd == 0 else ">>", len(arguments)))
+    if stderr_is_stdout and paths[1] is not None:
+        script.append("2>&1")
+        stderr = None
+    prefix = [SH, "-c", "exec %s || exit 127; shift %d; exec \"$@\"" % (" ".join(script), len(arguments)),
+              "sh"] + arguments
+    return (prefix, None if paths[0] else stdin, None if paths[1] else stdout,
+            None if paths[2] else stderr)
+
+
 def _run_recording(preexec_fn):
     r = _Recorder()
     if preexec_fn in (_linux_os.setsid, _linux_os.setpgrp):
@@ -149,8 +189,12 @@ def patch(subprocess):
                      preexec_fn=None, close_fds=False, shell=False, cwd=None, env=None,
                      universal_newlines=False, startupinfo=None, creationflags=0):
             self._signal_sent = None
-            if preexec_fn is not None:
-                prefix = _wrapper(_run_recording(preexec_fn))
+            terminals, stdin, stdout, stderr = _terminal_redirections(
+                stdin, stdout, stderr, stderr is not None and stderr == subprocess.STDOUT)
+            if preexec_fn is not None or terminals:
+                # the terminals are opened before a setsid() of preexec_fn takes effect, so that, as in CPython,
+                # the child does not make one its controlling terminal
+                prefix = terminals + (_wrapper(_run_recording(preexec_fn)) if preexec_fn is not None else [])
                 if isinstance(args, basestring):
                     args = [SH, "-c", args] if shell else [args]
                 else:

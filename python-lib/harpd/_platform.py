@@ -8,8 +8,17 @@ code, mostly once at import time: those modules are imported here first, with Jy
 only then are the values changed. ``os._name`` (Jython's name for the underlying system) stays as it
 is, so Jython's checks that read it keep working.
 
-``sys.maxint`` (2**31-1) and ``sys.byteorder`` ("big") stay Jython's: its ``sys`` holds them as Java
-constants, which neither assignment nor the module's dict can replace.
+Native byte order is x86-64's: ``sys.byteorder`` is "little" (harpd's interpreters get a ``sys`` that says so,
+org.harpd.jython.LinuxSystemState), ``struct`` packs native formats little-endian with CPython's sizes and
+alignment (harpd._linux.struct), and the UTF-16/UTF-32 codecs without an explicit order write and read
+little-endian, with a little-endian BOM. Jython's own library pairs these (json.decoder unpacks NaN and
+Infinity with native "dd" as sys.byteorder says; the UTF-16 incremental encoders continue in the order
+sys.byteorder names after the codec's first chunk), so they change together, before anything imports json or
+the UTF codecs.
+
+``sys.maxint`` stays Jython's 2**31-1: Jython's built-ins (xrange, itertools.islice, list.insert, file.read,
+str.split, str.replace, re.sub, os.read, bisect) accept only Java ints, and procedures pass ``sys.maxint`` to
+them as "no limit".
 """
 
 from __future__ import absolute_import
@@ -22,7 +31,52 @@ _CHOSEN_AT_IMPORT = ("collections", "datetime", "subprocess", "locale", "zipfile
                      "platform", "tempfile", "xml.parsers.expat")
 
 
+def _native_struct():
+    from harpd._linux import struct as native
+    _sys.modules["struct"] = native
+
+
+def _little_endian_unicode():
+    import codecs
+    import _codecs
+
+    def encoder(native, little, bom):
+        def encode(input, errors="strict", byteorder=0):
+            if byteorder == 0:
+                data, consumed = little(input, errors)
+                return bom + data, consumed
+            return native(input, errors, byteorder)
+        encode.__name__ = native.__name__
+        return encode
+
+    def decoder(native, little, boms):
+        def decode(input, errors="strict", final=False):
+            if any(str(input[:len(b)]) == b for b in boms):
+                return native(input, errors, final)
+            return little(input, errors, final)
+        decode.__name__ = native.__name__
+        return decode
+
+    replacements = {
+        "utf_16_encode": encoder(_codecs.utf_16_encode, _codecs.utf_16_le_encode, codecs.BOM_UTF16_LE),
+        "utf_32_encode": encoder(_codecs.utf_32_encode, _codecs.utf_32_le_encode, codecs.BOM_UTF32_LE),
+        "utf_16_decode": decoder(_codecs.utf_16_decode, _codecs.utf_16_le_decode,
+                                 (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)),
+        "utf_32_decode": decoder(_codecs.utf_32_decode, _codecs.utf_32_le_decode,
+                                 (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)),
+    }
+    for name, function in replacements.items():
+        setattr(codecs, name, function)
+    # an encodings module imported already took its encode function at import time (decode looks it up per call)
+    for module_name, name in (("encodings.utf_16", "utf_16_encode"), ("encodings.utf_32", "utf_32_encode")):
+        module = _sys.modules.get(module_name)
+        if module is not None:
+            module.encode = replacements[name]
+
+
 def install():
+    _native_struct()
+    _little_endian_unicode()
     for name in _CHOSEN_AT_IMPORT:
         try:
             __import__(name)

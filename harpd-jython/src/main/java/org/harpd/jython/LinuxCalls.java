@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import jnr.ffi.LastError;
@@ -19,6 +20,7 @@ import jnr.ffi.Pointer;
 import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.Out;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
 import org.python.core.Py;
 import org.python.core.PyException;
 import org.python.core.PyObject;
@@ -28,7 +30,7 @@ import org.python.core.io.StreamIO;
 
 /**
  * The Linux C library calls behind the parts of CPython 2.7's {@code os}, {@code fcntl}, {@code resource},
- * {@code syslog} and {@code select} that Jython lacks (python-lib/harpd/_linux_os.py and the modules next to
+ * {@code syslog}, {@code select}, {@code termios} and {@code pty} that Jython lacks (python-lib/harpd/_linux_os.py and the modules next to
  * it). Each call that fails raises Python's {@code OSError(errno, strerror)}, as CPython does, with glibc's
  * message; structures come back as arrays of longs in the C field order of x86-64 Linux.
  */
@@ -94,6 +96,44 @@ public final class LinuxCalls {
         int poll(Pointer fds, long count, int timeoutMillis);
 
         String strerror(int errno);
+
+        int tcgetattr(int fd, Pointer termios);
+
+        int tcsetattr(int fd, int when, Pointer termios);
+
+        int cfsetispeed(Pointer termios, int speed);
+
+        int cfsetospeed(Pointer termios, int speed);
+
+        int cfgetispeed(Pointer termios);
+
+        int cfgetospeed(Pointer termios);
+
+        int tcsendbreak(int fd, int duration);
+
+        int tcdrain(int fd);
+
+        int tcflush(int fd, int queue);
+
+        int tcflow(int fd, int action);
+
+        int posix_openpt(int flags);
+
+        int grantpt(int fd);
+
+        int unlockpt(int fd);
+
+        int ptsname_r(int fd, Pointer buffer, @size_t long size);
+
+        int ttyname_r(int fd, Pointer buffer, @size_t long size);
+
+        int isatty(int fd);
+
+        int open(String path, int flags, int mode);
+
+        int close(int fd);
+
+        @ssize_t long read(int fd, Pointer buffer, @size_t long count);
     }
 
     private static final Native LIBC = LibraryLoader.create(Native.class).load("c");
@@ -104,8 +144,16 @@ public final class LinuxCalls {
     private static final int F_SETFD = 2;
     private static final int FD_CLOEXEC = 1;
     private static final int EBADF = 9;
+    private static final int O_RDWR = 2;
+    private static final int O_NOCTTY = 0400;
+    private static final int O_CLOEXEC = 02000000;
     /** {@code sizeof(siginfo_t)} and the offset of {@code si_pid} in it, x86-64 Linux. */
     private static final int SIGINFO_SIZE = 128;
+    /** {@code struct termios} of glibc on x86-64: four tcflag_t, c_line, c_cc[32], c_ispeed, c_ospeed. */
+    private static final int TERMIOS_SIZE = 60;
+    private static final int TERMIOS_CC = 17;
+    private static final int NCCS = 32;
+    private static final int PATH_MAX = 4096;
     private static final int SI_PID = 16;
     private static final int STATVFS_SIZE = 112;
     private static final int RUSAGE_SIZE = 144;
@@ -447,7 +495,9 @@ public final class LinuxCalls {
         }
         try {
             if (source instanceof FileIO file) {
-                return intOf(file.getFD());
+                // a FileIO made around a channel (os.openpty's) has no Java stream to ask
+                Object channel = field(FileIO.class, "fileChannel").get(file);
+                return channel != null ? descriptor(channel) : intOf(file.getFD());
             }
             if (source instanceof FileDescriptor fd) {
                 return intOf(fd);
@@ -563,6 +613,162 @@ public final class LinuxCalls {
             values[2 + i] = usage.getLong(32 + i * 8L);
         }
         return values;
+    }
+
+    /**
+     * {@code tcgetattr(3)}: {@code {iflag, oflag, cflag, lflag, ispeed, ospeed, cc[0], ..., cc[31]}}, the speeds as
+     * {@code cfgetispeed}/{@code cfgetospeed} answer them (the B* constants).
+     */
+    public static long[] tcgetattr(int fd) {
+        Pointer termios = Memory.allocateDirect(RUNTIME, TERMIOS_SIZE, true);
+        check(LIBC.tcgetattr(fd, termios));
+        long[] values = new long[6 + NCCS];
+        for (int i = 0; i < 4; i++) {
+            values[i] = termios.getInt(i * 4L) & 0xffffffffL;
+        }
+        values[4] = LIBC.cfgetispeed(termios) & 0xffffffffL;
+        values[5] = LIBC.cfgetospeed(termios) & 0xffffffffL;
+        for (int i = 0; i < NCCS; i++) {
+            values[6 + i] = termios.getByte(TERMIOS_CC + i) & 0xff;
+        }
+        return values;
+    }
+
+    /**
+     * {@code tcsetattr(3)} with {@code values} laid out as {@link #tcgetattr} answers them. The structure is read
+     * from the terminal first, so what Python does not set (c_line) stays as it is, as CPython's termios does.
+     */
+    public static void tcsetattr(int fd, int when, long[] values) {
+        if (values.length != 6 + NCCS) {
+            throw new IllegalArgumentException("termios values: " + values.length);
+        }
+        Pointer termios = Memory.allocateDirect(RUNTIME, TERMIOS_SIZE, true);
+        check(LIBC.tcgetattr(fd, termios));
+        for (int i = 0; i < 4; i++) {
+            termios.putInt(i * 4L, (int) values[i]);
+        }
+        check(LIBC.cfsetispeed(termios, (int) values[4]));
+        check(LIBC.cfsetospeed(termios, (int) values[5]));
+        for (int i = 0; i < NCCS; i++) {
+            termios.putByte(TERMIOS_CC + i, (byte) values[6 + i]);
+        }
+        check(LIBC.tcsetattr(fd, when, termios));
+    }
+
+    public static void tcsendbreak(int fd, int duration) {
+        check(LIBC.tcsendbreak(fd, duration));
+    }
+
+    public static void tcdrain(int fd) {
+        while (LIBC.tcdrain(fd) < 0) {
+            if (LastError.getLastError(RUNTIME) != EINTR) {
+                throw failure();
+            }
+        }
+    }
+
+    public static void tcflush(int fd, int queue) {
+        check(LIBC.tcflush(fd, queue));
+    }
+
+    public static void tcflow(int fd, int action) {
+        check(LIBC.tcflow(fd, action));
+    }
+
+    /**
+     * A new pseudo-terminal as {@code openpty(3)} makes one: {@code {master, slave}}, both opened read-write
+     * without becoming the controlling terminal and close-on-exec (Python's descriptors are not inherited), the
+     * slave unlocked. Nothing is left open when a step fails.
+     */
+    public static int[] openpty() {
+        int master = check(LIBC.posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+        try {
+            check(LIBC.grantpt(master));
+            check(LIBC.unlockpt(master));
+            String slavePath = ptsname(master);
+            int slave = check(LIBC.open(slavePath, O_RDWR | O_NOCTTY | O_CLOEXEC, 0));
+            return new int[] {master, slave};
+        } catch (RuntimeException e) {
+            LIBC.close(master);
+            throw e;
+        }
+    }
+
+    /** The path of the slave of master pseudo-terminal {@code fd}. */
+    public static String ptsname(int fd) {
+        return name(fd, true);
+    }
+
+    /** The path of the terminal open on {@code fd} ({@code ttyname(3)}). */
+    public static String ttyname(int fd) {
+        return name(fd, false);
+    }
+
+    private static String name(int fd, boolean pts) {
+        Pointer buffer = Memory.allocateDirect(RUNTIME, PATH_MAX, true);
+        int error = pts ? LIBC.ptsname_r(fd, buffer, PATH_MAX) : LIBC.ttyname_r(fd, buffer, PATH_MAX);
+        if (error != 0) {
+            // both return the error number rather than setting errno alone
+            throw error(error > 0 ? error : LastError.getLastError(RUNTIME));
+        }
+        return buffer.getString(0, PATH_MAX, StandardCharsets.ISO_8859_1);
+    }
+
+    public static boolean isatty(int fd) {
+        return LIBC.isatty(fd) == 1;
+    }
+
+    /**
+     * read(2) of at most {@code count} bytes, retried on EINTR: what {@code os.read} does where Jython's reports
+     * every failure as EBADF (a pseudo-terminal whose other side is closed answers EIO, which callers test for).
+     */
+    public static byte[] read(int fd, int count) {
+        if (count < 0) {
+            throw error(22);
+        }
+        Pointer buffer = Memory.allocateDirect(RUNTIME, Math.max(count, 1), true);
+        while (true) {
+            long got = LIBC.read(fd, buffer, count);
+            if (got >= 0) {
+                byte[] data = new byte[(int) got];
+                buffer.get(0, data, 0, data.length);
+                return data;
+            }
+            if (LastError.getLastError(RUNTIME) != EINTR) {
+                throw failure();
+            }
+        }
+    }
+
+    /** open(2) with Python's flags and mode, close-on-exec added (Python's descriptors are not inherited). */
+    public static int open(String path, int flags, int mode) {
+        return check(LIBC.open(path, flags | O_CLOEXEC, mode));
+    }
+
+    /** close(2) of a descriptor {@link #openpty} opened. */
+    public static void close(int fd) {
+        check(LIBC.close(fd));
+    }
+
+    /**
+     * A Jython file object (what its {@code os.open} answers) for descriptor {@code fd}, readable and writable,
+     * which then owns the descriptor: closing it, or its being collected, closes {@code fd}. The JDK makes channels
+     * around a bare descriptor only through its own {@code FileChannelImpl.open}.
+     */
+    public static FileIO fileOf(int fd, String path) {
+        FileChannel channel;
+        try {
+            FileDescriptor descriptor = new FileDescriptor();
+            field(FileDescriptor.class, "fd").setInt(descriptor, fd);
+            Method open = Class.forName("sun.nio.ch.FileChannelImpl").getMethod("open", FileDescriptor.class,
+                    String.class, boolean.class, boolean.class, boolean.class, Object.class);
+            channel = (FileChannel) open.invoke(null, descriptor, path, true, true, false, null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // no channel owns the descriptor yet
+            LIBC.close(fd);
+            throw Py.OSError("cannot make a file object for descriptor " + fd + ": " + e);
+        }
+        return new FileIO(channel, "r+");
     }
 
     /** Raised for a descriptor that is not open, as CPython's select and fcntl do. */

@@ -84,8 +84,8 @@ public final class PythonRuntime {
         PythonRuntime runtime = new PythonRuntime(sys);
         // before any user code: procedures written for CPython expect os.getgroups() and friends
         runtime.importModule("harpd._jython_os");
-        // sys.platform, os.name, sys.maxint and sys.byteorder as CPython 2.7 on Linux reports them, once
-        // Jython's own modules that read them at import time have been imported
+        // sys.platform, os.name, struct's native order and the native UTF-16/32 codecs as CPython 2.7 on x86-64
+        // Linux has them, once Jython's own modules that read them at import time have been imported
         runtime.importModule("harpd._platform");
         // Python logging calls reach harpd's configured handlers (levels are applied there); the bridge is
         // installed when the interpreter first imports logging, so code that never logs does not pay for it
@@ -100,13 +100,13 @@ public final class PythonRuntime {
     private static PySystemState newSystemState() {
         ClassPathMisses misses = ClassPathMisses.get();
         if (misses == null) {
-            return new PySystemState();
+            return new LinuxSystemState();
         }
         Thread thread = Thread.currentThread();
         ClassLoader context = thread.getContextClassLoader();
         thread.setContextClassLoader(misses);
         try {
-            return new PySystemState();
+            return new LinuxSystemState();
         } finally {
             thread.setContextClassLoader(context);
         }

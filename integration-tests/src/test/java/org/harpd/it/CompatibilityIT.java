@@ -41,7 +41,7 @@ class CompatibilityIT {
         return wires.stream().map(wire -> DynamicTest.dynamicTest(wire.getFileName().toString(), () -> run(wire)));
     }
 
-    private static void run(Path wire) throws Exception {
+    static void run(Path wire) throws Exception {
         String name = wire.getFileName().toString().replaceFirst("\\.wire$", "");
         String procedures = Files.readString(wire.resolveSibling(name + ".py"), StandardCharsets.UTF_8);
         List<Call> calls = parse(Files.readAllLines(wire, StandardCharsets.UTF_8));
