@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Consumer;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerProtocol;
 
 /**
  * Writes a procedure's messages to the listener as wire lines. After the final message (result, exception or

@@ -1,7 +1,6 @@
 package org.harpd.jython;
 
 import java.io.File;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,7 +12,6 @@ import org.harpd.config.PythonPath;
 import org.harpd.posix.Posix;
 import org.python.core.Py;
 import org.python.core.PyException;
-import org.python.core.PyFile;
 import org.python.core.PyList;
 import org.python.core.PyObject;
 import org.python.core.PyString;
@@ -181,15 +179,6 @@ public final class PythonRuntime {
      */
     public PyObject importModule(String dottedName) {
         return eval(() -> imp.importName(dottedName, false));
-    }
-
-    /** Sends Python's {@code sys.stdout}/{@code sys.stderr} elsewhere (e.g. away from a worker's protocol pipe). */
-    public void redirectOutput(OutputStream out, OutputStream err) {
-        eval(() -> {
-            sys.stdout = new PyFile(out);
-            sys.stderr = new PyFile(err);
-            return null;
-        });
     }
 
     /**
