@@ -316,7 +316,7 @@ final class Worker {
             }
             events.ready(this);
         } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
-            LOG.warn("worker exits instead of serving more calls", "pid", pid, "reason", exitingReason(line));
+            LOG.warn("worker exits instead of serving more calls", "pid", pid, "reason", WorkerProtocol.parseExiting(line));
         } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
             synchronized (this) {
                 bootFailure = fatalMessage(line);
@@ -359,14 +359,12 @@ final class Worker {
 
     /** A Python log record made in the worker goes to the listener's handlers, in any state. */
     private void forwardLog(byte[] line) {
-        try {
-            if (LoggingSetup.forwardJson(Json.MAPPER.readTree(line).get(WorkerProtocol.LOG), pid)) {
-                return;
-            }
-        } catch (IOException e) {
-            // reported below like any other malformed message
+        WorkerProtocol.LogRecord record = WorkerProtocol.parseLog(line);
+        if (record == null) {
+            LOG.warn("malformed log message from worker", "pid", pid);
+        } else {
+            LoggingSetup.forwardFromWorker(record.name(), record.levelno(), record.msg(), pid);
         }
-        LOG.warn("malformed log message from worker", "pid", pid);
     }
 
     private static boolean isFinal(String kind) {
@@ -374,21 +372,9 @@ final class Worker {
                 || WorkerProtocol.ERROR.equals(kind);
     }
 
-    private static String exitingReason(byte[] line) {
-        try {
-            return Json.MAPPER.readTree(line).path(WorkerProtocol.EXITING).path("reason").asText("unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
     private static String fatalMessage(byte[] line) {
-        try {
-            JsonNode message = Json.MAPPER.readTree(line).path(WorkerProtocol.FATAL).path("message");
-            return message.isTextual() ? message.asText() : "worker failed to start";
-        } catch (IOException e) {
-            return "worker failed to start";
-        }
+        String message = WorkerProtocol.parseFatal(line);
+        return message == null ? "worker failed to start" : message;
     }
 
     private int waitForExit() {

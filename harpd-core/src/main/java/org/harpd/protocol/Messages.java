@@ -1,9 +1,12 @@
 package org.harpd.protocol;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The listener's own wire messages, each as one serialised line (keys sorted, newline included). */
+/**
+ * The listener's own wire messages, each as one serialised line (keys sorted, newline included). What a procedure
+ * sends (stream items, result, exception) comes from the worker, encoded by
+ * {@link org.harpd.workerprotocol.WorkerProtocol}, and is passed on verbatim.
+ */
 public final class Messages {
     private Messages() {
     }
@@ -23,32 +26,5 @@ public final class Messages {
 
     public static byte[] error(ErrorType type, String message) {
         return error(new HarpError(type, message));
-    }
-
-    /** {@code {"stream": value}} */
-    public static byte[] stream(JsonNode value) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.set("stream", value);
-        return Json.line(message);
-    }
-
-    /** {@code {"result": value}} */
-    public static byte[] result(JsonNode value) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.set("result", value);
-        return Json.line(message);
-    }
-
-    /** {@code {"exception": {"data"?, "message", "type"}}} — an exception raised by the procedure */
-    public static byte[] exception(String type, String text, JsonNode data) {
-        ObjectNode exception = Json.MAPPER.createObjectNode();
-        if (data != null) {
-            exception.set("data", data);
-        }
-        exception.put("message", text);
-        exception.put("type", type);
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.set("exception", exception);
-        return Json.line(message);
     }
 }

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.harpd.logging.PythonLevels;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureOptions;
+import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 
 /**
@@ -66,7 +68,7 @@ import org.harpd.protocol.Json;
  * Once ready, and also after the final message, the worker may write
  * {@code {"log": {"created": seconds, "levelno": n, "msg": "...", "name": "logger", "process": pid}}}: a record
  * of Python's {@code logging} made in the worker ({@link org.harpd.logging.PythonLogBridge}). The listener
- * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardJson}); it is
+ * logs it through its own configured handlers ({@link org.harpd.logging.LoggingSetup#forwardFromWorker}); it is
  * never part of a call's output. {@code created} and {@code process} are informative only: the listener stamps
  * the record with the worker's pid as it knows it and with the time it received the line, and escapes control
  * characters in name and message, so a worker cannot pass a record off as another process's or as several. Records made while the worker loads the procedures file are dropped: the
@@ -164,6 +166,40 @@ public final class WorkerProtocol {
         return Json.line(message);
     }
 
+    /** {@code {"stream": value}}: one item of a streaming procedure's output. */
+    public static byte[] stream(JsonNode value) {
+        return single(STREAM, value);
+    }
+
+    /** {@code {"result": value}}: the procedure returned; ends the call. */
+    public static byte[] result(JsonNode value) {
+        return single(RESULT, value);
+    }
+
+    /** {@code {"exception": {"data"?, "message", "type"}}}: the procedure raised; ends the call. */
+    public static byte[] exception(String type, String text, JsonNode data) {
+        ObjectNode exception = Json.MAPPER.createObjectNode();
+        if (data != null) {
+            exception.set("data", data);
+        }
+        exception.put("message", text);
+        exception.put("type", type);
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.set(EXCEPTION, exception);
+        return Json.line(message);
+    }
+
+    /** {@code {"error": {...}, "harp": 1}}: harpd's own error for the call; ends the call. */
+    public static byte[] error(HarpError error) {
+        return Json.line(error.toMessage());
+    }
+
+    private static byte[] single(String key, JsonNode value) {
+        ObjectNode message = Json.MAPPER.createObjectNode();
+        message.set(key, value == null ? Json.MAPPER.nullNode() : value);
+        return Json.line(message);
+    }
+
     public static byte[] exiting(String reason) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.putObject(EXITING).put("reason", reason);
@@ -241,6 +277,52 @@ public final class WorkerProtocol {
         return new ProcedureOptions(expect.get("streaming").booleanValue(),
                 timeout == null || timeout.isNull() ? null : java.time.Duration.ofNanos(timeout.longValue()),
                 uid == null || uid.isNull() ? null : idRef(uid), gid);
+    }
+
+    /**
+     * A worker's log record as the listener takes it from a {@code {"log": {...}}} line: missing fields take
+     * Python's defaults (logger {@code root}, level INFO), a message that is not a string is its JSON text.
+     * {@code "process"} and {@code "created"} are not read: who made the record and when is the listener's to
+     * say.
+     */
+    public record LogRecord(String name, int levelno, String msg) {
+    }
+
+    /** @return the record, or null when the line is not a {@code log} message whose body is an object */
+    public static LogRecord parseLog(byte[] line) {
+        JsonNode log = body(line, LOG);
+        if (log == null || !log.isObject()) {
+            return null;
+        }
+        JsonNode name = log.path("name");
+        JsonNode levelno = log.path("levelno");
+        JsonNode msg = log.path("msg");
+        return new LogRecord(name.isTextual() ? name.asText() : "root",
+                levelno.canConvertToInt() ? levelno.asInt() : PythonLevels.INFO,
+                msg.isTextual() ? msg.asText() : msg.isMissingNode() ? "" : msg.toString());
+    }
+
+    /** @return the reason of an {@code exiting} line, or "unknown" when it has none */
+    public static String parseExiting(byte[] line) {
+        JsonNode exiting = body(line, EXITING);
+        return exiting == null ? "unknown" : exiting.path("reason").asText("unknown");
+    }
+
+    /** @return the message of a {@code fatal} line, or null when it has no text message */
+    public static String parseFatal(byte[] line) {
+        JsonNode fatal = body(line, FATAL);
+        JsonNode message = fatal == null ? null : fatal.get("message");
+        return message != null && message.isTextual() ? message.asText() : null;
+    }
+
+    /** @return the value under {@code key} of a line that is a JSON object, or null */
+    private static JsonNode body(byte[] line, String key) {
+        try {
+            JsonNode message = Json.MAPPER.readTree(line);
+            return message == null ? null : message.get(key);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package org.harpd.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.node.IntNode;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -21,17 +20,5 @@ class MessagesTest {
     void errorHasSortedKeys() {
         assertEquals("{\"error\": {\"message\": \"request too long\", \"type\": \"invalid_request\"}, \"harp\": 1}\n",
                 text(Messages.error(ErrorType.INVALID_REQUEST, "request too long")));
-    }
-
-    @Test
-    void streamAndResultCarryTheirValue() {
-        assertEquals("{\"stream\": 3}\n", text(Messages.stream(IntNode.valueOf(3))));
-        assertEquals("{\"result\": null}\n", text(Messages.result(Json.MAPPER.nullNode())));
-    }
-
-    @Test
-    void exceptionPutsDataFirst() {
-        assertEquals("{\"exception\": {\"data\": {\"class\": \"E\"}, \"message\": \"m\", \"type\": \"E\"}}\n",
-                text(Messages.exception("E", "m", Json.MAPPER.createObjectNode().put("class", "E"))));
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.node.IntNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,8 @@ import org.harpd.config.PythonPath;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureOptions;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +80,56 @@ class WorkerProtocolTest {
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--python-append", "/x"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--procedures"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--bogus", "1"}));
+    }
+
+    private static String text(byte[] line) {
+        return new String(line, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void procedureMessagesAreOneSortedLineEach() {
+        assertEquals("{\"stream\": 3}\n", text(WorkerProtocol.stream(IntNode.valueOf(3))));
+        assertEquals("{\"result\": null}\n", text(WorkerProtocol.result(Json.MAPPER.nullNode())));
+        assertEquals("{\"result\": null}\n", text(WorkerProtocol.result(null)), "Java null is JSON null");
+        assertEquals("{\"exception\": {\"data\": {\"class\": \"E\"}, \"message\": \"m\", \"type\": \"E\"}}\n",
+                text(WorkerProtocol.exception("E", "m", Json.MAPPER.createObjectNode().put("class", "E"))));
+        assertEquals("{\"exception\": {\"message\": \"m\", \"type\": \"E\"}}\n",
+                text(WorkerProtocol.exception("E", "m", null)), "no data, no key");
+        assertEquals("{\"error\": {\"message\": \"no such procedure\", \"type\": \"no_such_procedure\"}, \"harp\": 1}\n",
+                text(WorkerProtocol.error(new HarpError(ErrorType.NO_SUCH_PROCEDURE, "no such procedure"))));
+    }
+
+    @Test
+    void logRecordsRoundTripWithoutTheWorkersPidOrTime() {
+        byte[] line = WorkerProtocol.log("harpd.proc", 30, "careful", 0.5, 1);
+        assertEquals("{\"log\": {\"created\": 0.5, \"levelno\": 30, \"msg\": \"careful\", \"name\": \"harpd.proc\", "
+                + "\"process\": 1}}\n", text(line));
+        assertEquals(new WorkerProtocol.LogRecord("harpd.proc", 30, "careful"), WorkerProtocol.parseLog(line));
+    }
+
+    @Test
+    void logRecordFieldsTakePythonsDefaults() {
+        assertEquals(new WorkerProtocol.LogRecord("root", 20, "bare"),
+                WorkerProtocol.parseLog(bytes("{\"log\": {\"msg\": \"bare\"}}")));
+        assertEquals(new WorkerProtocol.LogRecord("root", 20, ""), WorkerProtocol.parseLog(bytes("{\"log\": {}}")));
+        assertEquals(new WorkerProtocol.LogRecord("root", 20, "[1, 2]"),
+                WorkerProtocol.parseLog(bytes("{\"log\": {\"msg\": [1, 2], \"name\": 7, \"levelno\": \"x\"}}")));
+        assertNull(WorkerProtocol.parseLog(bytes("{\"log\": [1]}")), "a body that is not an object");
+        assertNull(WorkerProtocol.parseLog(bytes("{\"log\": ")), "not JSON");
+        assertNull(WorkerProtocol.parseLog(bytes("[1]")));
+    }
+
+    @Test
+    void exitingAndFatalCarryTheirText() {
+        assertEquals("threads left", WorkerProtocol.parseExiting(WorkerProtocol.exiting("threads left")));
+        assertEquals("unknown", WorkerProtocol.parseExiting(bytes("{\"exiting\": {}}")));
+        assertEquals("unknown", WorkerProtocol.parseExiting(bytes("garbage")));
+        assertEquals("no such file", WorkerProtocol.parseFatal(WorkerProtocol.fatal("no such file")));
+        assertNull(WorkerProtocol.parseFatal(bytes("{\"fatal\": {\"message\": 3}}")));
+        assertNull(WorkerProtocol.parseFatal(bytes("garbage")));
     }
 }
