@@ -110,7 +110,10 @@ public final class PythonRuntime {
         }
     }
 
-    /** {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python}. */
+    /**
+     * {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python-daemon}: harpd's own modules, apart from
+     * the client's {@code lib/python}.
+     */
     public static Path pythonLibDirectory() {
         String explicit = System.getProperty(PYTHON_LIB_PROPERTY);
         if (explicit != null && !explicit.isEmpty()) {
@@ -121,7 +124,7 @@ public final class PythonRuntime {
             throw new IllegalStateException("neither " + PYTHON_LIB_PROPERTY + " nor harpd.home is set: "
                     + "cannot find harpd's Python library");
         }
-        Path lib = Paths.get(home, "lib", "python").toAbsolutePath().normalize();
+        Path lib = Paths.get(home, "lib", "python-daemon").toAbsolutePath().normalize();
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException("harpd's Python library not found at " + lib);
         }
