@@ -1,6 +1,5 @@
 package org.harpd.pool;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -316,7 +315,8 @@ final class Worker {
             }
             events.ready(this);
         } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
-            LOG.warn("worker exits instead of serving more calls", "pid", pid, "reason", WorkerProtocol.parseExiting(line));
+            LOG.warn("worker exits instead of serving more calls", "pid", pid,
+                    "reason", WorkerProtocol.parseExiting(line));
         } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
             synchronized (this) {
                 bootFailure = fatalMessage(line);

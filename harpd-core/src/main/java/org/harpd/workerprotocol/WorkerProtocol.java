@@ -53,7 +53,8 @@ import org.harpd.protocol.Json;
  * <ul>
  *   <li>{@code exit} — the worker exits after the final line ({@code process} isolation, or its last call);</li>
  *   <li>{@code reload} — the worker puts its interpreter and process state back as they were when it booted
- *       ({@link org.harpd.worker.WorkerRuntime#reset}, {@link org.harpd.worker.ProcessBaseline}), then writes {@code {"ready": {"pid": N}}} again
+ *       ({@link org.harpd.worker.WorkerRuntime#reset}, {@link org.harpd.worker.ProcessBaseline}), then writes
+ *       {@code {"ready": {"pid": N}}} again
  *       ({@code interpreter} isolation); what it cannot put back makes it write {@code {"exiting": ...}} and
  *       exit instead;</li>
  *   <li>{@code keep} — the worker writes {@code {"ready": {"pid": N}}} again at once, module state kept
@@ -75,8 +76,9 @@ import org.harpd.protocol.Json;
  * listener has loaded the same file and logged them once already. The listener accepts log lines in any state.
  *
  * <h2>Line length</h2>
- * No line from the worker may be longer than the pool's {@link org.harpd.pool.PoolSettings#maxResultBytes()} (harpd.conf's
- * {@code workers.max_result_size}), newline included. The listener does not buffer beyond it: the worker is
+ * No line from the worker may be longer than the pool's
+ * {@link org.harpd.pool.PoolSettings#maxResultBytes()} (harpd.conf's {@code workers.max_result_size}), newline
+ * included. The listener does not buffer beyond it: the worker is
  * killed and its call, if any, fails with {@code system_error}.
  *
  * <h2>Timeout</h2>
@@ -85,8 +87,8 @@ import org.harpd.protocol.Json;
  * thread running the procedure (its {@code signal.SIGXCPU} handler, by default one raising
  * {@code Timeout}). A procedure that lets {@code Timeout} out ends with
  * {@code {"error": {"message": "maximum execution time exceeded", "type": "timeout"}, "harp": 1}}; one that
- * handles it ends as it ends. A worker still in the call {@link org.harpd.pool.PoolSettings#timeoutGrace()} later is killed
- * and the call fails with that timeout error. A worker that is not in a call ignores the line.
+ * handles it ends as it ends. A worker still in the call {@link org.harpd.pool.PoolSettings#timeoutGrace()}
+ * later is killed and the call fails with that timeout error. A worker that is not in a call ignores the line.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
