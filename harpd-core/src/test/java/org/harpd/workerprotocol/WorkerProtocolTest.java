@@ -116,7 +116,7 @@ class WorkerProtocolTest {
         assertEquals(new WorkerProtocol.LogRecord("root", 20, "bare"),
                 WorkerProtocol.parseLog(bytes("{\"log\": {\"msg\": \"bare\"}}")));
         assertEquals(new WorkerProtocol.LogRecord("root", 20, ""), WorkerProtocol.parseLog(bytes("{\"log\": {}}")));
-        assertEquals(new WorkerProtocol.LogRecord("root", 20, "[1, 2]"),
+        assertEquals(new WorkerProtocol.LogRecord("root", 20, "[1,2]"),
                 WorkerProtocol.parseLog(bytes("{\"log\": {\"msg\": [1, 2], \"name\": 7, \"levelno\": \"x\"}}")));
         assertNull(WorkerProtocol.parseLog(bytes("{\"log\": [1]}")), "a body that is not an object");
         assertNull(WorkerProtocol.parseLog(bytes("{\"log\": ")), "not JSON");
