@@ -35,8 +35,13 @@ def _to_bytes(name, value):
     return value
 
 
-if sys.platform.startswith("java"):
+try:
+    # Under harpd's Jython; not told by sys.platform, which reads "linux2" there as under CPython.
     from org.harpd.jython import LibCrypt as _LibCrypt
+except ImportError:
+    _LibCrypt = None
+
+if _LibCrypt is not None:
 
     def _crypt(word, salt):
         result = _LibCrypt.cryptLatin1(word, salt)
