@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 for target in requestPath requestParser; do
   echo "fuzzing RequestPathFuzzTest#$target for ${seconds}s"
-  JAZZER_FUZZ=1 mvn -B -ntp -q -pl harpd-core test \
+  JAZZER_FUZZ=1 mvn -B -ntp -q -pl harpd-core -am test \
     -Dtest="RequestPathFuzzTest#$target" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.hooks=true \
     -DargLine="-Djazzer.max_duration=${seconds}s -Djazzer.instrumentation_includes=org.harpd.**:com.fasterxml.jackson.**"

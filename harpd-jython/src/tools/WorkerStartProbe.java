@@ -45,7 +45,7 @@ public final class WorkerStartProbe {
             command.add(java);
             command.addAll(jvmOptions);
             command.add("-Dharpd.home=" + home);
-            command.addAll(List.of("-cp", classpath, "org.harpd.worker.WorkerMain", "--procedures",
+            command.addAll(List.of("-cp", classpath, "org.harpd.main.WorkerMain", "--procedures",
                     procedures.toString()));
             long start = System.nanoTime();
             Process worker = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

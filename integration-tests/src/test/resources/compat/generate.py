@@ -6,7 +6,7 @@ Writes the expected wire lines of a compatibility case as the Python harpd, unde
 
 Each NAME.wire goes with NAME.py, the procedures file, and lists calls as ``> procedure arguments-json``
 lines; everything else but ``#`` comments and blank lines is an expected line. This script loads NAME.py
-under CPython 2.7 (with python-lib on sys.path for harpd.proc and friends), runs each call as the
+under CPython 2.7 (with python-lib/daemon on sys.path for harpd.proc and friends), runs each call as the
 original's request handler does, and writes the file back with the lines CPython's json.dumps gives
 (sort_keys=True, every other option at its default). Cases whose answer is not the procedure's own
 (timeouts, signals) can be written by hand in the same format; the test does not run this script.
@@ -18,7 +18,7 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "..", "python-lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "..", "python-lib", "daemon"))
 
 from harpd.proc import Procedure, StreamingProcedure, Result  # noqa: E402
 

@@ -1,7 +1,6 @@
 package org.harpd.logging;
 
 import ch.qos.logback.classic.Level;
-import com.fasterxml.jackson.databind.JsonNode;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
@@ -154,27 +153,15 @@ public final class LoggingSetup {
     }
 
     /**
-     * {@link #forward} for the body of a worker's {@code {"log": {"name", "levelno", "msg"}}} message. Missing
-     * fields take Python's defaults (root, INFO); a body that is not an object is ignored. Who made the record
-     * and when is the listener's to say, not the worker's: the pid is the worker's as the listener knows it and
-     * the time is when the listener received it; {@code "process"} and {@code "created"} in the body are
-     * ignored.
+     * {@link #forward} for a record a worker sent. Who made the record and when is the listener's to say, not
+     * the worker's: the pid is the worker's as the listener knows it and the time is now, when the listener
+     * received it.
      *
-     * @param workerPid the pid of the worker the message came from
-     * @return whether the body was usable
+     * @param workerPid the pid of the worker the record came from
      */
-    public static boolean forwardJson(JsonNode log, long workerPid) {
-        if (log == null || !log.isObject()) {
-            return false;
-        }
-        JsonNode message = log.path("msg");
-        JsonNode name = log.path("name");
+    public static void forwardFromWorker(String name, int levelno, String message, long workerPid) {
         Instant now = Instant.now();
-        forward(name.isTextual() ? name.asText() : "root",
-                log.path("levelno").canConvertToInt() ? log.path("levelno").asInt() : PythonLevels.INFO,
-                message.isTextual() ? message.asText() : message.isMissingNode() ? "" : message.toString(),
-                now.getEpochSecond() + now.getNano() / 1e9, workerPid);
-        return true;
+        forward(name, levelno, message, now.getEpochSecond() + now.getNano() / 1e9, workerPid);
     }
 
     /**

@@ -16,6 +16,8 @@ import java.util.concurrent.Future;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.AuthenticationFailure;
 import org.harpd.logging.EventLog;
+import org.harpd.pool.CallHandle;
+import org.harpd.pool.CallJob;
 import org.harpd.procedure.Identity;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.protocol.CallRequest;
@@ -24,8 +26,6 @@ import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 import org.harpd.protocol.Messages;
 import org.harpd.protocol.RequestParser;
-import org.harpd.worker.CallHandle;
-import org.harpd.worker.CallJob;
 
 /**
  * Takes the request line through the checks of the protocol, in the original's order — parse,

@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
+import org.harpd.pool.CallExecutor;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
-import org.harpd.worker.CallExecutor;
 
 /**
  * What {@link CallRequestHandler} needs beyond the connection, shared by all connections.

@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.harpd.logging.EventLog;
+import org.harpd.pool.CallSink;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Messages;
-import org.harpd.worker.CallSink;
 
 /**
  * Delivers a call's output to its connection. Worker threads call in; every write is handed to the

@@ -31,8 +31,4 @@ final class ConnectionLimit {
     void release() {
         open.decrementAndGet();
     }
-
-    int open() {
-        return open.get();
-    }
 }

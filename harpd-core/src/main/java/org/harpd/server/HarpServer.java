@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.logging.EventLog;
+import org.harpd.pool.CallExecutor;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
-import org.harpd.worker.CallExecutor;
 
 /**
  * The TLS listener: accepts connections, reads one request each and hands calls to the {@link CallExecutor}.
@@ -109,11 +109,6 @@ public final class HarpServer implements AutoCloseable {
         if (channel != null) {
             channel.close().syncUninterruptibly();
         }
-    }
-
-    /** Connections currently served (not counting those refused as overloaded). */
-    public int openConnections() {
-        return limit.open();
     }
 
     /** Stops accepting, closes every connection and releases the threads. Idempotent. */

@@ -9,6 +9,7 @@ import org.harpd.posix.IdentitySwitch;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
 import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerProtocol;
 
 /**
  * Runs the code a call runs, once, while the worker boots — with a function of the runtime's own instead of a

@@ -1,26 +1,13 @@
 package org.harpd.worker;
 
-import java.lang.reflect.InvocationTargetException;
-import java.nio.file.Path;
-import org.harpd.config.PythonPath;
+import org.harpd.workerprotocol.WorkerArguments;
 
-/** Makes the worker's {@link WorkerRuntime}: by class name, with a {@code (Path, PythonPath)} constructor. */
+/**
+ * Makes the worker's {@link WorkerRuntime} from the worker's command line. The worker's main class hands one
+ * to {@link WorkerProcessMain#run}: harpd-jython's for the Jython runtime, tests for a pure-Java one.
+ */
 @FunctionalInterface
 public interface RuntimeFactory {
+    /** Called once, after the worker has taken over its pipes; what it throws is reported as {@code fatal}. */
     WorkerRuntime create(WorkerArguments arguments) throws Exception;
-
-    static RuntimeFactory byClassName(String className) {
-        return arguments -> {
-            Class<?> type = Class.forName(className);
-            if (!WorkerRuntime.class.isAssignableFrom(type)) {
-                throw new IllegalArgumentException(className + " is not a " + WorkerRuntime.class.getName());
-            }
-            try {
-                return (WorkerRuntime) type.getConstructor(Path.class, PythonPath.class)
-                        .newInstance(arguments.procedures(), arguments.pythonPath());
-            } catch (InvocationTargetException e) {
-                throw e.getCause() instanceof Exception cause ? cause : e;
-            }
-        };
-    }
 }

@@ -1,14 +1,14 @@
 package org.harpd.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Consumer;
 import org.harpd.protocol.HarpError;
-import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerProtocol;
 
 /**
- * Writes a procedure's messages to the listener as wire lines. After the final message (result, exception or
- * error) further messages are dropped: the listener has already passed the end of the call to the client.
+ * Writes a procedure's messages to the listener as wire lines, encoded by {@link WorkerProtocol}. After the final
+ * message (result, exception or error) further messages are dropped: the listener has already passed the end of
+ * the call to the client.
  */
 final class WireEmitter implements MessageEmitter {
     private final Consumer<byte[]> pipe;
@@ -22,29 +22,23 @@ final class WireEmitter implements MessageEmitter {
     @Override
     public synchronized void stream(JsonNode value) {
         if (!finished) {
-            pipe.accept(Json.line(single(WorkerProtocol.STREAM, value)));
+            pipe.accept(WorkerProtocol.stream(value));
         }
     }
 
     @Override
     public synchronized void result(JsonNode value) {
-        finish(Json.line(single(WorkerProtocol.RESULT, value)));
+        finish(WorkerProtocol.result(value));
     }
 
     @Override
     public synchronized void exception(String type, String message, JsonNode data) {
-        ObjectNode exception = Json.MAPPER.createObjectNode();
-        if (data != null) {
-            exception.set("data", data);
-        }
-        exception.put("message", message);
-        exception.put("type", type);
-        finish(Json.line(single(WorkerProtocol.EXCEPTION, exception)));
+        finish(WorkerProtocol.exception(type, message, data));
     }
 
     @Override
     public synchronized void error(HarpError error) {
-        finish(Json.line(error.toMessage()));
+        finish(WorkerProtocol.error(error));
     }
 
     synchronized boolean finished() {
@@ -56,11 +50,5 @@ final class WireEmitter implements MessageEmitter {
             finished = true;
             pipe.accept(line);
         }
-    }
-
-    private static ObjectNode single(String key, JsonNode value) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.set(key, value == null ? Json.MAPPER.nullNode() : value);
-        return message;
     }
 }

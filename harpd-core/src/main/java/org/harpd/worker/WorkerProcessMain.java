@@ -24,18 +24,16 @@ import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerArguments;
+import org.harpd.workerprotocol.WorkerProtocol;
 import sun.misc.Signal;
 
 /**
  * The worker process: boots a {@link WorkerRuntime}, then serves calls of one identity until the listener
  * says it was the last one, as {@link WorkerProtocol} describes.
- * The runtime class is {@value #RUNTIME_PROPERTY} if set (tests use a pure-Java runtime), else the
- * default the caller passes (harpd-jython's {@code WorkerMain} passes the Jython runtime).
+ * The runtime comes from the {@link RuntimeFactory} the worker's main class passes in.
  */
 public final class WorkerProcessMain {
-    public static final String RUNTIME_PROPERTY = "harpd.worker.runtime";
-    public static final String JYTHON_RUNTIME = "org.harpd.jython.JythonWorkerRuntime";
-
     /** Exit status of a worker whose runtime could not be loaded. */
     public static final int EXIT_FATAL = 1;
 
@@ -47,16 +45,11 @@ public final class WorkerProcessMain {
     private WorkerProcessMain() {
     }
 
-    public static void main(String[] args) {
-        run(args, JYTHON_RUNTIME);
-    }
-
     /** Never returns: the worker ends with {@link Runtime#halt}, so no user-registered hook can delay it. */
-    public static void run(String[] args, String defaultRuntimeClass) {
+    public static void run(String[] args, RuntimeFactory factory) {
         // before anything touches jnr-ffi: jnr-posix would have every one of ~300 libc functions bound at start
         LazyBindingProvider.install();
-        String runtimeClass = System.getProperty(RUNTIME_PROPERTY, defaultRuntimeClass);
-        new WorkerProcessMain().serve(args, RuntimeFactory.byClassName(runtimeClass));
+        new WorkerProcessMain().serve(args, factory);
     }
 
     private void serve(String[] args, RuntimeFactory factory) {

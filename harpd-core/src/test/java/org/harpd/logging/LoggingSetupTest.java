@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,14 +138,13 @@ class LoggingSetupTest {
     }
 
     @Test
-    void forwardsWorkerJsonBodies() throws Exception {
+    void forwardsWorkerRecords() throws Exception {
         configure("version: 1\nroot: {level: INFO, handlers: [err]}\n"
                 + "formatters:\n  f: {format: '%(levelname)s %(process)d %(name)s %(message)s'}\n"
                 + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
-        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree(
-                "{\"name\": \"harpd.proc\", \"levelno\": 30, \"msg\": \"careful\"}"), 321));
-        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("{\"msg\": \"bare\"}"), 55));
-        assertFalse(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree("[1]"), 55));
+        LoggingSetup.forwardFromWorker("harpd.proc", 30, "careful", 321);
+        LoggingSetup.forwardFromWorker("root", 20, "bare", 55);
+        LoggingSetup.forwardFromWorker("root", 10, "below root INFO", 55);
         assertEquals("WARNING 321 harpd.proc careful\nINFO 55 root bare\n", text(stderr));
     }
 
@@ -154,8 +154,8 @@ class LoggingSetupTest {
                 + "formatters:\n  f: {format: '%(process)d %(created)f %(message)s'}\n"
                 + "handlers:\n  err: {class: logging.StreamHandler, formatter: f}\n");
         double before = System.currentTimeMillis() / 1e3;
-        assertTrue(LoggingSetup.forwardJson(org.harpd.protocol.Json.MAPPER.readTree(
-                "{\"msg\": \"m\", \"process\": 1, \"created\": 0.5}"), 4242));
+        WorkerProtocol.LogRecord record = WorkerProtocol.parseLog(WorkerProtocol.log("root", 20, "m", 0.5, 1));
+        LoggingSetup.forwardFromWorker(record.name(), record.levelno(), record.msg(), 4242);
         double after = System.currentTimeMillis() / 1e3;
         String[] fields = text(stderr).strip().split(" ");
         assertEquals("4242", fields[0], "the pid of the worker the line came from");

@@ -29,8 +29,8 @@ import org.harpd.auth.Authenticator;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.procedure.Signature;
 import org.harpd.protocol.Json;
-import org.harpd.protocol.Messages;
 import org.harpd.tls.TlsEngine;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,7 +43,7 @@ class AuthenticationLoadTest {
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
             "echo", (job, sink) -> CompletableFuture.runAsync(
-                    () -> sink.completed(Messages.result(job.arguments())))));
+                    () -> sink.completed(WorkerProtocol.result(job.arguments())))));
     private final List<HarpServer> servers = new ArrayList<>();
 
     @BeforeAll

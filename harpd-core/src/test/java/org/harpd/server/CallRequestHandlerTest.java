@@ -17,6 +17,7 @@ import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Messages;
 import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class CallRequestHandlerTest {
     private static final String PASSWORD = "pa55-word";
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
-            "answer", (job, sink) -> sink.completed(Messages.result(Json.MAPPER.valueToTree(42)))));
+            "answer", (job, sink) -> sink.completed(WorkerProtocol.result(Json.MAPPER.valueToTree(42)))));
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger harpdLogger = (Logger) LoggerFactory.getLogger("harpd");
 
@@ -93,9 +94,9 @@ class CallRequestHandlerTest {
         assertEquals(List.of("{\"harp\": 1, \"stream_result\": true}"), exchange(channel, request("feed", "[]", PASSWORD)));
         var sink = executor.last().sink;
         for (int i = 1; i <= 3; i++) {
-            sink.stream(Messages.stream(Json.MAPPER.valueToTree(i)));
+            sink.stream(WorkerProtocol.stream(Json.MAPPER.valueToTree(i)));
         }
-        sink.completed(Messages.result(Json.MAPPER.nullNode()));
+        sink.completed(WorkerProtocol.result(Json.MAPPER.nullNode()));
         channel.runPendingTasks();
         assertEquals(List.of("{\"stream\": 1}", "{\"stream\": 2}",
                 "{\"stream\": 3}", "{\"result\": null}"), Outbound.lines(channel));
@@ -216,8 +217,8 @@ class CallRequestHandlerTest {
         EmbeddedChannel channel = channel();
         exchange(channel, request("feed", "[]", PASSWORD));
         var sink = executor.last().sink;
-        sink.completed(Messages.result(Json.MAPPER.nullNode()));
-        sink.stream(Messages.stream(Json.MAPPER.nullNode()));
+        sink.completed(WorkerProtocol.result(Json.MAPPER.nullNode()));
+        sink.stream(WorkerProtocol.stream(Json.MAPPER.nullNode()));
         channel.runPendingTasks();
         assertEquals(List.of("{\"result\": null}"), Outbound.lines(channel));
     }

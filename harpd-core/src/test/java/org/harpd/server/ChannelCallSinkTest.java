@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
-import org.harpd.protocol.Messages;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.Test;
 
 class ChannelCallSinkTest {
-    private static final byte[] ITEM = Messages.stream(Json.MAPPER.valueToTree("0123456789"));
+    private static final byte[] ITEM = WorkerProtocol.stream(Json.MAPPER.valueToTree("0123456789"));
 
     /** Plays a client that has stopped reading: writes never reach the socket, so they never complete. */
     private static final class StuckSocket extends ChannelOutboundHandlerAdapter {
@@ -76,7 +76,7 @@ class ChannelCallSinkTest {
         for (int i = 0; i < 100_000; i++) {
             sink.stream(ITEM);
         }
-        sink.completed(Messages.result(Json.MAPPER.nullNode()));
+        sink.completed(WorkerProtocol.result(Json.MAPPER.nullNode()));
         channel.runPendingTasks();
 
         assertTrue(sink.pendingBytes() <= 10L * ITEM.length, "memory held is bounded: " + sink.pendingBytes());

@@ -8,13 +8,13 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.BiConsumer;
+import org.harpd.pool.CallExecutor;
+import org.harpd.pool.CallHandle;
+import org.harpd.pool.CallJob;
+import org.harpd.pool.CallSink;
 import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.procedure.Signature;
-import org.harpd.worker.CallExecutor;
-import org.harpd.worker.CallHandle;
-import org.harpd.worker.CallJob;
-import org.harpd.worker.CallSink;
 
 /** In-memory stand-ins for the procedure catalog and the worker pool. */
 final class FakeCalls {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import org.harpd.pool.CallJob;
+import org.harpd.pool.CallSink;
 import org.harpd.tls.TlsEngine;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.charset.StandardCharsets;
@@ -28,9 +30,7 @@ import org.harpd.procedure.Signature;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
-import org.harpd.protocol.Messages;
-import org.harpd.worker.CallJob;
-import org.harpd.worker.CallSink;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,16 +42,16 @@ class HarpServerLoopbackTest {
     private static SslContext serverTls;
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
-            "echo", async((job, sink) -> sink.completed(Messages.result(job.arguments()))),
+            "echo", async((job, sink) -> sink.completed(WorkerProtocol.result(job.arguments()))),
             "count", async((job, sink) -> {
                 for (int i = 1; i <= 3; i++) {
-                    sink.stream(Messages.stream(Json.MAPPER.valueToTree(i)));
+                    sink.stream(WorkerProtocol.stream(Json.MAPPER.valueToTree(i)));
                 }
-                sink.completed(Messages.result(Json.MAPPER.valueToTree("done")));
+                sink.completed(WorkerProtocol.result(Json.MAPPER.valueToTree("done")));
             }),
-            "fail", async((job, sink) -> sink.completed(Messages.exception("ValueError", "bad value",
+            "fail", async((job, sink) -> sink.completed(WorkerProtocol.exception("ValueError", "bad value",
                     Json.MAPPER.createObjectNode().put("class", "ValueError").put("module", "exceptions")))),
-            "slow", async((job, sink) -> sink.stream(Messages.stream(Json.MAPPER.valueToTree("first")))),
+            "slow", async((job, sink) -> sink.stream(WorkerProtocol.stream(Json.MAPPER.valueToTree("first")))),
             "late", async((job, sink) -> sink.failed(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded")))));
     private final List<HarpServer> servers = new ArrayList<>();
     private int port;

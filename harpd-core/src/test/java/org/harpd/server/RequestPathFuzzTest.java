@@ -37,6 +37,7 @@ import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 import org.harpd.protocol.Messages;
 import org.harpd.protocol.RequestParser;
+import org.harpd.workerprotocol.WorkerProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.slf4j.LoggerFactory;
@@ -96,14 +97,14 @@ class RequestPathFuzzTest {
     void requestPath(byte[] input) {
         LOG.list.clear();
         FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
-                "answer", (job, sink) -> sink.completed(Messages.result(job.arguments())),
+                "answer", (job, sink) -> sink.completed(WorkerProtocol.result(job.arguments())),
                 "feed", (job, sink) -> {
                     for (JsonNode item : job.arguments()) {
-                        sink.stream(Messages.stream(item));
+                        sink.stream(WorkerProtocol.stream(item));
                     }
-                    sink.completed(Messages.result(Json.MAPPER.nullNode()));
+                    sink.completed(WorkerProtocol.result(Json.MAPPER.nullNode()));
                 },
-                "raise", (job, sink) -> sink.completed(Messages.exception("ValueError", "bad", null)),
+                "raise", (job, sink) -> sink.completed(WorkerProtocol.exception("ValueError", "bad", null)),
                 "fail", (job, sink) -> sink.failed(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died"))));
         EmbeddedChannel channel = channel(executor);
 

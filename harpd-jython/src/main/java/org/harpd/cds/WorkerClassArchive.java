@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.harpd.daemon.WorkingDirectory;
 import org.harpd.logging.EventLog;
+import org.harpd.pool.WorkerCommand;
 import org.harpd.posix.Posix;
-import org.harpd.worker.WorkerCommand;
 
 /**
  * A dynamic class-data-sharing archive for worker JVMs: the classes a worker loads up to "ready" (JDK, Netty-free

@@ -30,7 +30,7 @@ import org.python.core.io.StreamIO;
 
 /**
  * The Linux C library calls behind the parts of CPython 2.7's {@code os}, {@code fcntl}, {@code resource},
- * {@code syslog}, {@code select}, {@code termios} and {@code pty} that Jython lacks (python-lib/harpd/_linux_os.py and the modules next to
+ * {@code syslog}, {@code select}, {@code termios} and {@code pty} that Jython lacks (python-lib/daemon/harpd/_linux_os.py and the modules next to
  * it). Each call that fails raises Python's {@code OSError(errno, strerror)}, as CPython does, with glibc's
  * message; structures come back as arrays of longs in the C field order of x86-64 Linux.
  */

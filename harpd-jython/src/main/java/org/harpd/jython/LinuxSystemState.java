@@ -11,8 +11,8 @@ import org.python.core.PyType;
  *
  * <p>Jython holds {@code byteorder} as a Java constant that attribute lookup finds before the module's dict, so
  * neither assignment nor the dict can change it; this subclass answers the name itself. The value goes with the
- * native byte order of {@code struct} that harpd gives procedures (python-lib/harpd/_linux/struct.py) and with
- * the native UTF-16/UTF-32 codecs (python-lib/harpd/_platform.py): Jython's own library pairs them
+ * native byte order of {@code struct} that harpd gives procedures (python-lib/daemon/harpd/_linux/struct.py) and with
+ * the native UTF-16/UTF-32 codecs (python-lib/daemon/harpd/_platform.py): Jython's own library pairs them
  * (json's NaN/Infinity constants, the UTF-16/UTF-32 incremental encoders), so all three change together.
  * {@code sys.maxint} is not changed: Jython's built-ins (xrange, islice, str.split, file.read, re.sub, ...)
  * take only Java ints, so CPython's 2**63-1 would break code that passes it as "no limit".

@@ -1,7 +1,6 @@
 package org.harpd.jython;
 
 import java.io.File;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,7 +12,6 @@ import org.harpd.config.PythonPath;
 import org.harpd.posix.Posix;
 import org.python.core.Py;
 import org.python.core.PyException;
-import org.python.core.PyFile;
 import org.python.core.PyList;
 import org.python.core.PyObject;
 import org.python.core.PyString;
@@ -112,7 +110,10 @@ public final class PythonRuntime {
         }
     }
 
-    /** {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python}. */
+    /**
+     * {@code -Dharpd.python.lib}, else {@code ${harpd.home}/lib/python-daemon}: harpd's own modules, apart from
+     * the client's {@code lib/python}.
+     */
     public static Path pythonLibDirectory() {
         String explicit = System.getProperty(PYTHON_LIB_PROPERTY);
         if (explicit != null && !explicit.isEmpty()) {
@@ -123,7 +124,7 @@ public final class PythonRuntime {
             throw new IllegalStateException("neither " + PYTHON_LIB_PROPERTY + " nor harpd.home is set: "
                     + "cannot find harpd's Python library");
         }
-        Path lib = Paths.get(home, "lib", "python").toAbsolutePath().normalize();
+        Path lib = Paths.get(home, "lib", "python-daemon").toAbsolutePath().normalize();
         if (!Files.isDirectory(lib)) {
             throw new IllegalStateException("harpd's Python library not found at " + lib);
         }
@@ -181,15 +182,6 @@ public final class PythonRuntime {
      */
     public PyObject importModule(String dottedName) {
         return eval(() -> imp.importName(dottedName, false));
-    }
-
-    /** Sends Python's {@code sys.stdout}/{@code sys.stderr} elsewhere (e.g. away from a worker's protocol pipe). */
-    public void redirectOutput(OutputStream out, OutputStream err) {
-        eval(() -> {
-            sys.stdout = new PyFile(out);
-            sys.stderr = new PyFile(err);
-            return null;
-        });
     }
 
     /**

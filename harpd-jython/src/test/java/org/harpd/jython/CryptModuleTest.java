@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.python.core.PyObject;
 
-/** python-lib/crypt.py: shadows Jython's crypt and answers as CPython 2's does, with the system's libcrypt. */
+/** python-lib/daemon/crypt.py: shadows Jython's crypt and answers as CPython 2's does, with the system's libcrypt. */
 class CryptModuleTest {
     private static String eval(String expression) {
         return Python.eval("import crypt\n", expression).toString();

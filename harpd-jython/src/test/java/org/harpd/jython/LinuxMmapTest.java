@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * mmap as harpd adds it to Jython (python-lib/harpd/_linux/mmap.py): each answer is what python2.7 gives for the
+ * mmap as harpd adds it to Jython (python-lib/daemon/harpd/_linux/mmap.py): each answer is what python2.7 gives for the
  * same code on x86-64 Linux.
  */
 class LinuxMmapTest {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CPython 2.7-on-Linux process functions and modules harpd adds to Jython (python-lib/harpd/_linux_os.py,
+ * The CPython 2.7-on-Linux process functions and modules harpd adds to Jython (python-lib/daemon/harpd/_linux_os.py,
  * _linux_subprocess.py, _linux_select.py, harpd/_linux/): each answers as CPython 2.7 on x86-64 Linux does.
  * The expected values are what python2.7 gives for the same code. Nothing here changes the test JVM's identity
  * or session: those calls are checked through their errors and through child processes.

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * termios, pty.openpty and the terminal calls of os that harpd adds to Jython (python-lib/harpd/_linux/termios.py,
+ * termios, pty.openpty and the terminal calls of os that harpd adds to Jython (python-lib/daemon/harpd/_linux/termios.py,
  * _linux_os.py, _linux_subprocess.py): each answers as CPython 2.7 on x86-64 Linux does for the same code; the
  * expected values are python2.7's. Every terminal here is a fresh pseudo-terminal, never the test JVM's own.
  */

@@ -1,46 +1,41 @@
 package org.harpd.jython;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.harpd.protocol.HarpError;
-import org.harpd.protocol.Json;
 import org.harpd.worker.MessageEmitter;
+import org.harpd.workerprotocol.WorkerProtocol;
 
-/** Keeps every message as its wire JSON line (without newline). */
+/**
+ * Keeps every message as the worker would write it to the listener (encoded by {@link WorkerProtocol}), without
+ * the newline. Unlike the worker's emitter it also keeps what comes after a final message.
+ */
 final class RecordingEmitter implements MessageEmitter {
     final List<String> lines = new ArrayList<>();
 
-    private void add(String key, JsonNode value) {
-        ObjectNode message = Json.MAPPER.createObjectNode();
-        message.set(key, value);
-        lines.add(Json.toString(message));
+    private void add(byte[] line) {
+        lines.add(new String(line, 0, line.length - 1, StandardCharsets.UTF_8));
     }
 
     @Override
     public void stream(JsonNode value) {
-        add("stream", value);
+        add(WorkerProtocol.stream(value));
     }
 
     @Override
     public void result(JsonNode value) {
-        add("result", value);
+        add(WorkerProtocol.result(value));
     }
 
     @Override
     public void exception(String type, String message, JsonNode data) {
-        ObjectNode exception = Json.MAPPER.createObjectNode();
-        exception.put("type", type);
-        exception.put("message", message);
-        if (data != null) {
-            exception.set("data", data);
-        }
-        add("exception", exception);
+        add(WorkerProtocol.exception(type, message, data));
     }
 
     @Override
     public void error(HarpError error) {
-        lines.add(Json.toString(error.toMessage()));
+        add(WorkerProtocol.error(error));
     }
 }

@@ -142,16 +142,16 @@ class BenchmarkStatisticsTest {
 
     @Test
     void startCounterCountsNewWorkersOnly() {
-        String listener = "java -cp lib/* org.harpd.cli.Main -c harpd.conf";
-        Map<Long, String> lines = new HashMap<>(Map.of(10L, "java org.harpd.worker.Main", 11L, "java x"));
+        String listener = "java -cp lib/* org.harpd.main.Main -c harpd.conf";
+        Map<Long, String> lines = new HashMap<>(Map.of(10L, "java org.harpd.main.WorkerMain", 11L, "java x"));
         StartCounter counter = new StartCounter(List.of(10L, 11L), listener);
         counter.observe(List.of(10L, 11L), lines::get); // the workers present at the start are no start
         lines.put(12L, "/usr/lib/jvm/lib/jspawnhelper 5:6:7"); // spawned, not yet the worker
         lines.put(13L, listener); // forked, exec under way
-        lines.put(14L, "java -XX:ArchiveClassesAtExit=/var/x.jsa org.harpd.worker.Main"); // the archive's dump
+        lines.put(14L, "java -XX:ArchiveClassesAtExit=/var/x.jsa org.harpd.main.WorkerMain"); // the archive's dump
         counter.observe(List.of(10L, 12L, 13L, 14L), lines::get);
-        lines.put(12L, "java org.harpd.worker.Main");
-        lines.put(13L, "java org.harpd.worker.Main");
+        lines.put(12L, "java org.harpd.main.WorkerMain");
+        lines.put(13L, "java org.harpd.main.WorkerMain");
         counter.observe(List.of(10L, 12L, 13L, 14L), lines::get);
         counter.observe(List.of(12L, 13L), lines::get); // seen again: counted once
         lines.put(15L, ""); // gone before its command line could be read: a start nonetheless

@@ -17,13 +17,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The Python client library (python-lib/harp) under each CPython it supports: its unit tests against a fake
- * harpd, and python-lib/tests/test_against_daemon.py against the real daemon started here.
+ * The Python client library (python-lib/client/harp) under each CPython it supports: its unit tests against a
+ * fake harpd, and python-lib/tests/test_against_daemon.py against the real daemon started here, with only the
+ * client's import root on the path, as client programs have it.
  * An interpreter that is not installed is skipped, not failed.
  */
 class PythonClientIT {
@@ -89,7 +91,7 @@ class PythonClientIT {
         Map<String, String> env = pb.environment();
         env.remove("HARP_USER");
         env.remove("HARP_PASSWORD");
-        env.put("PYTHONPATH", lib.toString());
+        env.put("PYTHONPATH", lib.resolve("client").toString());
         env.put("PYTHONDONTWRITEBYTECODE", "1"); // keep the source tree clean
         env.put("HARP_TEST_HOST", "127.0.0.1");
         env.put("HARP_TEST_PORT", Integer.toString(daemon.port()));
@@ -105,6 +107,21 @@ class PythonClientIT {
         assertEquals(0, process.exitValue(), name + " (" + python.get() + ") unittest output:\n" + output);
         assertTrue(DAEMON_TEST_PASSED.matcher(output).find(),
                 "the real-daemon tests did not run under " + name + ":\n" + output);
+    }
+
+    /**
+     * The distribution's client import root (what {@code bin/harp} and client programs put on
+     * {@code PYTHONPATH}) holds only {@code harp}: harpd's crypt and signal replacements, made for Jython, never
+     * shadow a client's CPython modules.
+     */
+    @Test
+    void theDistributionsClientImportRootHoldsOnlyHarp() throws Exception {
+        Path dist = Path.of(System.getProperty("harpd.dist", "../harpd-jython/target/harpd")).toAbsolutePath()
+                .normalize();
+        try (Stream<Path> entries = Files.list(dist.resolve("lib").resolve("python"))) {
+            assertEquals(List.of("harp"), entries.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertTrue(Files.isRegularFile(dist.resolve("lib/python-daemon/crypt.py")), "harpd's crypt is the daemon's");
     }
 
     /** Whether the command exists and starts a Python (pyenv shims exist even for inactive versions). */

@@ -1,0 +1,481 @@
+package org.harpd.pool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.harpd.config.WorkersConfig;
+import org.harpd.daemon.WorkingDirectory;
+import org.harpd.logging.EventLog;
+import org.harpd.logging.LoggingSetup;
+import org.harpd.posix.Posix;
+import org.harpd.posix.PosixException;
+import org.harpd.posix.ProcessTree;
+import org.harpd.procedure.ProcedureOptions;
+import org.harpd.protocol.ErrorType;
+import org.harpd.protocol.HarpError;
+import org.harpd.protocol.Json;
+import org.harpd.workerprotocol.WorkerProtocol;
+
+/**
+ * The listener's view of one worker process: BOOTING → READY → BUSY → FINISHING → (READY again, when the call
+ * said so and the worker came back) … → DEAD (any state → DEAD when the process ends). One reader thread per
+ * worker turns its output lines into state changes and call output; the {@link Events} it reports to (the
+ * pool) decide what happens next. A worker serves calls bound as its first call only ({@link #binding()}).
+ */
+final class Worker {
+    private static final EventLog LOG = EventLog.get("harpd.worker");
+
+    enum State { BOOTING, READY, BUSY, FINISHING, DEAD }
+
+    /** Called from the worker's reader thread, never with the worker's lock held. */
+    interface Events {
+        void ready(Worker worker);
+
+        void bootFailed(Worker worker, String message);
+
+        void callFinished(Worker worker);
+
+        void exited(Worker worker, int status, State lastState);
+    }
+
+    private final Process process;
+    private final long pid;
+    private final OutputStream commands;
+    private final Events events;
+    private final Thread reader;
+    private State state = State.BOOTING;
+    private PooledCall call;
+    private String bootFailure;
+    private WorkerBinding binding;
+    private int callsStarted;
+    private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+    /** Set before the reader starts, read by it only. */
+    private int maxLineBytes = WorkersConfig.DEFAULT_MAX_RESULT_SIZE;
+
+    private Worker(Process process, Events events) {
+        this.process = process;
+        this.pid = process.pid();
+        this.commands = process.getOutputStream();
+        this.events = events;
+        this.reader = new Thread(this::readUntilExit, "harpd-worker-" + pid);
+        this.reader.setDaemon(true);
+    }
+
+    /** Start the process; call {@link #startReading()} once the caller is ready for its events. */
+    static Worker spawn(WorkerCommand command, Events events) throws IOException {
+        // from /, never from wherever the listener was started: the worker runs Jython as root
+        Process process = new ProcessBuilder(command.commandLine()).directory(WorkingDirectory.ROOT.toFile()).start();
+        WorkerOutput.follow(process);
+        return new Worker(process, events);
+    }
+
+    /**
+     * The longest line, newline included, this worker may send; a longer one gets it killed (and its call failed)
+     * rather than buffered: the listener is root and serves every client, a worker is one procedure's.
+     * Only before {@link #startReading()}.
+     */
+    void limitLineLength(int bytes) {
+        if (bytes < 2) {
+            throw new IllegalArgumentException("a line needs at least 2 bytes, got " + bytes);
+        }
+        maxLineBytes = bytes;
+    }
+
+    void startReading() {
+        reader.start();
+    }
+
+    long pid() {
+        return pid;
+    }
+
+    synchronized State state() {
+        return state;
+    }
+
+    /** Whom and how this worker serves: null until it is given its first call, that call's from then on. */
+    synchronized WorkerBinding binding() {
+        return binding;
+    }
+
+    /** Take on the binding of the first call; later calls must have the same. */
+    synchronized void bind(WorkerBinding callBinding) {
+        if (binding == null) {
+            binding = callBinding;
+        } else if (!binding.equals(callBinding)) {
+            throw new IllegalStateException("worker " + pid + " serves " + binding + ", not " + callBinding);
+        }
+    }
+
+    /** Calls given to this worker so far, the current one included. */
+    synchronized int callsStarted() {
+        return callsStarted;
+    }
+
+    /** Whether the worker will report ready again after its current (or last) call. */
+    synchronized boolean comesBack() {
+        return after != WorkerProtocol.After.EXIT;
+    }
+
+    /**
+     * READY → BUSY with {@code call}, then send it the call and what to do after it; a worker that died
+     * meanwhile fails the call.
+     */
+    void begin(PooledCall call, WorkerProtocol.After afterCall) {
+        synchronized (this) {
+            if (state != State.READY) {
+                // It died between being picked and being given the call.
+                call.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died",
+                        Json.MAPPER.createObjectNode().put("pid", pid)));
+                return;
+            }
+            state = State.BUSY;
+            this.call = call;
+            this.after = afterCall;
+            callsStarted++;
+        }
+        CallJob job = call.job();
+        try {
+            synchronized (commands) {
+                commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(),
+                        afterCall, ProcedureOptions.of(job.procedure())));
+                commands.flush();
+            }
+        } catch (IOException e) {
+            // The process is gone or going; its end of output reports the call as failed.
+            kill();
+        }
+    }
+
+    /**
+     * Tell the worker that {@code timedOut}'s time is up, if it is still running that call.
+     *
+     * @return whether it was, and was told
+     */
+    boolean signalTimeout(PooledCall timedOut) {
+        synchronized (this) {
+            if (state != State.BUSY || call != timedOut) {
+                return false;
+            }
+        }
+        try {
+            synchronized (commands) {
+                commands.write(WorkerProtocol.timeout());
+                commands.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            // The process is gone or going; its end of output reports the call as failed.
+            kill();
+            return false;
+        }
+    }
+
+    /**
+     * Let an idle worker go: closing its command pipe makes it exit by itself. Only for a worker the caller has
+     * taken out of circulation, so no call can be on its way to it.
+     */
+    void retire() {
+        synchronized (this) {
+            after = WorkerProtocol.After.EXIT;
+        }
+        try {
+            commands.close();
+        } catch (IOException e) {
+            kill();
+        }
+    }
+
+    /** Give up on a worker that is still booting: it is killed and reported as failed with {@code why}. */
+    void abandonBoot(String why) {
+        synchronized (this) {
+            if (state != State.BOOTING) {
+                return;
+            }
+            if (bootFailure == null) {
+                bootFailure = why;
+            }
+        }
+        kill();
+    }
+
+    /** End the current call, if any, with {@code error} (before killing the worker). */
+    void failCall(HarpError error) {
+        PooledCall current;
+        synchronized (this) {
+            current = call;
+        }
+        if (current != null) {
+            current.fail(error);
+        }
+    }
+
+    /**
+     * SIGKILL the worker and everything below it: its process tree (stopped first, so nothing in it forks away
+     * meanwhile; a descendant may have left the worker's process group and session), then its process group.
+     * The worker is a child subreaper, so the tree holds also what orphaned processes its calls started. Only
+     * while the process is not yet reaped: until then its pid cannot name another process.
+     */
+    void kill() {
+        synchronized (this) {
+            after = WorkerProtocol.After.EXIT;
+        }
+        try {
+            if (process.isAlive()) {
+                ProcessTree.killTree(pid);
+            }
+        } catch (PosixException e) {
+            LOG.warn("cannot kill worker's descendants", "pid", pid, "error", e.getMessage());
+        }
+        try {
+            Posix.kill(-pid, Posix.SIGKILL);
+        } catch (PosixException e) {
+            LOG.warn("cannot kill worker process group", "pid", pid, "error", e.getMessage());
+        }
+        process.destroyForcibly();
+    }
+
+    /** @return true when the process was reaped and its reader is done within {@code timeout} */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        reader.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        return !reader.isAlive();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void readUntilExit() {
+        try (InputStream in = process.getInputStream()) {
+            LineReader lines = new LineReader(in, maxLineBytes);
+            try {
+                byte[] line;
+                while ((line = lines.next()) != null) {
+                    handle(line);
+                }
+            } catch (LineTooLongException e) {
+                lineTooLong();
+                lines.drain(); // until the killed process's end of output; its exit is reported below
+            }
+        } catch (IOException e) {
+            // A broken pipe is an end like any other; the exit status tells the rest.
+        }
+        int status = waitForExit();
+        State last;
+        PooledCall current;
+        String failure;
+        synchronized (this) {
+            last = state;
+            current = call;
+            failure = bootFailure;
+            state = State.DEAD;
+        }
+        try {
+            commands.close();
+        } catch (IOException ignored) {
+            // nothing left to tell it
+        }
+        if (last == State.BOOTING) {
+            events.bootFailed(this, failure != null ? failure
+                    : "worker exited with status " + status + " before it was ready");
+        }
+        // The pool learns of the exit before the client does, so a retry finds the slot free.
+        events.exited(this, status, last);
+        if (last == State.BUSY && current != null) {
+            current.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker process died",
+                    Json.MAPPER.createObjectNode().put("exit_status", status).put("pid", pid)));
+        }
+    }
+
+    private void handle(byte[] line) {
+        String kind = WorkerProtocol.kind(line);
+        if (WorkerProtocol.LOG.equals(kind)) {
+            forwardLog(line);
+            return;
+        }
+        State current;
+        PooledCall running;
+        synchronized (this) {
+            current = state;
+            running = call;
+        }
+        if ((current == State.BOOTING || current == State.FINISHING) && WorkerProtocol.READY.equals(kind)) {
+            synchronized (this) {
+                if (state == current) {
+                    state = State.READY;
+                    call = null;
+                }
+            }
+            events.ready(this);
+        } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
+            LOG.warn("worker exits instead of serving more calls", "pid", pid,
+                    "reason", WorkerProtocol.parseExiting(line));
+        } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
+            synchronized (this) {
+                bootFailure = fatalMessage(line);
+            }
+        } else if (current == State.BUSY && WorkerProtocol.STREAM.equals(kind)) {
+            running.stream(line);
+        } else if (current == State.BUSY && isFinal(kind)) {
+            synchronized (this) {
+                state = State.FINISHING;
+            }
+            events.callFinished(this); // slot first, so a client retrying at once finds it coming free
+            running.complete(line);
+        } else {
+            LOG.warn("unexpected message from worker", "pid", pid, "state", current.name(),
+                    "kind", String.valueOf(kind));
+        }
+    }
+
+    /** The worker sent more than {@link #maxLineBytes} without a newline: its call fails and it is killed. */
+    private void lineTooLong() {
+        State current;
+        PooledCall running;
+        synchronized (this) {
+            current = state;
+            running = call;
+            if (current == State.BOOTING && bootFailure == null) {
+                bootFailure = "worker sent a message longer than " + maxLineBytes + " bytes";
+            }
+        }
+        String procedure = running == null ? null : running.job().procedure().name();
+        LOG.error("worker message longer than workers.max_result_size, killing the worker", "pid", pid,
+                "procedure", procedure, "max_result_size", maxLineBytes, "state", current.name());
+        if (running != null) {
+            running.fail(new HarpError(ErrorType.SYSTEM_ERROR, "result too large: the procedure sent a message"
+                    + " longer than " + maxLineBytes + " bytes",
+                    Json.MAPPER.createObjectNode().put("max_result_size", maxLineBytes)));
+        }
+        kill();
+    }
+
+    /** A Python log record made in the worker goes to the listener's handlers, in any state. */
+    private void forwardLog(byte[] line) {
+        WorkerProtocol.LogRecord record = WorkerProtocol.parseLog(line);
+        if (record == null) {
+            LOG.warn("malformed log message from worker", "pid", pid);
+        } else {
+            LoggingSetup.forwardFromWorker(record.name(), record.levelno(), record.msg(), pid);
+        }
+    }
+
+    private static boolean isFinal(String kind) {
+        return WorkerProtocol.RESULT.equals(kind) || WorkerProtocol.EXCEPTION.equals(kind)
+                || WorkerProtocol.ERROR.equals(kind);
+    }
+
+    private static String fatalMessage(byte[] line) {
+        String message = WorkerProtocol.parseFatal(line);
+        return message == null ? "worker failed to start" : message;
+    }
+
+    private int waitForExit() {
+        while (true) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                // only close() interrupts nothing here; keep waiting for the reaper
+            }
+        }
+    }
+
+    /** More than the allowed line length arrived without a newline. */
+    private static final class LineTooLongException extends Exception {
+        LineTooLongException() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Splits a stream into lines, newline included (the sink wants it so), none longer than a limit. A line
+     * longer than the read buffer is gathered in an array grown up to the limit, never beyond, so a worker can
+     * make the listener hold at most the limit (and one copy of it) at a time.
+     */
+    private static final class LineReader {
+        private final InputStream in;
+        private final int maxLineBytes;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int start;
+        private int end;
+
+        LineReader(InputStream in, int maxLineBytes) {
+            this.in = in;
+            this.maxLineBytes = maxLineBytes;
+        }
+
+        /**
+         * The next line, or null at end of output (an unterminated tail is not a message).
+         *
+         * @throws LineTooLongException when {@code maxLineBytes} bytes have come without a newline among them
+         */
+        byte[] next() throws IOException, LineTooLongException {
+            byte[] longLine = null;
+            int longLength = 0;
+            while (true) {
+                for (int i = start; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        int length = i + 1 - start;
+                        if (longLength + length > maxLineBytes) {
+                            throw new LineTooLongException();
+                        }
+                        int from = start;
+                        start = i + 1;
+                        if (longLine == null) {
+                            return Arrays.copyOfRange(buffer, from, i + 1);
+                        }
+                        longLine = fit(longLine, longLength + length);
+                        System.arraycopy(buffer, from, longLine, longLength, length);
+                        longLength += length;
+                        return longLine.length == longLength ? longLine : Arrays.copyOf(longLine, longLength);
+                    }
+                }
+                int pending = end - start;
+                if (pending > 0) {
+                    // a newline in what comes next would make the line longer still
+                    if (longLength + pending >= maxLineBytes) {
+                        throw new LineTooLongException();
+                    }
+                    longLine = fit(longLine, longLength + pending);
+                    System.arraycopy(buffer, start, longLine, longLength, pending);
+                    longLength += pending;
+                }
+                start = 0;
+                end = in.read(buffer);
+                if (end < 0) {
+                    end = 0;
+                    return null;
+                }
+            }
+        }
+
+        /** {@code line}, or a copy with room for {@code needed} bytes: doubled, at most the limit. */
+        private byte[] fit(byte[] line, int needed) {
+            if (line != null && line.length >= needed) {
+                return line;
+            }
+            int capacity = line == null ? Math.max(needed, 2 * buffer.length) : Math.max(needed, 2 * line.length);
+            capacity = Math.min(capacity, maxLineBytes);
+            return line == null ? new byte[capacity] : Arrays.copyOf(line, capacity);
+        }
+
+        /** Reads and drops everything up to end of output. */
+        void drain() throws IOException {
+            while (in.read(buffer) >= 0) {
+                // discarded: nothing after an overlong line is trusted to be a message
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + pid;
+    }
+}

@@ -1,0 +1,276 @@
+package org.harpd.pool;
+
+import static org.harpd.pool.TestWorkers.await;
+import static org.harpd.pool.TestWorkers.gone;
+import static org.harpd.pool.TestWorkers.identity;
+import static org.harpd.pool.TestWorkers.job;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.harpd.config.WorkersConfig.Isolation;
+import org.harpd.posix.Posix;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.Identity;
+import org.harpd.protocol.ErrorType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Workers serving several calls: what they keep, what they reload, whom they serve and when they go. */
+class IsolationTest {
+    private static final Identity NOBODY = identity(IdRef.ofName("nobody"));
+
+    @TempDir
+    Path dir;
+
+    private WorkerPool pool;
+
+    private WorkerPool pool(Isolation isolation, int spare, int max, int maxCalls) throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), isolation, spare, max,
+                maxCalls));
+        return pool;
+    }
+
+    @AfterEach
+    void closePool() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    private JsonNode result(CallJob job) throws InterruptedException {
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job, sink);
+        sink.await();
+        sink.completed(); // a failure is reported as such
+        return sink.completedJson().path("result");
+    }
+
+    private JsonNode counter() throws InterruptedException {
+        return result(job("counter"));
+    }
+
+    /** The worker comes back ready after a call; wait for it so the next call can find it idle. */
+    private void awaitIdle() throws InterruptedException {
+        await("an idle worker", () -> pool.stats().busy() == 0 && pool.stats().ready() >= 1);
+    }
+
+    @Test
+    void sharedKeepsModuleStateBetweenCallsInOneWorker() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(1, first.path("counter").asInt());
+        assertEquals(2, second.path("counter").asInt());
+        assertEquals(3, third.path("counter").asInt());
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertEquals(1, third.path("loads").asInt(), "module loaded once per worker");
+    }
+
+    @Test
+    void interpreterLoadsAFreshModuleForEveryCallInOneWorker() throws Exception {
+        pool(Isolation.INTERPRETER, 0, 2, 100);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(1, first.path("counter").asInt());
+        assertEquals(1, second.path("counter").asInt());
+        assertEquals(1, third.path("counter").asInt());
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertEquals(3, third.path("loads").asInt(), "one load per call");
+    }
+
+    @Test
+    void aProcedureWithItsOwnIsolationHasWorkersOfItsOwn() throws Exception {
+        PoolSettings daemon = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.PROCESS, 1, 4,
+                100);
+        pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
+                daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
+                Map.of("counter", Isolation.SHARED), daemon.idleTimeout()));
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        awaitIdle();
+        // same identity, and the shared worker is idle: still, a process-level call gets a fresh worker each time
+        long whoFirst = result(job("whoami")).path("pid").asLong();
+        long whoSecond = result(job("whoami")).path("pid").asLong();
+        awaitIdle();
+        JsonNode third = counter();
+
+        assertEquals(List.of(1, 2, 3), List.of(first.path("counter").asInt(), second.path("counter").asInt(),
+                third.path("counter").asInt()), "the shared procedure keeps its module state");
+        assertEquals(first.path("pid"), third.path("pid"));
+        assertNotEquals(first.path("pid").asLong(), whoFirst);
+        assertNotEquals(first.path("pid").asLong(), whoSecond);
+        assertNotEquals(whoFirst, whoSecond);
+    }
+
+    @Test
+    void sharedCallsBackToBackWaitForTheirWorkerInsteadOfTakingSpares() throws Exception {
+        pool(Isolation.SHARED, 2, 4, 100);
+        assertTrue(pool.awaitReady(TestWorkers.LONG_ENOUGH));
+        List<Long> pids = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) {
+            // the next call goes in as soon as the answer is out, while the worker has not yet said it is ready
+            JsonNode answer = counter();
+            assertEquals(i, answer.path("counter").asInt());
+            pids.add(answer.path("pid").asLong());
+        }
+        assertEquals(1, pids.stream().distinct().count(), "one worker served all: " + pids);
+    }
+
+    @Test
+    void aCallWaitingForAWorkerThatExitsInsteadGoesToASpare() throws Exception {
+        pool(Isolation.SHARED, 2, 4, 100);
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        List<Long> spares = pool.workerPids();
+        long leaver = result(job("leave_thread")).asLong(); // answers, then exits: it left a thread running
+        long next = counter().path("pid").asLong();
+
+        assertNotEquals(leaver, next);
+        assertTrue(spares.contains(next), "served by the other spare " + spares + ", not a new worker: " + next);
+    }
+
+    @Test
+    void interpreterCallsBackToBackWaitForTheirResettingWorker() throws Exception {
+        // a call waits for its worker while the wait is expected shorter than a boot (about half a second here)
+        pool(Isolation.INTERPRETER, 2, 4, 100);
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        long first = counter().path("pid").asLong();
+        awaitIdle(); // its first reset is timed: later calls know when to expect it back
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            JsonNode answer = counter(); // goes in while the worker is still resetting after the previous one
+            assertEquals(1, answer.path("counter").asInt(), "a fresh interpreter every call");
+            pids.add(answer.path("pid").asLong());
+        }
+        assertEquals(List.of(first, first, first, first, first), pids);
+    }
+
+    @Test
+    void aCallWaitingForAResetThatRunsLateGoesToASpare() throws Exception {
+        pool(Isolation.INTERPRETER, 2, 4, 100);
+        await("both spares ready", () -> pool.stats().ready() == 2);
+        List<Long> spares = pool.workerPids();
+        long slow = counter().path("pid").asLong();
+        awaitIdle(); // a quick first reset: the next call will expect this worker back soon
+        assertEquals(slow, result(job("reload_slowly", 3)).asLong());
+        long next = counter().path("pid").asLong();
+
+        assertNotEquals(slow, next, "did not wait out the 3 s reset");
+        assertTrue(spares.contains(next), "served by the other spare " + spares + ", not a new worker: " + next);
+    }
+
+    @Test
+    void processServesOneCallPerWorker() throws Exception {
+        pool(Isolation.PROCESS, 0, 2, 100);
+        JsonNode first = counter();
+        JsonNode second = counter();
+        assertNotEquals(first.path("pid"), second.path("pid"));
+        assertEquals(1, second.path("counter").asInt());
+    }
+
+    @Test
+    void maxCallsRetiresTheWorker() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 2);
+        JsonNode first = counter();
+        awaitIdle();
+        JsonNode second = counter();
+        await("first worker gone", () -> gone(first.path("pid").asLong()));
+        JsonNode third = counter();
+
+        assertEquals(first.path("pid"), second.path("pid"));
+        assertNotEquals(first.path("pid"), third.path("pid"));
+        assertEquals(1, third.path("counter").asInt());
+    }
+
+    @Test
+    void aCallThatLeavesAThreadRunningGetsItsAnswerAndTheWorkerIsReplaced() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long leaver = result(job("leave_thread")).asLong();
+        await("worker that left a thread gone", () -> gone(leaver));
+        JsonNode next = counter();
+        assertNotEquals(leaver, next.path("pid").asLong());
+        assertEquals(1, next.path("counter").asInt());
+    }
+
+    @Test
+    void timeoutInSharedKillsTheWorkerAndTheNextCallGetsAFreshOne() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long before = counter().path("pid").asLong();
+        awaitIdle();
+
+        RecordingSink hung = new RecordingSink();
+        pool.submit(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60), hung);
+        assertEquals(ErrorType.TIMEOUT, hung.await().failed().type());
+        await("timed-out worker gone", () -> gone(before));
+
+        JsonNode after = counter();
+        assertNotEquals(before, after.path("pid").asLong());
+        assertEquals(1, after.path("counter").asInt());
+    }
+
+    @Test
+    void crashInSharedIsSystemErrorAndTheWorkerIsReplaced() throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long before = counter().path("pid").asLong();
+        awaitIdle();
+
+        RecordingSink crash = new RecordingSink();
+        pool.submit(job("crash"), crash);
+        assertEquals(ErrorType.SYSTEM_ERROR, crash.await().failed().type());
+        assertEquals(before, crash.failed().data().path("pid").asLong());
+
+        JsonNode after = counter();
+        assertNotEquals(before, after.path("pid").asLong());
+    }
+
+    @Test
+    void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, 4, 100);
+        JsonNode nobody = result(job("whoami", null, NOBODY));
+        awaitIdle();
+        JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
+        awaitIdle();
+        JsonNode nobodyAgain = result(job("whoami", null, NOBODY));
+        awaitIdle();
+        JsonNode rootAgain = result(job("whoami", null, Identity.UNCHANGED));
+
+        assertEquals(65534, nobody.path("uid").asInt());
+        assertEquals(0, root.path("uid").asInt());
+        assertEquals(0, rootAgain.path("uid").asInt());
+        assertNotEquals(nobody.path("pid"), root.path("pid"));
+        assertEquals(nobody.path("pid"), nobodyAgain.path("pid"), "a nobody call goes to the nobody worker");
+        assertEquals(root.path("pid"), rootAgain.path("pid"), "a root call goes to the root worker");
+    }
+
+    @Test
+    void atMaxTheIdleSwitchedWorkerIsRetiredForACallOfAnotherIdentity() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, 1, 100);
+        JsonNode nobody = result(job("whoami", null, NOBODY));
+        awaitIdle();
+
+        JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
+
+        assertEquals(0, root.path("uid").asInt());
+        assertNotEquals(nobody.path("pid"), root.path("pid"));
+        await("the nobody worker gone", () -> gone(nobody.path("pid").asLong()));
+    }
+}

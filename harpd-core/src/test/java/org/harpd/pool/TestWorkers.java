@@ -1,0 +1,80 @@
+package org.harpd.pool;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.harpd.config.WorkersConfig.Isolation;
+import org.harpd.procedure.IdRef;
+import org.harpd.procedure.Identity;
+import org.harpd.procedure.ProcedureInfo;
+import org.harpd.procedure.Signature;
+import org.harpd.protocol.Json;
+import org.harpd.worker.FakeWorkerMain;
+import org.harpd.workerprotocol.WorkerArguments;
+
+/** Worker JVMs running {@link FakeWorkerMain}, the worker loop with a pure-Java runtime, for pool tests. */
+final class TestWorkers {
+    static final Duration LONG_ENOUGH = Duration.ofSeconds(30);
+
+    private TestWorkers() {
+    }
+
+    static WorkerCommand command(Path procedures) {
+        return new WorkerCommand(WorkerCommand.currentJava(),
+                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto"),
+                System.getProperty("java.class.path"), FakeWorkerMain.class.getName(),
+                new WorkerArguments(procedures, null).toArgs());
+    }
+
+    static Path procedures(Path dir, String content) throws IOException {
+        return Files.writeString(dir.resolve("procedures.py"), content);
+    }
+
+    static PoolSettings settings(Path procedures, int spare, int max, int queue) {
+        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5));
+    }
+
+    static PoolSettings settings(Path procedures, Isolation isolation, int spare, int max, int maxCalls) {
+        return new PoolSettings(command(procedures), isolation, spare, max, 4, maxCalls, Duration.ofSeconds(20),
+                Duration.ofSeconds(5));
+    }
+
+    static CallJob job(String procedure, Duration timeout, Identity identity, Object... arguments) {
+        ProcedureInfo info = new ProcedureInfo(procedure, false, Signature.permissive(), timeout, null, List.of());
+        JsonNode args = Json.MAPPER.valueToTree(List.of(arguments));
+        return new CallJob(info, args, identity, "tester", "127.0.0.1:1");
+    }
+
+    static CallJob job(String procedure, Object... arguments) {
+        return job(procedure, null, Identity.UNCHANGED, arguments);
+    }
+
+    static Identity identity(IdRef user, IdRef... groups) {
+        return new Identity(user, List.of(groups));
+    }
+
+    /** Poll until {@code condition} holds; fail (not a timing assertion: a bound on a hang) after 30 s. */
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + LONG_ENOUGH.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("gave up waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Gone: no such process, or a zombie nobody reaps (orphans of killed workers may end so). */
+    static boolean gone(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package org.harpd.main;
+
+import org.harpd.jython.JythonWorkerRuntime;
+import org.harpd.worker.WorkerProcessMain;
+import org.harpd.workerprotocol.WorkerProtocol;
+
+/**
+ * Main class of a worker process in the distribution: the worker loop of harpd-core
+ * ({@link WorkerProcessMain}, protocol in {@link WorkerProtocol}) with the Jython runtime.
+ */
+public final class WorkerMain {
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) {
+        WorkerProcessMain.run(args,
+                arguments -> new JythonWorkerRuntime(arguments.procedures(), arguments.pythonPath()));
+    }
+}
