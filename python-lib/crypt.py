@@ -36,13 +36,13 @@ def _to_bytes(name, value):
 
 
 if sys.platform.startswith("java"):
-    from org.harpd.jython import LibCrypt as _LibCrypt
+    from org.harpd.posix import Crypt as _Crypt
 
     def _crypt(word, salt):
-        result = _LibCrypt.cryptLatin1(word, salt)
+        result = _Crypt.cryptLatin1(word, salt)
         if result is None:
             return None
-        # LibCrypt hands bytes over as ISO-8859-1 characters, one per byte
+        # Crypt hands bytes over as ISO-8859-1 characters, one per byte
         return result.encode("iso-8859-1")
 
 else:
