@@ -12,8 +12,6 @@ The directory holding this file also holds the ``harp`` client library; a
 CPython that has it on its path gets the same behaviour through ctypes.
 """
 
-import sys
-
 __all__ = ["crypt"]
 
 try:
@@ -35,9 +33,13 @@ def _to_bytes(name, value):
     return value
 
 
-if sys.platform.startswith("java"):
+# Under Jython the Java binding; not by sys.platform, which harpd sets to CPython's "linux2" for procedures.
+try:
     from org.harpd.posix import Crypt as _Crypt
+except ImportError:
+    _Crypt = None
 
+if _Crypt is not None:
     def _crypt(word, salt):
         result = _Crypt.cryptLatin1(word, salt)
         if result is None:
