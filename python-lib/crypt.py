@@ -12,6 +12,8 @@ The directory holding this file also holds the ``harp`` client library; a
 CPython that has it on its path gets the same behaviour through ctypes.
 """
 
+import sys
+
 __all__ = ["crypt"]
 
 try:
@@ -33,15 +35,16 @@ def _to_bytes(name, value):
     return value
 
 
-# Under Jython the Java binding; not by sys.platform, which harpd sets to CPython's "linux2" for procedures.
 try:
-    from org.harpd.posix import Crypt as _Crypt
+    # Under harpd's Jython; not told by sys.platform, which reads "linux2" there as under CPython.
+    from org.harpd.posix import Crypt as _LibCrypt
 except ImportError:
-    _Crypt = None
+    _LibCrypt = None
 
-if _Crypt is not None:
+if _LibCrypt is not None:
+
     def _crypt(word, salt):
-        result = _Crypt.cryptLatin1(word, salt)
+        result = _LibCrypt.cryptLatin1(word, salt)
         if result is None:
             return None
         # Crypt hands bytes over as ISO-8859-1 characters, one per byte

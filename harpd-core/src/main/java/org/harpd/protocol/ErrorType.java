@@ -1,6 +1,6 @@
 package org.harpd.protocol;
 
-/** Every {@code "error": {"type": ...}} value harpd sends. The wire names are those of seed 001 and the reference. */
+/** Every {@code "error": {"type": ...}} value harpd sends. The wire names are those of the original harpd. */
 public enum ErrorType {
     PARSE_ERROR("parse_error"),
     INVALID_PROTOCOL("invalid_protocol"),

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** harpd.proc as seed 000 documents it, exercised from Python. */
+/** harpd.proc as harpd(8) documents it, exercised from Python. */
 class ProcApiTest {
     private static final String IMPORTS = "from harpd.proc import *\n";
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** harpd.proc as seed 000 documents it, and the standard library procedures rely on. */
+/** harpd.proc as harpd(8) documents it, and the standard library procedures rely on. */
 class ProceduresIT {
     static Daemon daemon;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The wire protocol of seed 001 and the reference, byte for byte where the reference is exact. */
+/** harpd's wire protocol, byte for byte where the original's replies are known exactly. */
 class ProtocolIT {
     static Daemon daemon;
 
