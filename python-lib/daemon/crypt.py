@@ -37,7 +37,7 @@ def _to_bytes(name, value):
 
 try:
     # Under harpd's Jython; not told by sys.platform, which reads "linux2" there as under CPython.
-    from org.harpd.jython import LibCrypt as _LibCrypt
+    from org.harpd.posix import Crypt as _LibCrypt
 except ImportError:
     _LibCrypt = None
 
@@ -47,7 +47,7 @@ if _LibCrypt is not None:
         result = _LibCrypt.cryptLatin1(word, salt)
         if result is None:
             return None
-        # LibCrypt hands bytes over as ISO-8859-1 characters, one per byte
+        # Crypt hands bytes over as ISO-8859-1 characters, one per byte
         return result.encode("iso-8859-1")
 
 else:

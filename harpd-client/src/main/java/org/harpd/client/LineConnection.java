@@ -1,10 +1,7 @@
 package org.harpd.client;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -15,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.harpd.protocol.LineReader;
 
 /** One TLS connection carrying newline-terminated lines. */
 final class LineConnection implements Closeable {
@@ -22,13 +20,14 @@ final class LineConnection implements Closeable {
 
     private final Socket plain;
     private final SSLSocket socket;
-    private final InputStream in;
+    private final LineReader in;
     private final OutputStream out;
 
     private LineConnection(Socket plain, SSLSocket socket) throws IOException {
         this.plain = plain;
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream());
+        // No limit, as Python's harp client reads a reply: the daemon the caller chose to trust decides its size.
+        this.in = new LineReader(socket.getInputStream(), LineReader.UNBOUNDED, 8192);
         this.out = socket.getOutputStream();
     }
 
@@ -75,21 +74,15 @@ final class LineConnection implements Closeable {
 
     /** @return the next line without its newline, or null at end of stream */
     String readLine() {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
         try {
-            while (true) {
-                int b = in.read();
-                if (b < 0) {
-                    if (line.size() > 0) {
-                        throw new CommunicationError("connection closed in the middle of a message");
-                    }
-                    return null;
+            byte[] line = in.next();
+            if (line == null) {
+                if (in.endedMidLine()) {
+                    throw new CommunicationError("connection closed in the middle of a message");
                 }
-                if (b == '\n') {
-                    return line.toString(StandardCharsets.UTF_8);
-                }
-                line.write(b);
+                return null;
             }
+            return new String(line, 0, line.length - 1, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new CommunicationError("cannot receive: " + e.getMessage(), e);
         }

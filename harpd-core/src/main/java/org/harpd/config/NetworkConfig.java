@@ -34,8 +34,24 @@ public record NetworkConfig(String address, int port, Path certfile, Path keyfil
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-        if (maxRequestBytes < 1 || maxConnections < 0 || readTimeout.isNegative() || readTimeout.isZero()) {
-            throw new IllegalArgumentException("limits must be positive");
+        requireLimits(maxRequestBytes, readTimeout, maxConnections);
+    }
+
+    /**
+     * The one check of the listener's limits, for this section and for the server's settings built from it (or,
+     * in tests, from the defaults here).
+     */
+    public static void requireLimits(int maxRequestBytes, Duration readTimeout, int maxConnections) {
+        if (maxRequestBytes < 1) {
+            throw new IllegalArgumentException("max request size must be positive, got " + maxRequestBytes);
+        }
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("read timeout must be positive, got " + readTimeout);
+        }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max connections must be 0 (no limit) or positive, got "
+                    + maxConnections);
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.OptionalInt;
  * @param maxCalls     key {@code max_calls}: calls one worker serves before it is replaced (interpreter and
  *                     shared isolation); empty: each level's {@link Isolation#defaultMaxCalls()}
  * @param startTimeout key {@code start_timeout} (seconds): how long a worker may take to report ready
- * @param killGrace    key {@code kill_grace} (seconds): between asking a worker to stop and killing it
+ * @param killGrace    key {@code kill_grace} (seconds): how long a killed (or finished) worker may take to be
+ *                     gone
  * @param jvmOptions   key {@code jvm_options}: extra options for worker JVMs
  * @param procedureIsolation key {@code procedure_isolation}: procedure name to its own isolation, overriding
  *                     {@code isolation} for that procedure's calls
@@ -124,20 +125,76 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
                 .collect(java.util.stream.Collectors.joining(", ", " (", ")"));
     }
 
+    /**
+     * The one check of a workers configuration, whoever built it (the configuration file, a test): each message
+     * names the field and the value.
+     */
     public WorkersConfig {
         Objects.requireNonNull(isolation, "isolation");
-        Objects.requireNonNull(startTimeout, "startTimeout");
-        Objects.requireNonNull(killGrace, "killGrace");
-        Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(timeoutGrace, "timeoutGrace");
+        Objects.requireNonNull(maxCalls, "maxCalls");
         jvmOptions = List.copyOf(jvmOptions);
         procedureIsolation = Map.copyOf(procedureIsolation);
-        Objects.requireNonNull(maxCalls, "maxCalls");
-        if (spare < 0 || max < 1 || spare > max || queue < 0 || maxCalls.orElse(1) < 1
-                || startTimeout.isNegative() || startTimeout.isZero() || killGrace.isNegative()
-                || idleTimeout.isNegative() || maxResultSize < MIN_MAX_RESULT_SIZE
-                || maxResultSize > MAX_MAX_RESULT_SIZE || timeoutGrace.isNegative() || timeoutGrace.isZero()) {
-            throw new IllegalArgumentException("inconsistent workers configuration");
+        if (max < 1) {
+            throw new IllegalArgumentException("max workers must be at least 1, got " + max);
+        }
+        if (spare < 0 || spare > max) {
+            throw new IllegalArgumentException("spare workers must be between 0 and max (" + max + "), got " + spare);
+        }
+        if (queue < 0) {
+            throw new IllegalArgumentException("queue must not be negative, got " + queue);
+        }
+        if (maxCalls.orElse(1) < 1) {
+            throw new IllegalArgumentException("max calls per worker must be at least 1, got " + maxCalls);
+        }
+        requirePositive(startTimeout, "start timeout");
+        requireNotNegative(killGrace, "kill grace");
+        requireNotNegative(idleTimeout, "idle timeout");
+        requirePositive(timeoutGrace, "timeout grace");
+        if (maxResultSize < MIN_MAX_RESULT_SIZE || maxResultSize > MAX_MAX_RESULT_SIZE) {
+            throw new IllegalArgumentException("max result size must be between " + MIN_MAX_RESULT_SIZE + " and "
+                    + MAX_MAX_RESULT_SIZE + " bytes, got " + maxResultSize);
+        }
+    }
+
+    /** Calls one worker of {@code level} serves. */
+    public int maxCallsFor(Isolation level) {
+        return level == Isolation.PROCESS ? 1 : maxCalls.orElse(level.defaultMaxCalls());
+    }
+
+    /** The isolation of {@code procedure}'s calls. */
+    public Isolation isolationOf(String procedure) {
+        return procedureIsolation.getOrDefault(procedure, isolation);
+    }
+
+    /** The same configuration with another {@code idle_timeout}. */
+    public WorkersConfig withIdleTimeout(Duration timeout) {
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                procedureIsolation, timeout, maxResultSize, timeoutGrace);
+    }
+
+    /** The same configuration with another {@code max_result_size}. */
+    public WorkersConfig withMaxResultSize(int bytes) {
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                procedureIsolation, idleTimeout, bytes, timeoutGrace);
+    }
+
+    /** The same configuration with another {@code timeout_grace}. */
+    public WorkersConfig withTimeoutGrace(Duration grace) {
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                procedureIsolation, idleTimeout, maxResultSize, grace);
+    }
+
+    private static void requirePositive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + d);
+        }
+    }
+
+    private static void requireNotNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, got " + d);
         }
     }
 }

@@ -4,17 +4,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
-import jnr.ffi.annotations.SaveError;
-import jnr.ffi.types.size_t;
-import jnr.ffi.types.ssize_t;
+import org.harpd.posix.UnixSocketCalls;
 
 /**
- * An AF_UNIX socket through libc, because Java 17's NIO has unix stream channels but no unix datagrams,
- * and syslog's {@code /dev/log} is a datagram socket. Linux constants and {@code sockaddr_un} layout.
+ * An AF_UNIX socket through libc ({@link UnixSocketCalls}), because Java 17's NIO has unix stream channels but no
+ * unix datagrams, and syslog's {@code /dev/log} is a datagram socket. Linux constants and {@code sockaddr_un}
+ * layout.
  */
 public final class UnixSocket implements AutoCloseable {
     public static final int SOCK_STREAM = 1;
@@ -27,23 +22,6 @@ public final class UnixSocket implements AutoCloseable {
     private static final int SUN_PATH_MAX = 108;
     private static final int EINTR = 4;
 
-    /** The libc calls used, declared as jnr-ffi binds them. */
-    public interface LibC {
-        @SaveError int socket(int domain, int type, int protocol);
-        @SaveError int connect(int fd, @In byte[] address, int length);
-        @SaveError int bind(int fd, @In byte[] address, int length);
-        @SaveError @ssize_t long send(int fd, @In byte[] buffer, @size_t long length, int flags);
-        @SaveError @ssize_t long recv(int fd, @Out byte[] buffer, @size_t long length, int flags);
-        @SaveError int setsockopt(int fd, int level, int name, @In byte[] value, int length);
-        int close(int fd);
-        String strerror(int errno);
-    }
-
-    private static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-        static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
-    }
-
     private final int type;
     private int fd;
 
@@ -53,7 +31,7 @@ public final class UnixSocket implements AutoCloseable {
     }
 
     public static UnixSocket open(int type) throws IOException {
-        int fd = Holder.LIBC.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+        int fd = UnixSocketCalls.socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
         if (fd < 0) {
             throw error("socket");
         }
@@ -66,14 +44,14 @@ public final class UnixSocket implements AutoCloseable {
 
     public void connect(String path) throws IOException {
         byte[] address = address(path);
-        if (Holder.LIBC.connect(fd, address, address.length) != 0) {
+        if (UnixSocketCalls.connect(fd, address) != 0) {
             throw new IOException(reason());
         }
     }
 
     public void bind(String path) throws IOException {
         byte[] address = address(path);
-        if (Holder.LIBC.bind(fd, address, address.length) != 0) {
+        if (UnixSocketCalls.bind(fd, address) != 0) {
             throw new IOException(path + ": " + reason());
         }
     }
@@ -83,9 +61,9 @@ public final class UnixSocket implements AutoCloseable {
         int offset = 0;
         while (offset < data.length) {
             byte[] rest = offset == 0 ? data : java.util.Arrays.copyOfRange(data, offset, data.length);
-            long sent = Holder.LIBC.send(fd, rest, rest.length, MSG_NOSIGNAL);
+            long sent = UnixSocketCalls.send(fd, rest, MSG_NOSIGNAL);
             if (sent < 0) {
-                if (Holder.RUNTIME.getLastError() == EINTR) {
+                if (UnixSocketCalls.lastError() == EINTR) {
                     continue;
                 }
                 throw error("send");
@@ -97,11 +75,11 @@ public final class UnixSocket implements AutoCloseable {
     /** One datagram (or what a stream has); -1 when the receive timeout passed. */
     public int receive(byte[] buffer) throws IOException {
         while (true) {
-            long got = Holder.LIBC.recv(fd, buffer, buffer.length, 0);
+            long got = UnixSocketCalls.recv(fd, buffer, 0);
             if (got >= 0) {
                 return (int) got;
             }
-            int errno = Holder.RUNTIME.getLastError();
+            int errno = UnixSocketCalls.lastError();
             if (errno == 11) { // EAGAIN: SO_RCVTIMEO elapsed
                 return -1;
             }
@@ -115,7 +93,7 @@ public final class UnixSocket implements AutoCloseable {
     public void setReceiveTimeout(long millis) throws IOException {
         ByteBuffer timeval = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
         timeval.putLong(millis / 1000).putLong((millis % 1000) * 1000);
-        if (Holder.LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array(), 16) != 0) {
+        if (UnixSocketCalls.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval.array()) != 0) {
             throw error("setsockopt");
         }
     }
@@ -123,7 +101,7 @@ public final class UnixSocket implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (fd >= 0) {
-            Holder.LIBC.close(fd);
+            UnixSocketCalls.close(fd);
             fd = -1;
         }
     }
@@ -145,6 +123,6 @@ public final class UnixSocket implements AutoCloseable {
 
     /** strerror(errno) of the last call, e.g. "No such file or directory". */
     private static String reason() {
-        return Holder.LIBC.strerror(Holder.RUNTIME.getLastError());
+        return UnixSocketCalls.strerror(UnixSocketCalls.lastError());
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.WorkersConfig;
 import org.harpd.daemon.WorkingDirectory;
@@ -17,6 +16,7 @@ import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
+import org.harpd.protocol.LineReader;
 import org.harpd.workerprotocol.WorkerProtocol;
 
 /**
@@ -52,6 +52,9 @@ final class Worker {
     private WorkerBinding binding;
     private int callsStarted;
     private WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+    /** Reads of the worker's output: a pipe holds 64 KiB, so one read takes what a full pipe has. */
+    private static final int READ_BUFFER_BYTES = 64 * 1024;
+
     /** Set before the reader starts, read by it only. */
     private int maxLineBytes = WorkersConfig.DEFAULT_MAX_RESULT_SIZE;
 
@@ -254,13 +257,13 @@ final class Worker {
 
     private void readUntilExit() {
         try (InputStream in = process.getInputStream()) {
-            LineReader lines = new LineReader(in, maxLineBytes);
+            LineReader lines = new LineReader(in, maxLineBytes, READ_BUFFER_BYTES);
             try {
                 byte[] line;
                 while ((line = lines.next()) != null) {
                     handle(line);
                 }
-            } catch (LineTooLongException e) {
+            } catch (LineReader.LineTooLongException e) {
                 lineTooLong();
                 lines.drain(); // until the killed process's end of output; its exit is reported below
             }
@@ -383,93 +386,6 @@ final class Worker {
                 return process.waitFor();
             } catch (InterruptedException e) {
                 // only close() interrupts nothing here; keep waiting for the reaper
-            }
-        }
-    }
-
-    /** More than the allowed line length arrived without a newline. */
-    private static final class LineTooLongException extends Exception {
-        LineTooLongException() {
-            super(null, null, false, false);
-        }
-    }
-
-    /**
-     * Splits a stream into lines, newline included (the sink wants it so), none longer than a limit. A line
-     * longer than the read buffer is gathered in an array grown up to the limit, never beyond, so a worker can
-     * make the listener hold at most the limit (and one copy of it) at a time.
-     */
-    private static final class LineReader {
-        private final InputStream in;
-        private final int maxLineBytes;
-        private final byte[] buffer = new byte[64 * 1024];
-        private int start;
-        private int end;
-
-        LineReader(InputStream in, int maxLineBytes) {
-            this.in = in;
-            this.maxLineBytes = maxLineBytes;
-        }
-
-        /**
-         * The next line, or null at end of output (an unterminated tail is not a message).
-         *
-         * @throws LineTooLongException when {@code maxLineBytes} bytes have come without a newline among them
-         */
-        byte[] next() throws IOException, LineTooLongException {
-            byte[] longLine = null;
-            int longLength = 0;
-            while (true) {
-                for (int i = start; i < end; i++) {
-                    if (buffer[i] == '\n') {
-                        int length = i + 1 - start;
-                        if (longLength + length > maxLineBytes) {
-                            throw new LineTooLongException();
-                        }
-                        int from = start;
-                        start = i + 1;
-                        if (longLine == null) {
-                            return Arrays.copyOfRange(buffer, from, i + 1);
-                        }
-                        longLine = fit(longLine, longLength + length);
-                        System.arraycopy(buffer, from, longLine, longLength, length);
-                        longLength += length;
-                        return longLine.length == longLength ? longLine : Arrays.copyOf(longLine, longLength);
-                    }
-                }
-                int pending = end - start;
-                if (pending > 0) {
-                    // a newline in what comes next would make the line longer still
-                    if (longLength + pending >= maxLineBytes) {
-                        throw new LineTooLongException();
-                    }
-                    longLine = fit(longLine, longLength + pending);
-                    System.arraycopy(buffer, start, longLine, longLength, pending);
-                    longLength += pending;
-                }
-                start = 0;
-                end = in.read(buffer);
-                if (end < 0) {
-                    end = 0;
-                    return null;
-                }
-            }
-        }
-
-        /** {@code line}, or a copy with room for {@code needed} bytes: doubled, at most the limit. */
-        private byte[] fit(byte[] line, int needed) {
-            if (line != null && line.length >= needed) {
-                return line;
-            }
-            int capacity = line == null ? Math.max(needed, 2 * buffer.length) : Math.max(needed, 2 * line.length);
-            capacity = Math.min(capacity, maxLineBytes);
-            return line == null ? new byte[capacity] : Arrays.copyOf(line, capacity);
-        }
-
-        /** Reads and drops everything up to end of output. */
-        void drain() throws IOException {
-            while (in.read(buffer) >= 0) {
-                // discarded: nothing after an overlong line is trusted to be a message
             }
         }
     }

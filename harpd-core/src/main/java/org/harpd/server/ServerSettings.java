@@ -3,9 +3,11 @@ package org.harpd.server;
 import java.time.Duration;
 import java.util.Objects;
 import org.harpd.auth.AuthThrottle;
+import org.harpd.config.NetworkConfig;
 
 /**
- * How the listener behaves on the network.
+ * How the listener behaves on the network: harpd.conf's {@code network:} limits ({@link NetworkConfig} defines
+ * their defaults and checks them) and the authentication settings, which have no key.
  *
  * @param address            address to bind to, or null for all interfaces
  * @param port               TCP port; 0 picks a free one (tests)
@@ -22,9 +24,6 @@ import org.harpd.auth.AuthThrottle;
 public record ServerSettings(String address, int port, int maxRequestBytes, Duration readTimeout,
                              int maxConnections, int authThreads, Duration authQueueDeadline,
                              AuthThrottle.Policy authThrottle) {
-    public static final int DEFAULT_PORT = 4306;
-    public static final int DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     /** One per core, at most 8: beyond the cores, more threads only share them. */
     public static final int DEFAULT_AUTH_THREADS = Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
     /** Well inside the read timeout, which a client waiting for its answer may also have. */
@@ -34,16 +33,7 @@ public record ServerSettings(String address, int port, int maxRequestBytes, Dura
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
-        if (maxRequestBytes < 1) {
-            throw new IllegalArgumentException("maxRequestBytes must be positive");
-        }
-        Objects.requireNonNull(readTimeout, "readTimeout");
-        if (readTimeout.isNegative() || readTimeout.isZero()) {
-            throw new IllegalArgumentException("readTimeout must be positive");
-        }
-        if (maxConnections < 0) {
-            throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive");
-        }
+        NetworkConfig.requireLimits(maxRequestBytes, readTimeout, maxConnections);
         if (authThreads < 1) {
             throw new IllegalArgumentException("authThreads must be positive");
         }
@@ -54,10 +44,18 @@ public record ServerSettings(String address, int port, int maxRequestBytes, Dura
         Objects.requireNonNull(authThrottle, "authThrottle");
     }
 
-    /** The original's behaviour where it had one (10 s read timeout), bounded where it was not. */
+    /** The listener harpd.conf's {@code network:} section describes, with the default authentication settings. */
+    public static ServerSettings from(NetworkConfig network) {
+        return new ServerSettings(network.address(), network.port(), network.maxRequestBytes(),
+                network.readTimeout(), network.maxConnections(), DEFAULT_AUTH_THREADS, DEFAULT_AUTH_QUEUE_DEADLINE,
+                AuthThrottle.Policy.DEFAULT);
+    }
+
+    /** Everything at harpd.conf's defaults but where to listen (port 0: any free one). */
     public static ServerSettings defaults(String address, int port) {
-        return new ServerSettings(address, port, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_READ_TIMEOUT, 0,
-                DEFAULT_AUTH_THREADS, DEFAULT_AUTH_QUEUE_DEADLINE, AuthThrottle.Policy.DEFAULT);
+        return new ServerSettings(address, port, NetworkConfig.DEFAULT_MAX_REQUEST_BYTES,
+                NetworkConfig.DEFAULT_READ_TIMEOUT, NetworkConfig.DEFAULT_MAX_CONNECTIONS, DEFAULT_AUTH_THREADS,
+                DEFAULT_AUTH_QUEUE_DEADLINE, AuthThrottle.Policy.DEFAULT);
     }
 
     public ServerSettings withMaxRequestBytes(int value) {

@@ -1,13 +1,15 @@
 package org.harpd.worker;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.harpd.posix.Posix;
 import org.harpd.posix.PosixException;
 import org.harpd.posix.ProcessTree;
+import org.harpd.protocol.LineReader;
 
 /**
  * The worker's end of the protocol pipes, moved off fds 0 and 1. Procedures (and programs they run) still
@@ -19,15 +21,15 @@ final class ProtocolPipes {
     /** Exit status of a worker that lost its listener. */
     static final int EXIT_LISTENER_GONE = 2;
 
-    private final int commandFd;
+    private final LineReader commands;
     private final int replyFd;
-    private final byte[] buffer = new byte[64 * 1024];
-    private int start;
-    private int end;
-    private boolean eof;
 
     private ProtocolPipes(int commandFd, int replyFd) {
-        this.commandFd = commandFd;
+        // No limit: the listener is trusted, and a call it sends is bounded by the request line it accepted.
+        this.commands = new LineReader(buffer -> {
+            int n = Posix.read(commandFd, buffer, buffer.length);
+            return n == 0 ? -1 : n;
+        }, LineReader.UNBOUNDED, 64 * 1024);
         this.replyFd = replyFd;
     }
 
@@ -46,42 +48,17 @@ final class ProtocolPipes {
         return new ProtocolPipes(command, reply);
     }
 
-    /** One line without its newline, or null at end of file. Only one thread reads. */
+    /**
+     * One line without its newline, or null at end of file (an unterminated last line is no command). Only one
+     * thread reads.
+     */
     byte[] readLine() {
-        ByteArrayOutputStream line = null;
-        while (true) {
-            for (int i = start; i < end; i++) {
-                if (buffer[i] == '\n') {
-                    byte[] tail = Arrays.copyOfRange(buffer, start, i);
-                    start = i + 1;
-                    if (line == null) {
-                        return tail;
-                    }
-                    line.writeBytes(tail);
-                    return line.toByteArray();
-                }
-            }
-            if (line == null) {
-                line = new ByteArrayOutputStream();
-            }
-            line.write(buffer, start, end - start);
-            start = 0;
-            end = 0;
-            if (eof || !fill()) {
-                return null; // an unterminated last line is no command
-            }
+        try {
+            byte[] line = commands.next();
+            return line == null ? null : Arrays.copyOf(line, line.length - 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from Posix.read, which throws PosixException; nor a limit
         }
-    }
-
-    private boolean fill() {
-        int n = Posix.read(commandFd, buffer, buffer.length);
-        if (n == 0) {
-            eof = true;
-            return false;
-        }
-        start = 0;
-        end = n;
-        return true;
     }
 
     /** Whole lines go out in one write, so concurrent writers never interleave within a line. */

@@ -108,6 +108,20 @@ class OptionsParserTest {
     }
 
     @Test
+    void aSingleDashIsAlwaysShortOptionsAsGetoptLongReadsIt() {
+        // getopt_long, unlike getopt_long_only, never takes "-test" for "--test"
+        assertEquals("unknown option '-e'", failure("-test"));
+        assertEquals("unknown option '-a'", failure("-daemon"));
+    }
+
+    @Test
+    void aLongPrefixIsMatchedAgainstLongNamesOnly() {
+        // "--d" is no spelling of "-d": it is a prefix of three long options
+        assertEquals("option '--d' is ambiguous (could be --default-user, --default-group, --daemon)",
+                failure("--d"));
+    }
+
+    @Test
     void lastOccurrenceWins() throws UsageException {
         assertEquals(Path.of("b"), parse("-c", "a", "--config=b").config());
     }

@@ -1,16 +1,17 @@
 package org.harpd.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import org.harpd.config.WorkersConfig;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.junit.jupiter.api.Test;
 
-/** How many calls a worker serves, by level, with and without {@code max_calls}. */
+/** The pool's settings are the {@code workers:} section: how many calls a worker serves, by level. */
 class PoolSettingsTest {
     private static final WorkerCommand COMMAND = new WorkerCommand("java", List.of(), "cp", "Main", List.of());
 
@@ -37,7 +38,16 @@ class PoolSettingsTest {
     }
 
     @Test
-    void maxCallsBelowOneIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> settings(OptionalInt.of(0)));
+    void theSettingsAreTheWorkersSectionsValues() {
+        PoolSettings settings = new PoolSettings(COMMAND, WorkersConfig.DEFAULTS.withMaxResultSize(128 * 1024));
+        assertSame(WorkersConfig.DEFAULTS.isolation(), settings.isolation());
+        assertEquals(WorkersConfig.DEFAULTS.spare(), settings.spare());
+        assertEquals(WorkersConfig.DEFAULTS.max(), settings.max());
+        assertEquals(WorkersConfig.DEFAULTS.queue(), settings.queue());
+        assertEquals(WorkersConfig.DEFAULTS.startTimeout(), settings.startTimeout());
+        assertEquals(WorkersConfig.DEFAULTS.killGrace(), settings.killGrace());
+        assertEquals(WorkersConfig.DEFAULTS.idleTimeout(), settings.idleTimeout());
+        assertEquals(WorkersConfig.DEFAULTS.timeoutGrace(), settings.timeoutGrace());
+        assertEquals(128 * 1024, settings.maxResultBytes());
     }
 }

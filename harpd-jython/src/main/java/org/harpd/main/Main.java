@@ -166,10 +166,7 @@ public final class Main {
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options, start));
         HarpServer server = new HarpServer(
-                ServerSettings.defaults(network.address(), network.port())
-                        .withMaxRequestBytes(network.maxRequestBytes())
-                        .withReadTimeout(network.readTimeout())
-                        .withMaxConnections(network.maxConnections()),
+                ServerSettings.from(network),
                 tls, authenticator, catalog, pool, options.defaultUser(), options.defaultGroup());
         CountDownLatch stopped = new CountDownLatch(1);
         Signals.install(() -> {
@@ -242,9 +239,7 @@ public final class Main {
         if (archives.isPresent()) {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
         }
-        return new PoolSettings(command, workers.isolation(), workers.spare(), workers.max(), workers.queue(),
-                workers.maxCalls(), workers.startTimeout(), workers.killGrace(), workers.procedureIsolation(),
-                workers.idleTimeout(), workers.maxResultSize(), workers.timeoutGrace());
+        return new PoolSettings(command, workers);
     }
 
     /**

@@ -3,6 +3,7 @@ package org.harpd.jython;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.harpd.posix.Crypt;
 import org.junit.jupiter.api.Test;
 import org.python.core.PyObject;
 
@@ -63,6 +64,6 @@ class CryptModuleTest {
 
     @Test
     void javaEntryPointIsUsableOnItsOwn() {
-        assertEquals(Hashes.SHA256, LibCrypt.cryptLatin1(Hashes.SHA256_PASSWORD, Hashes.SHA256));
+        assertEquals(Hashes.SHA256, Crypt.cryptLatin1(Hashes.SHA256_PASSWORD, Hashes.SHA256));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.harpd.posix.Crypt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class DummyHashTest {
     }
 
     private static String crypt(String password, String setting) {
-        return LibCrypt.cryptLatin1(password, setting);
+        return Crypt.cryptLatin1(password, setting);
     }
 
     private static String saltOf(String hash) {

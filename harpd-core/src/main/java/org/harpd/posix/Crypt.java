@@ -1,4 +1,4 @@
-package org.harpd.jython;
+package org.harpd.posix;
 
 import java.nio.charset.StandardCharsets;
 import jnr.ffi.LibraryLoader;
@@ -10,22 +10,23 @@ import jnr.ffi.annotations.In;
 /**
  * crypt(3) of the system's libcrypt (libxcrypt's {@code libcrypt.so.1} on current Linux), for the Python
  * {@code crypt} module harpd ships. {@code crypt()} keeps its result in a static buffer, so this binds the
- * reentrant {@code crypt_r} with a work area per call: authentication runs on several threads at once.
+ * reentrant {@code crypt_r} with a work area per call: the listener runs the authentication module on several
+ * threads at once ({@code ServerSettings.authThreads}), and a procedure's own threads may hash at the same time.
  */
-public final class LibCrypt {
+public final class Crypt {
     /**
      * {@code sizeof(struct crypt_data)}: 32768 in libxcrypt, 131232 in glibc's former libcrypt. The larger is
      * allocated so that either library fits.
      */
     private static final int CRYPT_DATA_SIZE = 131_232;
 
-    /** The C functions bound. */
-    public interface Native {
+    /** The C function bound (public: jnr-ffi implements it in a class of its own). */
+    public interface LibCrypt {
         Pointer crypt_r(@In byte[] phrase, @In byte[] setting, Pointer data);
     }
 
     private static final class Holder {
-        static final Native LIBRARY = LibraryLoader.create(Native.class)
+        static final LibCrypt LIBRARY = LibraryLoader.create(LibCrypt.class)
                 .library("crypt")
                 .library("libcrypt.so.1")
                 .failImmediately()
@@ -33,7 +34,7 @@ public final class LibCrypt {
         static final Runtime RUNTIME = Runtime.getRuntime(LIBRARY);
     }
 
-    private LibCrypt() {
+    private Crypt() {
     }
 
     /**
