@@ -291,6 +291,7 @@ public final class ClientServer implements AutoCloseable {
             }
         }).whenComplete((status, e) -> {
             if (e != null) {
+                LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
                 finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
             } else if (status == null) {
                 finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
@@ -385,6 +386,7 @@ public final class ClientServer implements AutoCloseable {
             }
             dispatcher.store().read(this::readOnce).whenComplete((more, e) -> {
                 if (e != null) {
+                    LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
                     finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
                     stop();
                     return;

@@ -51,6 +51,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, LocalQueue> queues = new LinkedHashMap<>();
     private final Map<String, Set<Runnable>> watchers = new ConcurrentHashMap<>();
     private final AtomicLong lastSeq = new AtomicLong();
+    /** Set at shutdown: no job starts any more (queued ones stay queued in the store for the next start). */
+    private volatile boolean closing;
 
     /** A queue's waiting jobs in this dispatcher, in submission order. */
     private static final class LocalQueue {
@@ -170,7 +172,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Starts the queue's next job if its limit allows. Dispatcher thread only. */
     private void pump(String key) {
         LocalQueue q = queues.get(key);
-        if (q == null) {
+        if (q == null || closing) {
             return;
         }
         if (key.isEmpty()) {
@@ -201,7 +203,9 @@ public final class Dispatcher implements AutoCloseable {
                 retryLater(key, q);
                 return;
             }
-            if (granted) {
+            if (granted && closing) {
+                unclaim(head); // shutting down: it runs after the next start
+            } else if (granted) {
                 if (q.waiting.peek() == head) {
                     q.waiting.poll();
                     q.running++;
@@ -209,12 +213,18 @@ public final class Dispatcher implements AutoCloseable {
                     run(head);
                 }
                 pump(key);
-            } else if (q.waiting.peek() == head && store.postgres()) {
+            } else if (q.waiting.peek() != head) {
+                pump(key); // the head was cancelled meanwhile
+            } else if (store.postgres()) {
                 retryLater(key, q); // the slots may be held by other dispatchers, which do not tell us
-            } else {
-                pump(key);
             }
+            // else the queue is full of this dispatcher's own jobs: the end of one of them pumps it again
         }, thread);
+    }
+
+    private void unclaim(Job job) {
+        store.write(c -> JobStore.update(c,
+                "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'", job.id));
     }
 
     private void claim(Job job, LocalQueue q, String key) {
@@ -223,6 +233,10 @@ public final class Dispatcher implements AutoCloseable {
         store.write(c -> JobStore.update(c,
                 "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
                 System.currentTimeMillis(), job.id)).whenCompleteAsync((n, failure) -> {
+            if (failure == null && n == 1 && closing) {
+                unclaim(job);
+                return;
+            }
             if (failure != null || n != 1) {
                 if (failure != null) {
                     end(job, error("storage_error", "cannot record the job's start: " + failure.getMessage()));
@@ -378,6 +392,13 @@ public final class Dispatcher implements AutoCloseable {
     /** At shutdown: running jobs end as errors that say so, queued jobs stay queued for the next start. */
     @Override
     public void close() {
+        closing = true;
+        try {
+            // every start already asked of the store is decided, and its callback queued on the dispatcher thread
+            store.write(c -> null).get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("job store did not answer at shutdown", "error", String.valueOf(e.getMessage()));
+        }
         CompletableFuture<Void> done = CompletableFuture.supplyAsync(() -> {
             List<CompletableFuture<Boolean>> ends = new ArrayList<>();
             for (Job job : new ArrayList<>(active.values())) {

@@ -105,6 +105,7 @@ public final class JobStore implements AutoCloseable {
         Flyway.configure(JobStore.class.getClassLoader())
                 .dataSource(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                 .locations("classpath:db/migration")
+                .loggers("slf4j")
                 .load()
                 .migrate();
         return new JobStore(config.databaseUrl(), p, config.postgres());

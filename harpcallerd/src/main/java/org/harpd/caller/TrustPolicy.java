@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -31,7 +31,7 @@ public final class TrustPolicy implements X509TrustManager {
     private volatile KnownCerts known = new KnownCerts(null, List.of());
     private final SSLContext context;
 
-    private record KnownCerts(FileTime modified, List<X509Certificate> certs) {
+    private record KnownCerts(Object version, List<X509Certificate> certs) {
     }
 
     private TrustPolicy(X509TrustManager caTrust, Path knownCertsFile) {
@@ -99,14 +99,16 @@ public final class TrustPolicy implements X509TrustManager {
     }
 
     private List<X509Certificate> knownCerts() {
-        FileTime modified;
+        Object modified;
         try {
-            modified = Files.getLastModifiedTime(knownCertsFile);
+            // time, size and inode: a rewrite within the file system's time resolution still shows
+            BasicFileAttributes a = Files.readAttributes(knownCertsFile, BasicFileAttributes.class);
+            modified = List.of(a.lastModifiedTime(), a.size(), String.valueOf(a.fileKey()));
         } catch (IOException e) {
             return List.of();
         }
         KnownCerts current = known;
-        if (!modified.equals(current.modified())) {
+        if (!modified.equals(current.version())) {
             List<X509Certificate> certs = new ArrayList<>();
             try (InputStream in = Files.newInputStream(knownCertsFile)) {
                 for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {

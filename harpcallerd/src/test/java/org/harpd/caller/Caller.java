@@ -55,6 +55,13 @@ final class Caller implements AutoCloseable {
         return bin;
     }
 
+    /** Replaces the configuration's extra lines (for {@code reload} or the next start). */
+    void rewrite(String toml) throws IOException {
+        Files.writeString(config, "listen = [\"127.0.0.1:" + port + "\"]\n"
+                + "stream_directory = \"" + dir.resolve("stream") + "\"\n"
+                + "host_db = \"" + dir.resolve("hosts.db") + "\"\n" + toml);
+    }
+
     /** Writes the hosts registry file the dispatcher loads at start. */
     Caller hosts(String... lines) throws IOException {
         Files.writeString(dir.resolve("hosts.db"), String.join("\n", lines) + "\n");
@@ -62,6 +69,7 @@ final class Caller implements AutoCloseable {
     }
 
     Caller start() throws Exception {
+        log.clear();
         ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "--socket=" + socket, "start", "--foreground",
                 "--config=" + config);
         pb.redirectErrorStream(true);
@@ -166,8 +174,22 @@ final class Caller implements AutoCloseable {
         return one(obj().put("get_status", job));
     }
 
-    /** Runs an administration command; returns [exit status, stdout, stderr]. */
-    List<String> admin(String... args) throws Exception {
+    /**
+     * Runs an administration command through the command line's code in this JVM (a JVM per command would
+     * cost seconds each); returns [exit status, stdout, stderr]. {@link #adminLauncher} runs the launcher.
+     */
+    List<String> admin(String... args) {
+        List<String> all = new ArrayList<>(List.of("--socket=" + socket));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(all.toArray(new String[0]), new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return List.of(Integer.toString(status), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #admin}, through the assembled launcher. */
+    List<String> adminLauncher(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher().toString(), "--socket=" + socket));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).start();

@@ -17,7 +17,7 @@ final class SharedHarpd {
             def _event(what, name):
                 fd = os.open(os.environ.get("EVENTS", "%s"), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0666)
                 try:
-                    os.write(fd, "%%s %%s\\n" %% (what, name))
+                    os.write(fd, ("%%s %%s\\n" %% (what, name)).encode("utf-8"))
                 finally:
                     os.close(fd)
 
@@ -36,6 +36,10 @@ final class SharedHarpd {
                 time.sleep(seconds)
                 _event("end", name)
                 return name
+
+            @procedure
+            def stamp():
+                return time.time()
 
             @procedure
             def fail():
