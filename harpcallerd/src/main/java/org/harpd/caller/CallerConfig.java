@@ -18,7 +18,9 @@ import org.harpd.config.ConfigException;
  *
  * <p>The keys are the original's; {@code [database]} is this implementation's: {@code url} (a JDBC URL;
  * default an SQLite file {@code jobs.sqlite} in {@code stream_directory}), {@code user}, {@code password} and
- * {@code instance} (this dispatcher's name in a shared PostgreSQL store; default the host name).
+ * {@code instance} (this dispatcher's name in a shared PostgreSQL store; default the host name) and, for SQLite,
+ * {@code synchronous}: {@code "full"} (default; every commit is on disk before it is reported) or {@code "normal"}
+ * (a commit survives a crash of the dispatcher, not of the machine; the write-ahead log is synced at checkpoints).
  *
  * @param warnings things the operator should hear about once the log is set up (e.g. the ignored {@code [erlang]})
  */
@@ -39,6 +41,7 @@ public record CallerConfig(
         String databaseUser,
         String databasePassword,
         String instance,
+        boolean syncEveryCommit,
         List<String> warnings) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/harpcaller/harpcaller.toml");
@@ -71,7 +74,7 @@ public record CallerConfig(
     private static final Set<String> TOP_KEYS = Set.of("listen", "ca_file", "known_certs_file", "stream_directory",
             "default_timeout", "max_exec_time", "max_age", "host_db_script", "host_db", "host_db_refresh",
             "log_handlers", "erlang", "database");
-    private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance");
+    private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance", "synchronous");
 
     public CallerConfig {
         listen = List.copyOf(listen);
@@ -175,12 +178,16 @@ public record CallerConfig(
         String user = k.string(db, "database.user", "user", null);
         String password = k.string(db, "database.password", "password", null);
         String instance = k.string(db, "database.instance", "instance", localHostName());
+        String synchronous = k.string(db, "database.synchronous", "synchronous", "full");
+        if (!synchronous.equals("full") && !synchronous.equals("normal")) {
+            throw k.problem("database.synchronous", "expected \"full\" or \"normal\"");
+        }
         if (instance.isEmpty() || instance.length() > 200) {
             throw k.problem("database.instance", "expected 1 to 200 characters");
         }
         return new CallerConfig(file, listen, k.path(root, "ca_file", null), k.path(root, "known_certs_file", null),
                 streamDirectory, defaultTimeout, maxExecTime, maxAge, hostDbScript, hostDb, hostDbRefresh, syslog,
-                url, user, password, instance, warnings);
+                url, user, password, instance, synchronous.equals("full"), warnings);
     }
 
     /** For {@code info}/{@code reload} output: never the database password. */

@@ -26,8 +26,9 @@ import org.harpd.logging.EventLog;
  * transaction (group commit), so each write's future completes only once it is durable; replies are sent from
  * those completions. Reads run on a small pool, each thread with its own connection.
  *
- * <p>SQLite runs in WAL mode with {@code synchronous=FULL}: a commit is on disk when it returns, and readers
- * do not block the writer. The schema is created and upgraded by Flyway from {@code db/migration}.
+ * <p>SQLite runs in WAL mode, by default with {@code synchronous=FULL}: a commit is on disk when it returns
+ * (with {@code synchronous = "normal"} it is in the operating system's hands, which survives a crash of the
+ * dispatcher but not of the machine), and readers do not block the writer. The schema is created and upgraded by Flyway from {@code db/migration}.
  */
 public final class JobStore implements AutoCloseable {
     /** A unit of work inside the writer's transaction. */
@@ -98,7 +99,7 @@ public final class JobStore implements AutoCloseable {
             Files.setPosixFilePermissions(privateDir, PosixFilePermissions.fromString("rwx------"));
             System.setProperty("org.sqlite.tmpdir", privateDir.toString());
             p.setProperty("journal_mode", "WAL");
-            p.setProperty("synchronous", "FULL");
+            p.setProperty("synchronous", config.syncEveryCommit() ? "FULL" : "NORMAL");
             p.setProperty("busy_timeout", "10000");
             p.setProperty("foreign_keys", "false");
         }
