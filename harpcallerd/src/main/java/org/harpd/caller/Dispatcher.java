@@ -60,6 +60,8 @@ public final class Dispatcher implements AutoCloseable {
         int running;
         boolean claiming;
         boolean retryScheduled;
+        /** The store refused the head a slot; no use asking again until a job of the queue ends or a retry. */
+        boolean full;
     }
 
     public Dispatcher(CallerConfig config, JobStore store, HostRegistry hosts, TrustPolicy trust, EventLoopGroup group) {
@@ -182,7 +184,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             return;
         }
-        if (q.claiming || q.waiting.isEmpty()) {
+        if (q.claiming || q.full || q.waiting.isEmpty()) {
             dropIfIdle(key, q);
             return;
         }
@@ -215,10 +217,13 @@ public final class Dispatcher implements AutoCloseable {
                 pump(key);
             } else if (q.waiting.peek() != head) {
                 pump(key); // the head was cancelled meanwhile
-            } else if (store.postgres()) {
-                retryLater(key, q); // the slots may be held by other dispatchers, which do not tell us
+            } else {
+                q.full = true;
+                if (store.postgres()) {
+                    retryLater(key, q); // the slots may be held by other dispatchers, which do not tell us
+                }
+                // else the queue is full of this dispatcher's own jobs: the end of one of them pumps it again
             }
-            // else the queue is full of this dispatcher's own jobs: the end of one of them pumps it again
         }, thread);
     }
 
@@ -252,6 +257,7 @@ public final class Dispatcher implements AutoCloseable {
             q.retryScheduled = true;
             thread.schedule(() -> {
                 q.retryScheduled = false;
+                q.full = false;
                 pump(key);
             }, SHARED_QUEUE_RETRY_MS, TimeUnit.MILLISECONDS);
         }
@@ -315,6 +321,7 @@ public final class Dispatcher implements AutoCloseable {
                         String key = queueOf(job);
                         LocalQueue q = queues.get(key);
                         if (q != null) {
+                            q.full = false;
                             if (job.started) {
                                 q.running--;
                             } else {

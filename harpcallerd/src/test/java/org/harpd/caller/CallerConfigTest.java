@@ -39,6 +39,7 @@ class CallerConfigTest {
         assertFalse(c.postgres());
         assertEquals("jdbc:sqlite:/var/lib/harpcaller/stream/jobs.sqlite", c.databaseUrl());
         assertTrue(c.warnings().isEmpty());
+        assertTrue(c.syncEveryCommit(), "SQLite commits are synced unless the operator says otherwise");
     }
 
     @Test
@@ -90,6 +91,8 @@ class CallerConfigTest {
         assertTrue(problem("listen = [\"nocolon\"]\n").startsWith(file + ": listen: expected ADDRESS:PORT"));
         assertTrue(problem("listen = \"*:3502\"\n").startsWith(file + ": listen: expected a non-empty array"));
         assertEquals(file + ": database.uri: unknown key", problem("[database]\nuri = \"x\"\n"));
+        assertEquals(file + ": database.synchronous: expected \"full\" or \"normal\"",
+                problem("[database]\nsynchronous = \"off\"\n"));
         assertEquals(file + ": database.url: expected a jdbc:sqlite: or jdbc:postgresql: URL",
                 problem("[database]\nurl = \"jdbc:mysql://x\"\n"));
         assertTrue(problem("log_handlers = [\"file\"]\n").startsWith(file + ": log_handlers: unknown handler"));
