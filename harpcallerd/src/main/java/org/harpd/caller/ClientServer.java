@@ -1,0 +1,481 @@
+package org.harpd.caller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.ReadTimeoutException;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import org.harpd.logging.EventLog;
+
+/**
+ * The client protocol (plain TCP, one JSON request line per connection, JSON reply lines, then close).
+ */
+public final class ClientServer implements AutoCloseable {
+    /** The longest request line accepted (arguments included). */
+    static final int MAX_REQUEST_BYTES = 1024 * 1024;
+    /** How long a client may take to send its request line. */
+    static final int REQUEST_TIMEOUT_SECONDS = 60;
+    /** How often a job run by another dispatcher on a shared store is polled by followers and waiters. */
+    static final long SHARED_POLL_MS = 250;
+    /** Packets read from the store per round while following or reading a stream. */
+    static final int PAGE = 1000;
+
+    private static final EventLog LOG = EventLog.get("harpcallerd.client");
+    private final Dispatcher dispatcher;
+    private final List<Channel> listeners = new ArrayList<>();
+
+    public ClientServer(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    /** Binds every listen address; the bound ports (for port 0) are returned in order. */
+    public List<Integer> bind(List<CallerConfig.Listen> addresses, EventLoopGroup boss, EventLoopGroup workers)
+            throws IOException {
+        List<Integer> ports = new ArrayList<>();
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ReadTimeoutHandler(REQUEST_TIMEOUT_SECONDS),
+                                new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true), new Request());
+                    }
+                });
+        for (CallerConfig.Listen l : addresses) {
+            InetSocketAddress address = l.address() == null ? new InetSocketAddress(l.port())
+                    : new InetSocketAddress(l.address(), l.port());
+            try {
+                Channel c = b.bind(address).sync().channel();
+                listeners.add(c);
+                ports.add(((InetSocketAddress) c.localAddress()).getPort());
+            } catch (Exception e) {
+                throw new IOException("cannot listen on " + address + ": " + e.getMessage(), e);
+            }
+        }
+        return ports;
+    }
+
+    @Override
+    public void close() {
+        for (Channel c : listeners) {
+            c.close().syncUninterruptibly();
+        }
+    }
+
+    static ByteBuf line(JsonNode message) {
+        return line(message.toString());
+    }
+
+    static ByteBuf line(String json) {
+        return Unpooled.wrappedBuffer((json + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    static ObjectNode requestError(String type, String message) {
+        return Dispatcher.error(type, message);
+    }
+
+    private final class Request extends SimpleChannelInboundHandler<ByteBuf> {
+        private boolean received;
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            if (received) {
+                return; // one request per connection
+            }
+            received = true;
+            ctx.channel().config().setAutoRead(false);
+            ctx.pipeline().remove(ReadTimeoutHandler.class);
+            JsonNode request;
+            try {
+                request = Dispatcher.JSON.readTree(frame.toString(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                reject(ctx, "invalid_json", "request is not valid JSON");
+                return;
+            }
+            try {
+                handle(ctx, request);
+            } catch (BadRequest e) {
+                reject(ctx, "invalid_request", e.getMessage());
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof ChannelInputShutdownEvent && !received) {
+                received = true;
+                reject(ctx, "invalid_request", "connection closed before a complete request line");
+                return;
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+            if (c instanceof TooLongFrameException && !received) {
+                received = true;
+                reject(ctx, "invalid_request", "request longer than " + MAX_REQUEST_BYTES + " bytes");
+            } else if (c instanceof ReadTimeoutException && !received) {
+                received = true;
+                reject(ctx, "invalid_request", "no request within " + REQUEST_TIMEOUT_SECONDS + " s");
+            } else {
+                ctx.close();
+            }
+        }
+    }
+
+    private static void reject(ChannelHandlerContext ctx, String type, String message) {
+        ctx.writeAndFlush(line(requestError(type, message))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadRequest(String message) {
+            super(message);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, JsonNode request) throws BadRequest {
+        if (request == null || !request.isObject()) {
+            throw new BadRequest("request is not a JSON object");
+        }
+        JsonNode version = request.get("harpcaller");
+        if (version == null || !version.isIntegralNumber() || version.asInt() != 1) {
+            throw new BadRequest("unsupported or missing protocol version (\"harpcaller\": 1)");
+        }
+        Channel ch = ctx.channel();
+        if (request.has("cancel")) {
+            String id = jobId(request, "cancel");
+            dispatcher.cancel(id).whenComplete((v, e) -> finish(ch,
+                    Dispatcher.JSON.createObjectNode().put("cancelled", e == null && v)));
+        } else if (request.has("get_result")) {
+            String id = jobId(request, "get_result");
+            JsonNode wait = request.get("wait");
+            if (wait != null && !wait.isBoolean()) {
+                throw new BadRequest("\"wait\" must be true or false");
+            }
+            new Follower(ch, id, wait == null || wait.asBoolean() ? Follower.Mode.WAIT_RESULT
+                    : Follower.Mode.RESULT_NOW, 0, -1).start();
+        } else if (request.has("get_status")) {
+            status(ch, jobId(request, "get_status"));
+        } else if (request.has("follow_stream") || request.has("read_stream")) {
+            boolean follow = request.has("follow_stream");
+            String id = jobId(request, follow ? "follow_stream" : "read_stream");
+            JsonNode since = request.get("since");
+            JsonNode recent = request.get("recent");
+            if (since != null && recent != null) {
+                throw new BadRequest("\"since\" and \"recent\" are mutually exclusive");
+            }
+            long sinceN = -1;
+            long recentN = -1;
+            if (since != null) {
+                sinceN = nonNegative(since, "since");
+            } else if (recent != null) {
+                recentN = nonNegative(recent, "recent");
+            } else if (follow) {
+                recentN = 0;
+            } else {
+                sinceN = 0;
+            }
+            new Follower(ch, id, follow ? Follower.Mode.FOLLOW : Follower.Mode.READ, sinceN, recentN).start();
+        } else if (request.has("host") || request.has("procedure")) {
+            submit(ch, request);
+        } else {
+            throw new BadRequest("unrecognized request");
+        }
+    }
+
+    private static long nonNegative(JsonNode n, String key) throws BadRequest {
+        if (!n.isIntegralNumber() || n.asLong() < 0) {
+            throw new BadRequest("\"" + key + "\" must be a non-negative integer");
+        }
+        return n.asLong();
+    }
+
+    private static String jobId(JsonNode request, String key) throws BadRequest {
+        JsonNode id = request.get(key);
+        if (id == null || !id.isTextual()) {
+            throw new BadRequest("\"" + key + "\" must be a job id string");
+        }
+        return id.asText();
+    }
+
+    private void submit(Channel ch, JsonNode r) throws BadRequest {
+        JsonNode host = r.get("host");
+        JsonNode procedure = r.get("procedure");
+        JsonNode arguments = r.get("arguments");
+        if (host == null || !host.isTextual() || procedure == null || !procedure.isTextual()) {
+            throw new BadRequest("a call needs \"host\" and \"procedure\" strings");
+        }
+        if (arguments == null) {
+            arguments = Dispatcher.JSON.createArrayNode();
+        } else if (!arguments.isArray() && !arguments.isObject()) {
+            throw new BadRequest("\"arguments\" must be a list or an object");
+        }
+        Integer timeout = positiveSeconds(r, "timeout");
+        Integer maxExec = positiveSeconds(r, "max_exec_time");
+        JsonNode queueName = null;
+        int concurrency = 1;
+        JsonNode queue = r.get("queue");
+        if (queue != null && !queue.isNull()) {
+            if (!queue.isObject() || !queue.has("name")) {
+                throw new BadRequest("\"queue\" must be an object with \"name\"");
+            }
+            queueName = queue.get("name");
+            JsonNode c = queue.get("concurrency");
+            if (c != null) {
+                if (!c.isIntegralNumber() || c.asLong() < 1 || c.asLong() > 1_000_000) {
+                    throw new BadRequest("queue \"concurrency\" must be a positive integer");
+                }
+                concurrency = c.asInt();
+            }
+        }
+        dispatcher.submit(host.asText(), procedure.asText(), arguments, timeout, maxExec, queueName, concurrency,
+                r.get("info")).whenComplete((id, e) -> {
+                    if (e != null) {
+                        LOG.error("cannot store a job", "error", String.valueOf(e.getMessage()));
+                        finish(ch, Dispatcher.error("storage_error", "cannot store the job"));
+                    } else {
+                        finish(ch, Dispatcher.JSON.createObjectNode().put("harpcaller", 1).put("job_id", id));
+                    }
+                });
+    }
+
+    private static Integer positiveSeconds(JsonNode r, String key) throws BadRequest {
+        JsonNode n = r.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isNumber() || n.asDouble() <= 0 || n.asDouble() > Integer.MAX_VALUE) {
+            throw new BadRequest("\"" + key + "\" must be a positive number of seconds");
+        }
+        return (int) Math.ceil(n.asDouble());
+    }
+
+    private void status(Channel ch, String id) {
+        dispatcher.store().read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT host, procedure_name, arguments, submit_ms, "
+                    + "start_ms, end_ms, info FROM jobs WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        return null;
+                    }
+                    return statusOf(r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
+                            JobStore.nullableLong(r, 5), JobStore.nullableLong(r, 6), r.getString(7));
+                }
+            }
+        }).whenComplete((status, e) -> {
+            if (e != null) {
+                LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
+                finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
+            } else if (status == null) {
+                finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
+            } else {
+                finish(ch, status);
+            }
+        });
+    }
+
+    static ObjectNode statusOf(String host, String procedure, String arguments, long submit, Long start, Long end,
+                               String info) {
+        ObjectNode s = Dispatcher.JSON.createObjectNode();
+        ObjectNode call = s.putObject("call");
+        call.put("host", host).put("procedure", procedure).set("arguments", Dispatcher.parse(arguments));
+        ObjectNode time = s.putObject("time");
+        time.put("submit", submit / 1000);
+        if (start == null) {
+            time.putNull("start");
+        } else {
+            time.put("start", start / 1000);
+        }
+        if (end == null) {
+            time.putNull("end");
+        } else {
+            time.put("end", end / 1000);
+        }
+        s.set("info", Dispatcher.parse(info));
+        return s;
+    }
+
+    static void finish(Channel ch, JsonNode reply) {
+        ch.writeAndFlush(line(reply)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * get_result, follow_stream and read_stream: reads the job's row, then its packets, from the store. The job's
+     * row is read first: a job's packets are stored before its end, so an end seen means every packet is there.
+     * Followers and waiters are woken by this dispatcher's stores; for jobs run elsewhere they poll.
+     */
+    private final class Follower implements Runnable {
+        enum Mode { RESULT_NOW, WAIT_RESULT, FOLLOW, READ }
+
+        private final Channel ch;
+        private final String id;
+        private final Mode mode;
+        private long next;
+        private final long recent;
+        private final Object lock = new Object();
+        private boolean reading;
+        private boolean again;
+        private boolean done;
+        private boolean watching;
+
+        Follower(Channel ch, String id, Mode mode, long since, long recent) {
+            this.ch = ch;
+            this.id = id;
+            this.mode = mode;
+            this.next = since;
+            this.recent = recent;
+        }
+
+        void start() {
+            ch.closeFuture().addListener(f -> stop());
+            if (mode == Mode.WAIT_RESULT || mode == Mode.FOLLOW) {
+                watching = true;
+                dispatcher.watch(id, this);
+            }
+            run();
+        }
+
+        private void stop() {
+            synchronized (lock) {
+                done = true;
+            }
+            if (watching) {
+                dispatcher.unwatch(id, this);
+            }
+        }
+
+        /** A wake-up: reads now, or once more after the read in progress. */
+        @Override
+        public void run() {
+            synchronized (lock) {
+                if (done) {
+                    return;
+                }
+                if (reading) {
+                    again = true;
+                    return;
+                }
+                reading = true;
+            }
+            dispatcher.store().read(this::readOnce).whenComplete((more, e) -> {
+                if (e != null) {
+                    LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
+                    finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
+                    stop();
+                    return;
+                }
+                boolean repeat;
+                synchronized (lock) {
+                    reading = false;
+                    repeat = !done && (again || more);
+                    again = false;
+                }
+                if (repeat) {
+                    run();
+                }
+            });
+        }
+
+        /** @return true when more is to be read at once */
+        private boolean readOnce(java.sql.Connection c) throws java.sql.SQLException {
+            String state;
+            String outcome;
+            String owner;
+            try (PreparedStatement s = c.prepareStatement("SELECT state, outcome, owner FROM jobs WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next()) {
+                        finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
+                        stop();
+                        return false;
+                    }
+                    state = r.getString(1);
+                    outcome = r.getString(2);
+                    owner = r.getString(3);
+                }
+            }
+            boolean ended = "done".equals(state);
+            if (mode == Mode.RESULT_NOW || mode == Mode.WAIT_RESULT) {
+                if (ended) {
+                    finishText(outcome);
+                } else if (mode == Mode.RESULT_NOW) {
+                    finish(ch, Dispatcher.JSON.createObjectNode().put("no_result", true));
+                    stop();
+                } else {
+                    pollIfElsewhere(owner);
+                }
+                return false;
+            }
+            if (recent >= 0 && next < 0) {
+                long total = JobStore.count(c, "SELECT COUNT(*) FROM packets WHERE job_id = ?", id);
+                next = Math.max(0, total - recent);
+            }
+            int sent = 0;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT n, data FROM packets WHERE job_id = ? AND n >= ? ORDER BY n LIMIT " + PAGE)) {
+                s.setString(1, id);
+                s.setLong(2, next);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        long n = r.getLong(1);
+                        ch.write(line("{\"packet\":" + n + ",\"data\":" + r.getString(2) + "}"));
+                        next = n + 1;
+                        sent++;
+                    }
+                }
+            }
+            ch.flush();
+            if (sent == PAGE) {
+                return true;
+            }
+            if (ended) {
+                finishText(outcome);
+            } else if (mode == Mode.READ) {
+                finish(ch, Dispatcher.JSON.createObjectNode().put("continue", true));
+                stop();
+            } else {
+                pollIfElsewhere(owner);
+            }
+            return false;
+        }
+
+        private void finishText(String outcome) {
+            ch.writeAndFlush(line(outcome)).addListener(ChannelFutureListener.CLOSE);
+            stop();
+        }
+
+        /** A job run by another dispatcher on a shared store wakes nobody here. */
+        private void pollIfElsewhere(String owner) {
+            if (!owner.equals(dispatcher.config().instance())) {
+                dispatcher.later(this, SHARED_POLL_MS);
+            }
+        }
+    }
+}

@@ -1,0 +1,444 @@
+package org.harpd.caller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.EventLoopGroup;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.harpd.logging.EventLog;
+
+/**
+ * Jobs from submission to their end: stores them, keeps queues in submission order, starts them within their
+ * queue's concurrency, and records what harpd sends.
+ *
+ * <p>Queued and running jobs are held in memory and touched only on the dispatcher thread; a queued job costs
+ * an object, not a thread. A queue's limit is checked in the store, inside the writer's transaction (and under a
+ * PostgreSQL advisory lock on the queue), so it holds across every dispatcher sharing the store.
+ */
+public final class Dispatcher implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final EventLog LOG = EventLog.get("harpcallerd");
+    /** How often a queue whose limit is held by another dispatcher is retried. */
+    private static final long SHARED_QUEUE_RETRY_MS = 250;
+
+    private final JobStore store;
+    private final HostRegistry hosts;
+    private final EventLoopGroup group;
+    private volatile CallerConfig config;
+    private volatile TrustPolicy trust;
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "dispatcher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Job> active = new HashMap<>();
+    private final Map<String, LocalQueue> queues = new LinkedHashMap<>();
+    private final Map<String, Set<Runnable>> watchers = new ConcurrentHashMap<>();
+    private final AtomicLong lastSeq = new AtomicLong();
+    /** Set at shutdown: no job starts any more (queued ones stay queued in the store for the next start). */
+    private volatile boolean closing;
+
+    /** A queue's waiting jobs in this dispatcher, in submission order. */
+    private static final class LocalQueue {
+        final ArrayDeque<Job> waiting = new ArrayDeque<>();
+        int running;
+        boolean claiming;
+        boolean retryScheduled;
+        /** The store refused the head a slot; no use asking again until a job of the queue ends or a retry. */
+        boolean full;
+    }
+
+    public Dispatcher(CallerConfig config, JobStore store, HostRegistry hosts, TrustPolicy trust, EventLoopGroup group) {
+        this.config = config;
+        this.store = store;
+        this.hosts = hosts;
+        this.trust = trust;
+        this.group = group;
+    }
+
+    public JobStore store() {
+        return store;
+    }
+
+    public HostRegistry hosts() {
+        return hosts;
+    }
+
+    public CallerConfig config() {
+        return config;
+    }
+
+    /** For {@code reload}: timeouts, certificates and registry settings; listeners and store stay. */
+    public void reconfigure(CallerConfig next, TrustPolicy nextTrust) {
+        this.config = next;
+        this.trust = nextTrust;
+    }
+
+    TrustPolicy trust() {
+        return trust;
+    }
+
+    EventLoopGroup group() {
+        return group;
+    }
+
+    /**
+     * After a start: jobs this instance was running when it stopped (or was killed) end as errors that say so;
+     * its queued jobs are queued again in their order.
+     */
+    public void recover() throws SQLException {
+        String owner = config.instance();
+        long now = System.currentTimeMillis();
+        ObjectNode lost = error("dispatcher_restarted",
+                "the dispatcher stopped while the job was running; its result is unknown");
+        int interrupted = store.write(c -> JobStore.update(c,
+                "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE state = 'running' AND owner = ?",
+                now, lost.toString(), owner)).join();
+        List<Job> queued = store.readNow(c -> {
+            List<Job> jobs = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, seq, host, procedure_name, arguments, "
+                    + "timeout_s, max_exec_s, queue_key, concurrency, submit_ms FROM jobs "
+                    + "WHERE state = 'queued' AND owner = ? ORDER BY seq")) {
+                s.setString(1, owner);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        jobs.add(new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
+                                parse(r.getString(5)), r.getInt(6), r.getInt(7), r.getString(8),
+                                r.getInt(9), r.getLong(10)));
+                    }
+                }
+            }
+            return jobs;
+        });
+        if (interrupted > 0 || !queued.isEmpty()) {
+            LOG.info("recovered jobs", "interrupted", interrupted, "requeued", queued.size());
+        }
+        for (Job job : queued) {
+            lastSeq.accumulateAndGet(job.seq, Math::max);
+            thread.execute(() -> enqueue(job));
+        }
+    }
+
+    /** A validated call request; the future gives the job id once the job is stored. */
+    public CompletableFuture<String> submit(String host, String procedure, JsonNode arguments, Integer timeout,
+                                            Integer maxExec, JsonNode queueName, int concurrency, JsonNode info) {
+        CallerConfig c = config;
+        int timeoutS = timeout == null ? c.defaultTimeout() : timeout;
+        int maxExecS = maxExec == null ? c.maxExecTime() : Math.min(maxExec, c.maxExecTime());
+        String queueKey = queueName == null ? null : Canonical.of(queueName);
+        long now = System.currentTimeMillis();
+        long seq = lastSeq.updateAndGet(last -> Math.max(last + 1, now * 1000));
+        Job job = new Job(UUID.randomUUID().toString(), seq, host, procedure, arguments, timeoutS, maxExecS,
+                queueKey, concurrency, now);
+        String owner = c.instance();
+        String args = arguments.toString();
+        String infoText = info == null ? "null" : info.toString();
+        return store.write(conn -> JobStore.update(conn, "INSERT INTO jobs (id, seq, owner, state, host, "
+                        + "procedure_name, arguments, timeout_s, max_exec_s, queue_key, concurrency, info, submit_ms) "
+                        + "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                job.id, seq, owner, host, procedure, args, timeoutS, maxExecS, queueKey, concurrency, infoText, now))
+                .thenApply(n -> {
+                    thread.execute(() -> enqueue(job));
+                    return job.id;
+                });
+    }
+
+    private void enqueue(Job job) {
+        active.put(job.id, job);
+        LocalQueue q = queues.computeIfAbsent(queueOf(job), k -> new LocalQueue());
+        q.waiting.add(job);
+        pump(queueOf(job));
+    }
+
+    /** Jobs without a queue share one pseudo-queue with no limit (key ""). */
+    private static String queueOf(Job job) {
+        return job.queueKey == null ? "" : job.queueKey;
+    }
+
+    /** Starts the queue's next job if its limit allows. Dispatcher thread only. */
+    private void pump(String key) {
+        LocalQueue q = queues.get(key);
+        if (q == null || closing) {
+            return;
+        }
+        if (key.isEmpty()) {
+            while (!q.waiting.isEmpty()) {
+                Job job = q.waiting.poll();
+                claim(job, q, key);
+            }
+            return;
+        }
+        if (q.claiming || q.full || q.waiting.isEmpty()) {
+            dropIfIdle(key, q);
+            return;
+        }
+        Job head = q.waiting.peek();
+        q.claiming = true;
+        store.write(c -> {
+            store.lockQueue(c, key);
+            long running = JobStore.count(c, "SELECT COUNT(*) FROM jobs WHERE queue_key = ? AND state = 'running'", key);
+            if (running >= head.concurrency) {
+                return false;
+            }
+            return JobStore.update(c, "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
+                    System.currentTimeMillis(), head.id) == 1;
+        }).whenCompleteAsync((granted, failure) -> {
+            q.claiming = false;
+            if (failure != null) {
+                LOG.error("cannot start job", "job", head.id, "error", failure.getMessage());
+                retryLater(key, q);
+                return;
+            }
+            if (granted && closing) {
+                unclaim(head); // shutting down: it runs after the next start
+            } else if (granted) {
+                if (q.waiting.peek() == head) {
+                    q.waiting.poll();
+                    q.running++;
+                    head.started = true;
+                    run(head);
+                }
+                pump(key);
+            } else if (q.waiting.peek() != head) {
+                pump(key); // the head was cancelled meanwhile
+            } else {
+                q.full = true;
+                if (store.postgres()) {
+                    retryLater(key, q); // the slots may be held by other dispatchers, which do not tell us
+                }
+                // else the queue is full of this dispatcher's own jobs: the end of one of them pumps it again
+            }
+        }, thread);
+    }
+
+    private void unclaim(Job job) {
+        store.write(c -> JobStore.update(c,
+                "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'", job.id));
+    }
+
+    private void claim(Job job, LocalQueue q, String key) {
+        q.running++;
+        job.started = true;
+        store.write(c -> JobStore.update(c,
+                "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
+                System.currentTimeMillis(), job.id)).whenCompleteAsync((n, failure) -> {
+            if (failure == null && n == 1 && closing) {
+                unclaim(job);
+                return;
+            }
+            if (failure != null || n != 1) {
+                if (failure != null) {
+                    end(job, error("storage_error", "cannot record the job's start: " + failure.getMessage()));
+                }
+                return;
+            }
+            run(job);
+        }, thread);
+    }
+
+    private void retryLater(String key, LocalQueue q) {
+        if (!q.retryScheduled) {
+            q.retryScheduled = true;
+            thread.schedule(() -> {
+                q.retryScheduled = false;
+                q.full = false;
+                pump(key);
+            }, SHARED_QUEUE_RETRY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void dropIfIdle(String key, LocalQueue q) {
+        if (q.waiting.isEmpty() && q.running == 0 && !q.claiming && !q.retryScheduled) {
+            queues.remove(key);
+        }
+    }
+
+    private void run(Job job) {
+        if (job.ended()) {
+            return; // cancelled while its start was being recorded
+        }
+        HostRegistry.Host host = hosts.lookup(job.host);
+        if (host == null) {
+            end(job, error("unknown_host", "host not found: " + job.host));
+            return;
+        }
+        job.call = HarpdCall.start(this, job, host);
+    }
+
+    /** Records a streamed value. Any thread; a job's packets are recorded in order. */
+    void packet(Job job, JsonNode data) {
+        synchronized (job) {
+            int n = job.nextPacket();
+            if (n < 0) {
+                return;
+            }
+            String text = data.toString();
+            store.write(c -> JobStore.update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)",
+                    job.id, n, text)).whenComplete((x, failure) -> {
+                if (failure != null) {
+                    LOG.error("cannot record a stream packet", "job", job.id, "error", failure.getMessage());
+                }
+                wake(job.id);
+            });
+        }
+    }
+
+    /**
+     * Ends the job with the message get_result will reply. Any thread; only the first end counts.
+     *
+     * @return true once this end is stored, false if the job had already ended
+     */
+    CompletableFuture<Boolean> end(Job job, ObjectNode outcome) {
+        synchronized (job) {
+            if (!job.markEnded()) {
+                return CompletableFuture.completedFuture(false);
+            }
+            String text = outcome.toString();
+            long now = System.currentTimeMillis();
+            return store.write(c -> JobStore.update(c,
+                    "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE id = ?", now, text, job.id))
+                    .handleAsync((n, failure) -> {
+                        if (failure != null) {
+                            LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
+                        }
+                        active.remove(job.id);
+                        String key = queueOf(job);
+                        LocalQueue q = queues.get(key);
+                        if (q != null) {
+                            q.full = false;
+                            if (job.started) {
+                                q.running--;
+                            } else {
+                                q.waiting.remove(job);
+                            }
+                            pump(key);
+                        }
+                        wake(job.id);
+                        return failure == null;
+                    }, thread);
+        }
+    }
+
+    /**
+     * @return true if the job was queued or running here and is now stopped
+     */
+    public CompletableFuture<Boolean> cancel(String jobId) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        thread.execute(() -> {
+            Job job = active.get(jobId);
+            if (job == null) {
+                done.complete(false);
+                return;
+            }
+            ObjectNode cancelled = JSON.createObjectNode().put("cancelled", true);
+            HarpdCall call = job.call;
+            CompletableFuture<Boolean> ended = end(job, cancelled);
+            if (call != null) {
+                call.close(); // harpd cancels the call when its connection goes
+            }
+            ended.whenComplete((v, e) -> done.complete(e == null && v));
+        });
+        return done;
+    }
+
+    /** Job ids in a queue (by its canonical key), queued and running here. */
+    public CompletableFuture<List<String>> jobsInQueue(String queueKey) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> ids = new ArrayList<>();
+            for (Job job : active.values()) {
+                if (queueKey.equals(job.queueKey)) {
+                    ids.add(job.id);
+                }
+            }
+            return ids;
+        }, thread);
+    }
+
+    /** Calls {@code wakeup} after each stored packet or end of the job, until {@link #unwatch}. */
+    void watch(String jobId, Runnable wakeup) {
+        watchers.computeIfAbsent(jobId, k -> ConcurrentHashMap.newKeySet()).add(wakeup);
+    }
+
+    void unwatch(String jobId, Runnable wakeup) {
+        watchers.computeIfPresent(jobId, (k, set) -> {
+            set.remove(wakeup);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    private void wake(String jobId) {
+        Set<Runnable> set = watchers.get(jobId);
+        if (set != null) {
+            for (Runnable r : set) {
+                r.run();
+            }
+        }
+    }
+
+    /** Schedules a poll for jobs run by another dispatcher on a shared store. */
+    void later(Runnable r, long millis) {
+        thread.schedule(r, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** At shutdown: running jobs end as errors that say so, queued jobs stay queued for the next start. */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            // every start already asked of the store is decided, and its callback queued on the dispatcher thread
+            store.write(c -> null).get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("job store did not answer at shutdown", "error", String.valueOf(e.getMessage()));
+        }
+        CompletableFuture<Void> done = CompletableFuture.supplyAsync(() -> {
+            List<CompletableFuture<Boolean>> ends = new ArrayList<>();
+            for (Job job : new ArrayList<>(active.values())) {
+                if (job.started) {
+                    HarpdCall call = job.call;
+                    ends.add(end(job, error("dispatcher_restarted",
+                            "the dispatcher stopped while the job was running; its result is unknown")));
+                    if (call != null) {
+                        call.close();
+                    }
+                }
+            }
+            return CompletableFuture.allOf(ends.toArray(new CompletableFuture[0]));
+        }, thread).thenCompose(f -> f);
+        try {
+            done.get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.warn("running jobs were not all recorded as interrupted", "error", String.valueOf(e.getMessage()));
+        }
+        thread.shutdownNow();
+    }
+
+    static ObjectNode error(String type, String message) {
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("error").put("type", type).put("message", message);
+        return root;
+    }
+
+    static JsonNode parse(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored JSON does not parse: " + e.getMessage(), e);
+        }
+    }
+}

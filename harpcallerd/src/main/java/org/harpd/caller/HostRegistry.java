@@ -1,0 +1,189 @@
+package org.harpd.caller;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.harpd.logging.EventLog;
+
+/**
+ * Which harpd serves a host name, with the credentials to use. Filled by the operator's {@code host_db_script}
+ * (one JSON object per output line) and kept in {@code host_db} (the same format) across restarts.
+ */
+public final class HostRegistry {
+    /** A registry entry. The password never appears in {@link #toString()} or in listings. */
+    public record Host(String hostname, String address, int port, String user, String password) {
+        @Override
+        public String toString() {
+            return "Host[" + hostname + " " + address + ":" + port + " user " + user + "]";
+        }
+    }
+
+    /** Outcome of one refresh, for {@code hosts-refresh}. */
+    public record Refresh(boolean ok, int hosts, int ignoredLines, String problem) {
+    }
+
+    private static final EventLog LOG = EventLog.get("harpcallerd.hosts");
+    private static final long SCRIPT_LIMIT_SECONDS = 300;
+
+    private final Path hostDb;
+    private volatile Map<String, Host> hosts = Map.of();
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+
+    public HostRegistry(Path hostDb) {
+        this.hostDb = hostDb;
+    }
+
+    /** Loads the persisted registry; a missing file is an empty registry. */
+    public void load() throws IOException {
+        if (!Files.exists(hostDb)) {
+            return;
+        }
+        List<String> lines = Files.readAllLines(hostDb, StandardCharsets.UTF_8);
+        Map<String, Host> loaded = new TreeMap<>();
+        for (String line : lines) {
+            Host h = parse(line);
+            if (h != null) {
+                loaded.put(h.hostname(), h);
+            }
+        }
+        hosts = Collections.unmodifiableMap(loaded);
+    }
+
+    public Host lookup(String hostname) {
+        return hosts.get(hostname);
+    }
+
+    public List<Host> all() {
+        return new ArrayList<>(hosts.values());
+    }
+
+    /**
+     * Runs the script and, if it exits 0, replaces the registry with what it printed. A refresh already running
+     * is not started twice.
+     */
+    public Refresh refresh(Path script) {
+        if (script == null) {
+            return new Refresh(false, hosts.size(), 0, "no host_db_script configured");
+        }
+        if (!refreshing.compareAndSet(false, true)) {
+            return new Refresh(false, hosts.size(), 0, "a refresh is already running");
+        }
+        try {
+            return runScript(script);
+        } finally {
+            refreshing.set(false);
+        }
+    }
+
+    private Refresh runScript(Path script) {
+        Process process;
+        try {
+            process = new ProcessBuilder(script.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+        } catch (IOException e) {
+            return failed(script, "cannot run: " + e.getMessage());
+        }
+        Map<String, Host> fresh = new TreeMap<>();
+        List<String> kept = new ArrayList<>();
+        int ignored = 0;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                Host h = parse(line);
+                if (h == null) {
+                    ignored++;
+                } else {
+                    fresh.put(h.hostname(), h);
+                    kept.add(line.strip());
+                }
+            }
+            if (!process.waitFor(SCRIPT_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return failed(script, "did not exit within " + SCRIPT_LIMIT_SECONDS + " s");
+            }
+        } catch (IOException e) {
+            process.destroyForcibly();
+            return failed(script, "cannot read its output: " + e.getMessage());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return failed(script, "interrupted");
+        }
+        if (process.exitValue() != 0) {
+            return failed(script, "exited with status " + process.exitValue());
+        }
+        hosts = Collections.unmodifiableMap(fresh);
+        try {
+            persist(kept);
+        } catch (IOException e) {
+            LOG.error("cannot save the hosts registry", "file", hostDb.toString(), "error", e.getMessage());
+        }
+        LOG.info("hosts registry refreshed", "hosts", fresh.size(), "ignored_lines", ignored);
+        return new Refresh(true, fresh.size(), ignored, null);
+    }
+
+    private Refresh failed(Path script, String problem) {
+        LOG.warn("hosts registry refresh failed; keeping the previous registry", "script", script.toString(),
+                "problem", problem);
+        return new Refresh(false, hosts.size(), 0, script + ": " + problem);
+    }
+
+    /** Written beside, then renamed over: a crash never leaves half a registry. Holds passwords: 0600. */
+    private void persist(List<String> lines) throws IOException {
+        Path dir = hostDb.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".hosts", ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.write(tmp, lines, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, hostDb, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, hostDb, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** One line of the script's output, or null when it is not a complete entry. */
+    static Host parse(String line) {
+        JsonNode n;
+        try {
+            n = Dispatcher.JSON.readTree(line);
+        } catch (IOException e) {
+            return null;
+        }
+        if (n == null || !n.isObject()) {
+            return null;
+        }
+        JsonNode hostname = n.get("hostname");
+        JsonNode address = n.get("address");
+        JsonNode port = n.get("port");
+        JsonNode credentials = n.get("credentials");
+        if (hostname == null || !hostname.isTextual() || address == null || !address.isTextual()
+                || port == null || !port.isIntegralNumber() || port.asInt() < 1 || port.asInt() > 65535
+                || credentials == null || !credentials.isObject()
+                || !credentials.path("user").isTextual() || !credentials.path("password").isTextual()) {
+            return null;
+        }
+        return new Host(hostname.asText(), address.asText(), port.asInt(), credentials.get("user").asText(),
+                credentials.get("password").asText());
+    }
+}
