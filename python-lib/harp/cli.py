@@ -357,11 +357,9 @@ def result(options):
 def follow(options):
     """Run the ``follow`` command; returns the exit status."""
     job = _job(options)
-    if options.wait:
-        packets = job.follow(since=options.since, recent=options.recent, numbered=options.numbered)
-    else:
-        packets = job.stream(since=options.since, recent=options.recent, numbered=options.numbered)
+    read = job.follow if options.wait else job.stream
     try:
+        packets = read(since=options.since, recent=options.recent, numbered=options.numbered)
         with packets:
             for packet in packets:
                 _print_json(list(packet) if options.numbered else packet)

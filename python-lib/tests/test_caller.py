@@ -477,9 +477,16 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(dispatcher.requests[0]["wait"], False)
 
     def test_unreachable_dispatcher_exits_4(self):
-        argv = [sys.executable, "-m", "harp", "result", "--port", str(free_port()), JOB]
+        port = str(free_port())
         env = dict(os.environ, PYTHONPATH=str(PYTHON_LIB))
-        self.assertEqual(subprocess.call(argv, env=env, stderr=subprocess.PIPE), 4)
+        for command in (["submit", "web01", "p"], ["result", JOB], ["follow", JOB], ["cancel", JOB],
+                        ["status", JOB]):
+            argv = [sys.executable, "-m", "harp", command[0], "--host", "127.0.0.1", "--port", port]
+            process = subprocess.Popen(argv + command[1:], env=env, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE)
+            _, err = process.communicate()
+            self.assertEqual(process.returncode, 4, command)
+            self.assertIn("communication error", err.decode("utf-8"))
 
     def test_follow_prints_packets_then_result(self):
         dispatcher.reset([{"packet": 4, "data": "a"}, {"packet": 5, "data": [1]}, {"result": "done"}])
