@@ -1,8 +1,17 @@
-"""harp: client library for harpd(8), the HarpRPC daemon.
+"""harp: client library for harpd(8), the HarpRPC daemon, and for harpcallerd.
 
-Talks to harpd directly and synchronously::
+Submits calls to the harpcallerd dispatcher and reads their results later
+(asynchronous)::
 
     import harp
+
+    rpc = harp.HarpCaller("localhost")
+    job = rpc.host("web01", queue={"service": "nginx"}).restart_nginx()
+    for msg in job.follow(since=0):
+        print(msg)
+    print(job.result())   # a value, harp.CALL_CANCELLED, or an exception instance
+
+Or talks to harpd directly and synchronously::
 
     server = harp.HarpServer(host="localhost", user="username", password="secret",
                              ca_file="/etc/harpd/ca.pem")
@@ -13,14 +22,12 @@ Talks to harpd directly and synchronously::
         else:
             print("log message:", msg)
 
-Runs on CPython 2.7 and 3, standard library only. The asynchronous
-HarpCaller (harpcallerd dispatcher) half of the original API is not
-implemented; ``CALL_NOT_FINISHED``, ``CALL_CANCELLED`` and
-``CancelledException`` are kept for code that refers to them.
+Runs on CPython 2.7 and 3, standard library only.
 """
 
 from __future__ import absolute_import, division, print_function
 
+from harp.caller import HarpCaller, RemoteCall, RemoteProcedure, RemoteServer
 from harp.connection import JSONConnection, JSONSSLConnection
 from harp.errors import (CancelledException, CommunicationError, HarpException,
                          InvalidArgumentsError, RemoteError, RemoteException)
@@ -28,6 +35,7 @@ from harp.result import CALL_CANCELLED, CALL_NOT_FINISHED, Result
 from harp.server import HarpProcedure, HarpServer, HarpStreamIterator
 
 __all__ = [
+    "HarpCaller", "RemoteServer", "RemoteProcedure", "RemoteCall",
     "HarpServer", "HarpProcedure", "HarpStreamIterator", "Result",
     "JSONConnection", "JSONSSLConnection",
     "HarpException", "CommunicationError", "CancelledException",

@@ -1,8 +1,14 @@
-"""Command line: ``python -m harp call [options] PROCEDURE [ARG ...]``.
+"""Command line: ``python -m harp COMMAND [options] ...``.
 
-Exit status: 0 the call returned a result, 1 usage error, 2 the procedure
-raised an exception, 3 harpd reported an error (protocol, authentication,
-unknown procedure, timeout...), 4 communication error.
+``call`` calls a procedure on harpd(8) directly; ``submit``, ``result``,
+``follow``, ``cancel`` and ``status`` work through the harpcallerd dispatcher.
+
+Exit status: 0 success, 1 usage error, 2 the procedure raised an exception,
+3 harpd or the dispatcher reported an error (protocol, authentication,
+unknown procedure, unknown host or job, timeout...), 4 communication error,
+5 the job is not in the state asked for (``result --no-wait`` and
+``follow --no-wait``: not finished yet; ``cancel``: not queued or running),
+6 the job was cancelled.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,8 +21,10 @@ import os
 import re
 import sys
 
+from harp.caller import DEFAULT_PORT as DISPATCHER_PORT
+from harp.caller import HarpCaller, RemoteCall, RemoteProcedure
 from harp.errors import CommunicationError, RemoteError, RemoteException
-from harp.result import Result
+from harp.result import CALL_CANCELLED, CALL_NOT_FINISHED, Result
 from harp.server import DEFAULT_PORT, HarpProcedure, HarpServer, HarpStreamIterator
 
 EXIT_OK = 0
@@ -24,6 +32,8 @@ EXIT_USAGE = 1
 EXIT_EXCEPTION = 2
 EXIT_ERROR = 3
 EXIT_COMMUNICATION = 4
+EXIT_NOT_IN_STATE = 5
+EXIT_CANCELLED = 6
 
 _KEYWORD_ARG = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.DOTALL)
 
@@ -46,6 +56,23 @@ is NOT verified.
 
 exit status: 0 result, 1 usage error, 2 the procedure raised an exception,
 3 harpd reported an error, 4 communication error."""
+
+_DISPATCHER_EPILOG = """\
+The dispatcher (harpcallerd) is reached over plain TCP at --host/--port.
+
+exit status: 0 success, 1 usage error, 2 the procedure raised an exception,
+3 the dispatcher or harpd reported an error (unknown host, unknown job id,
+timeout...), 4 communication error, 5 the job has not finished (result and
+follow with --no-wait) or was not queued or running (cancel), 6 the job was
+cancelled."""
+
+_SUBMIT_EPILOG = """\
+Each ARG is a JSON value (words that are not valid JSON are taken as strings).
+NAME=JSON passes a keyword argument instead; positional and keyword arguments
+cannot be mixed. Put `--` before arguments that start with a dash.
+Prints the job id.
+
+""" + _DISPATCHER_EPILOG
 
 
 class UsageError(Exception):
@@ -81,7 +108,103 @@ def _parser():
                       help="give up after this long without a message (default: wait forever)")
     call.add_argument("procedure", metavar="PROCEDURE")
     call.add_argument("arguments", metavar="ARG", nargs="*")
+
+    def dispatcher_command(name, help, description, epilog=_DISPATCHER_EPILOG):
+        command = commands.add_parser(name, help=help, description=description, epilog=epilog,
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.add_argument("--host", default="localhost",
+                             help="dispatcher address (default: localhost)")
+        command.add_argument("--port", type=int, default=DISPATCHER_PORT,
+                             help="dispatcher port (default: %d)" % DISPATCHER_PORT)
+        command.add_argument("--timeout", type=float, metavar="SECONDS",
+                             help="give up after this long without a reply (default: wait forever)")
+        return command
+
+    submit = dispatcher_command(
+        "submit", "submit a call to the dispatcher, print its job id",
+        "Submit a call of PROCEDURE on TARGET (a host in the dispatcher's registry) and print the "
+        "job id at once.", _SUBMIT_EPILOG)
+    submit.add_argument("--queue", type=_json_object, metavar="JSON",
+                        help="queue to wait in, named by a JSON object")
+    submit.add_argument("--concurrency", type=_positive_int, metavar="N",
+                        help="with --queue: how many of its jobs run at once (dispatcher's default: 1)")
+    submit.add_argument("--job-timeout", type=_positive_int, metavar="SECONDS",
+                        help="longest time between two messages from the procedure")
+    submit.add_argument("--max-exec-time", type=_positive_int, metavar="SECONDS",
+                        help="longest time the job may take")
+    submit.add_argument("--info", type=_json_value, metavar="JSON",
+                        help="any JSON value stored with the job (shown by status)")
+    submit.add_argument("target", metavar="TARGET")
+    submit.add_argument("procedure", metavar="PROCEDURE")
+    submit.add_argument("arguments", metavar="ARG", nargs="*")
+
+    result = dispatcher_command(
+        "result", "print a job's result",
+        "Wait for the job to end and print its result as JSON (an exception, error or "
+        "cancellation goes to stderr and sets the exit status).")
+    result.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="do not wait: exit 5 if the job has not finished")
+    result.add_argument("job", metavar="JOB")
+
+    follow = dispatcher_command(
+        "follow", "print a job's streamed result, then its result",
+        "Print the job's stream packets one JSON value per line as they arrive, then its end "
+        "result as `result` does.")
+    position = follow.add_mutually_exclusive_group()
+    position.add_argument("--since", type=_non_negative_int, metavar="N",
+                          help="start at packet N (0: the whole stream)")
+    position.add_argument("--recent", type=_non_negative_int, metavar="N",
+                          help="start N packets before the current one (default: 0, only new ones; "
+                               "with --no-wait the default is the whole stream)")
+    follow.add_argument("--numbered", action="store_true",
+                        help="print each packet as [NUMBER, VALUE]")
+    follow.add_argument("--no-wait", dest="wait", action="store_false",
+                        help="print the packets collected so far and do not wait for more; "
+                             "exit 5 if the job has not finished")
+    follow.add_argument("job", metavar="JOB")
+
+    cancel = dispatcher_command(
+        "cancel", "cancel a queued or running job",
+        "Stop the job; exit 0 if it was queued or running, 5 if it had ended or is unknown.")
+    cancel.add_argument("job", metavar="JOB")
+
+    status = dispatcher_command(
+        "status", "print a job's call, times and info",
+        "Print the job's status as one JSON object: "
+        '{"call": {"host", "procedure", "arguments"}, "time": {"submit", "start", "end"}, "info"}.')
+    status.add_argument("job", metavar="JOB")
     return parser
+
+
+def _json_value(text):
+    try:
+        return json.loads(_text(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError("not valid JSON: %s" % (text,))
+
+
+def _json_object(text):
+    value = _json_value(text)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("not a JSON object: %s" % (text,))
+    return value
+
+
+def _non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError("not a non-negative integer: %s" % (text,))
+    return value
+
+
+def _positive_int(text):
+    value = _non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("not a positive integer: %s" % (text,))
+    return value
 
 
 def _text(arg):
@@ -189,14 +312,135 @@ def call(options):
     return EXIT_OK
 
 
+def _dispatcher(options):
+    return HarpCaller(options.host, options.port, timeout=options.timeout)
+
+
+def _job(options):
+    return RemoteCall(_dispatcher(options), _text(options.job))
+
+
+def submit(options):
+    """Run the ``submit`` command; returns the exit status."""
+    if options.concurrency is not None and options.queue is None:
+        raise UsageError("--concurrency needs --queue")
+    arguments = parse_call_arguments(options.arguments)
+    job_options = {}
+    for key, value in (("queue", options.queue), ("concurrency", options.concurrency),
+                       ("timeout", options.job_timeout), ("max_exec_time", options.max_exec_time),
+                       ("info", options.info)):
+        if value is not None:
+            job_options[key] = value
+    target = _dispatcher(options).host(_text(options.target), **job_options)
+    # not getattr(target, name): a procedure name may be anything, also one of RemoteServer's own
+    procedure = RemoteProcedure(target._dispatcher, target, _text(options.procedure))
+    try:
+        if isinstance(arguments, dict):
+            job = procedure(**arguments)
+        else:
+            job = procedure(*arguments)
+    except RemoteError as e:
+        _report("error", e)
+        return EXIT_ERROR
+    except CommunicationError as e:
+        _err("harp: communication error: %s" % (e,))
+        return EXIT_COMMUNICATION
+    _print_text(job.id())
+    return EXIT_OK
+
+
+def result(options):
+    """Run the ``result`` command; returns the exit status."""
+    return _end(_job(options).result(wait=options.wait), options.job)
+
+
+def follow(options):
+    """Run the ``follow`` command; returns the exit status."""
+    job = _job(options)
+    read = job.follow if options.wait else job.stream
+    try:
+        packets = read(since=options.since, recent=options.recent, numbered=options.numbered)
+        with packets:
+            for packet in packets:
+                _print_json(list(packet) if options.numbered else packet)
+    except CommunicationError as e:
+        _err("harp: communication error: %s" % (e,))
+        return EXIT_COMMUNICATION
+    if not packets.job_ended:  # the page ended with "continue"
+        _err("harp: job %s has not finished" % (_text(options.job),))
+        return EXIT_NOT_IN_STATE
+    return _end(job.result(), options.job)
+
+
+def cancel(options):
+    """Run the ``cancel`` command; returns the exit status."""
+    try:
+        cancelled = _job(options).cancel()
+    except RemoteError as e:
+        _report("error", e)
+        return EXIT_ERROR
+    except CommunicationError as e:
+        _err("harp: communication error: %s" % (e,))
+        return EXIT_COMMUNICATION
+    _print_json(cancelled)
+    return EXIT_OK if cancelled else EXIT_NOT_IN_STATE
+
+
+def status(options):
+    """Run the ``status`` command; returns the exit status."""
+    job = _job(options)
+    try:
+        reply = job._metadata()
+    except RemoteError as e:
+        _report("error", e)
+        return EXIT_ERROR
+    except CommunicationError as e:
+        _err("harp: communication error: %s" % (e,))
+        return EXIT_COMMUNICATION
+    _print_json({"call": reply["call"], "time": reply["time"], "info": reply.get("info")})
+    return EXIT_OK
+
+
+def _end(outcome, job_id):
+    """Print a job's end result, or report how it ended; returns the exit status."""
+    if outcome is CALL_NOT_FINISHED:
+        _err("harp: job %s has not finished" % (_text(job_id),))
+        return EXIT_NOT_IN_STATE
+    if outcome is CALL_CANCELLED:
+        _err("harp: job %s was cancelled" % (_text(job_id),))
+        return EXIT_CANCELLED
+    if isinstance(outcome, RemoteException):
+        _report("procedure raised", outcome)
+        return EXIT_EXCEPTION
+    if isinstance(outcome, RemoteError):
+        _report("error", outcome)
+        return EXIT_ERROR
+    if isinstance(outcome, CommunicationError):
+        _err("harp: communication error: %s" % (outcome,))
+        return EXIT_COMMUNICATION
+    _print_json(outcome)
+    return EXIT_OK
+
+
+def _print_text(text):
+    if str is bytes and not isinstance(text, bytes):
+        text = text.encode("utf-8")
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+_COMMANDS = {"call": call, "submit": submit, "result": result, "follow": follow,
+             "cancel": cancel, "status": status}
+
+
 def main(argv=None):
     """Entry point of ``python -m harp``; returns the exit status."""
     parser = _parser()
     options = parser.parse_args(argv)
     if options.command is None:
-        parser.error("a command is required (call)")
+        parser.error("a command is required (%s)" % (", ".join(sorted(_COMMANDS)),))
     try:
-        return call(options)
+        return _COMMANDS[options.command](options)
     except UsageError as e:
         _err("harp: %s" % (e,))
         return EXIT_USAGE

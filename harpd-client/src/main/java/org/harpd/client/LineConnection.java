@@ -14,16 +14,16 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.harpd.protocol.LineReader;
 
-/** One TLS connection carrying newline-terminated lines. */
+/** One connection (TLS to harpd, plain TCP to the dispatcher) carrying newline-terminated lines. */
 final class LineConnection implements Closeable {
     private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private final Socket plain;
-    private final SSLSocket socket;
+    private final Socket socket;
     private final LineReader in;
     private final OutputStream out;
 
-    private LineConnection(Socket plain, SSLSocket socket) throws IOException {
+    private LineConnection(Socket plain, Socket socket) throws IOException {
         this.plain = plain;
         this.socket = socket;
         // No limit, as Python's harp client reads a reply: the daemon the caller chose to trust decides its size.
@@ -45,6 +45,26 @@ final class LineConnection implements Closeable {
             socket.setSoTimeout(millis);
             socket.startHandshake();
             return new LineConnection(plain, socket);
+        } catch (IOException e) {
+            closeQuietly(plain);
+            throw new CommunicationError("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A plain TCP connection, as the dispatcher's protocol uses.
+     *
+     * @param connectTimeout for connecting
+     * @param readTimeout    for each read; zero waits for ever (a job's result may be hours away)
+     */
+    static LineConnection openPlain(String host, int port, Duration connectTimeout, Duration readTimeout) {
+        Socket plain = new Socket();
+        try {
+            // one request line right after the handshake: do not hold it back for the server's delayed ACK
+            plain.setTcpNoDelay(true);
+            plain.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+            plain.setSoTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout.toMillis()));
+            return new LineConnection(plain, plain);
         } catch (IOException e) {
             closeQuietly(plain);
             throw new CommunicationError("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
