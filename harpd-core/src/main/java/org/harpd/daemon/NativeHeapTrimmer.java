@@ -6,7 +6,7 @@ import org.harpd.posix.Posix;
 /**
  * Gives the C heap's free pages back to the kernel every few seconds ({@link Posix#trimNativeHeap}). The listener
  * JVM frees most of its native allocations (JIT compiler arenas, class loading, TLS) but glibc keeps the pages:
- * measured on 2 cores, trimming takes the listener at rest from ~160 to ~130 MB resident. A trim costs
+ * trimming gives a resting listener's resident size back by tens of megabytes, for a trim that costs
  * milliseconds. JDK 17.0.9 and later can do the same with {@code -XX:TrimNativeHeapInterval}; earlier 17
  * builds refuse that option, hence this thread.
  */

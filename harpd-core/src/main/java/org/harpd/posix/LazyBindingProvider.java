@@ -14,8 +14,8 @@ import jnr.ffi.provider.FFIProvider;
  * <p>Why: jnr-posix loads its libc interface, some 300 functions, with {@code failImmediately()}, so jnr-ffi
  * resolves and builds an invoker for every one of them before the first call. A worker JVM, which lives for
  * one call in {@code process} isolation, calls perhaps a dozen; Jython's {@code os} module shares the same libc
- * instance, so every worker paid once. Measured (harpd-jython/STARTUP.md): jnr-posix's start 350-560 ms of CPU
- * eager, 220-260 ms lazy; a worker start about 100 ms less, and 3 MB. Bound lazily, a library or function that is missing fails
+ * instance, so every worker paid once; binding lazily takes a large part off jnr-posix's start and so off every
+ * worker's boot (harpd-jython/STARTUP.md has the figures). Bound lazily, a library or function that is missing fails
  * when first called ({@link UnsatisfiedLinkError}, as {@link Posix#trimNativeHeap} already expects) instead of
  * at load, so jnr-posix no longer falls back to its pure-Java emulation when libc cannot be loaded: harpd runs
  * on Linux with glibc only, where all of jnr-posix's libc functions exist. (Its {@code crypt} binding may then

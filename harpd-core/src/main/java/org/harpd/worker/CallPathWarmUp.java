@@ -14,12 +14,10 @@ import org.harpd.workerprotocol.WorkerProtocol;
 /**
  * Runs the code a call runs, once, while the worker boots — with a function of the runtime's own instead of a
  * procedure, no identity switch and nothing sent — so that the first real call does not pay for loading,
- * linking and first-time set-up. That first-time cost was most of a {@code process}-level call: measured in a
- * fresh worker, 20–35 ms to read the call command (Jackson's first tree), ~6 ms on the interpreter's path into
- * a procedure and back; a call run as another user spent 15–25 ms in the switch, 10–16 ms after the warm-up
- * (glibc's name-service modules are loaded here; what is left is glibc changing every thread's credentials).
- * A call run as the daemon's user took 33–60 ms in the worker before, 5–12 ms after; the warm-up costs 35–60 ms
- * of CPU in a boot of ~1.6 s. Once per JVM, before the checkpoint that {@code interpreter}-level calls start
+ * linking and first-time set-up, which was most of a fresh worker's time in its first call: Jackson's first
+ * tree for the call command, the interpreter's path into a procedure and back, and glibc's name-service modules
+ * for the identity switch (what is left of the switch is glibc changing every thread's credentials). The
+ * warm-up is a small part of a boot (harpd-jython/STARTUP.md has the figures). Once per JVM, before the checkpoint that {@code interpreter}-level calls start
  * from, so that what it loads and links stays loaded for every call.
  */
 final class CallPathWarmUp {

@@ -105,7 +105,7 @@ public final class CachingImporter {
      * for a class named {@code name.f} for every name {@code f} of the {@code from} list and builds the set of
      * every package the JVM has loaded, then the whole search is repeated once more (the second
      * {@code import_next} in {@code import_first}) with another Java search. In Jython that is most of the cost
-     * of a miss (~6 ms per state for {@code warnings}' {@code from _warnings import ...}). Every name that
+     * of a miss (for example {@code warnings}' {@code from _warnings import ...} in every state). Every name that
      * search tries starts with {@code name}. It can find nothing when
      * <ul>
      * <li>no class loader but the JVM's plain ones is involved: {@code sys.getClassLoader()} is unset and the

@@ -11,7 +11,7 @@ import org.python.core.PyCode;
  * <p>Jython turns each imported module into a Java class, and defines that class anew for every import, even of
  * a precompiled {@code $py.class}: a fresh interpreter state pays class definition and verification for every
  * module it imports, then runs module code the JIT has never seen. In the {@code interpreter} isolation level
- * that was most of the cost of preparing the next state (~25 of ~30 ms CPU).
+ * that was most of the cost of preparing the next state.
  *
  * <p>Only code is shared, never modules: a {@link PyCode} holds constants and nested code objects, all
  * immutable, and executing it in a new module's namespace builds new functions, classes and globals, exactly as

@@ -250,11 +250,11 @@ public final class Main {
      * class-data-sharing archive is added by {@link WorkerClassArchive}. The listener's own python-lib location
      * is passed on so the worker loads what the listener checked. A small initial heap: by default it is 1/64
      * of the machine's memory and the young generation, a third of it, is touched all over while Jython starts,
-     * which made an idle worker 145 MB instead of about 100; the maximum stays the JVM's default, so no
+     * which made an idle worker's resident size about half as large again; the maximum stays the JVM's default, so no
      * procedure runs short of memory (an operator's {@code -Xms} in {@code jvm_options} comes later and wins).
      * Class-data archives are mapped where they were dumped ({@code ArchiveRelocationMode=0}): relocated to a
      * random address, as the JVM does by default, every page of them is rewritten and private to one worker,
-     * while mapped in place they stay clean file pages that all workers share — 14 MB less PSS per idle worker
+     * while mapped in place they stay clean file pages that all workers share, which lowers every idle worker's PSS
      * (README, Security, says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
      * No attach listener: after the switch, any process of the call's user could otherwise attach ({@code jcmd},
      * agents) and read or change the worker, and with it later calls of other clients. SIGQUIT keeps the JVM's
