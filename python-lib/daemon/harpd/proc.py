@@ -34,8 +34,8 @@ class Procedure(object):
     Simple callable wrapper over a function.
 
     :param function: function to wrap
-    :param timeout: time after which SIGXCPU will be sent to the process
-        executing the function
+    :param timeout: seconds after which SIGXCPU is delivered to the running
+        function (its default handler raises ``Timeout``)
     :param uid: user to run the function as
     :param gid: group or list of groups to run the function as
 
@@ -45,7 +45,8 @@ class Procedure(object):
 
     .. attribute:: timeout
 
-       time after which the process running the function will be terminated
+       seconds after which the function gets ``Timeout``; if it still runs
+       ``workers.timeout_grace`` later, its worker is killed
 
     .. attribute:: uid
 
