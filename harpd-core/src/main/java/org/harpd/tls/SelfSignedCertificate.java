@@ -152,7 +152,11 @@ public final class SelfSignedCertificate {
     /** Written to a private temporary file first, so the target is never seen half written or too open. */
     private static void writeAtomically(Path target, byte[] content, String mode) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp",
+        Path directory = absolute.getParent();
+        if (directory == null) {
+            throw new IOException(target + ": not a file name");
+        }
+        Path temporary = Files.createTempFile(directory, "." + absolute.getFileName(), ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
             Files.write(temporary, content);

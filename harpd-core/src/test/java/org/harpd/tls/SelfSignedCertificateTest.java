@@ -1,6 +1,7 @@
 package org.harpd.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -38,6 +39,14 @@ class SelfSignedCertificateTest {
         try (var leftovers = Files.list(dir)) {
             assertEquals(Set.of(cert, key), leftovers.collect(Collectors.toSet()), "no temporary files left");
         }
+    }
+
+    @Test
+    void theRootDirectoryAsAFileIsAnErrorNamingIt() {
+        IOException e = assertThrows(IOException.class,
+                () -> SelfSignedCertificate.write(dir.resolve("c.pem"), Path.of("/"), "localhost", KeyKind.EC,
+                        KeyFormat.PKCS8));
+        assertEquals("/: not a file name", e.getMessage());
     }
 
     @Test

@@ -297,9 +297,10 @@ public final class Main {
         }
     }
 
+    /** The POM's version, which the build writes into the jars' manifests as Implementation-Version. */
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        return v != null ? v : "(version unknown: no Implementation-Version in the jar manifest)";
     }
 
     /** A start-up step whose failure is one line for the operator. */

@@ -18,7 +18,7 @@ import org.harpd.it.Daemon;
 import org.harpd.it.Launcher;
 
 /**
- * Benchmark of the assembled daemon, run by {@code integration-tests/bench} (never by {@code mvn verify}): for each
+ * Benchmark of the assembled daemon, run by {@code benchmarks/bench} (never by {@code mvn verify}): for each
  * isolation level it starts bin/harpd on loopback and prints a table of latency, throughput, errors, worker JVM
  * starts and CPU per call of each process, then worker start cost and memory, for a trivial procedure called over
  * a new TLS connection per call.

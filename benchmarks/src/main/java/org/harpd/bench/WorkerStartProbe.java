@@ -1,3 +1,5 @@
+package org.harpd.bench;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,7 +17,7 @@ import java.util.stream.Stream;
  * as the listener does, and reports per worker the wall time from spawn to its {"ready"} line, the CPU time
  * (user+sys, all threads) it used up to then, and its resident set size while it idles waiting for a call.
  *
- * <pre>java harpd-jython/src/tools/WorkerStartProbe.java HARPD_HOME PROCEDURES N [worker JVM option]...</pre>
+ * <pre>java -cp benchmarks/target/classes org.harpd.bench.WorkerStartProbe HARPD_HOME PROCEDURES N [worker JVM option]...</pre>
  *
  * Not a test: numbers are for STARTUP.md. Linux only (/proc).
  */

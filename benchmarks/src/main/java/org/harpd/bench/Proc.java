@@ -1,6 +1,7 @@
 package org.harpd.bench;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,7 +147,7 @@ public final class Proc {
     private static long clockTicks() {
         try {
             Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-            String out = new String(getconf.getInputStream().readAllBytes()).trim();
+            String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             if (getconf.waitFor(10, TimeUnit.SECONDS) && getconf.exitValue() == 0) {
                 return Long.parseLong(out);
             }
