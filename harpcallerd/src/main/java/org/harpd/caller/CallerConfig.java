@@ -237,7 +237,11 @@ public record CallerConfig(
                 throw problem(key, "expected a file name, got " + n);
             }
             Path p = Path.of(n.asText());
-            return p.isAbsolute() ? p : file.toAbsolutePath().getParent().resolve(p).normalize();
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir == null) {
+                throw problem(key, "a relative file name needs the configuration file's directory");
+            }
+            return p.isAbsolute() ? p : dir.resolve(p).normalize();
         }
 
         String string(JsonNode table, String fullKey, String key, String dflt) throws ConfigException {

@@ -68,6 +68,9 @@ public final class ControlServer implements AutoCloseable {
      */
     public static ControlServer open(Path path, Dispatcher dispatcher, Daemon daemon) throws IOException {
         Path dir = path.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IOException(path + ": the control socket needs a directory");
+        }
         if (!Files.exists(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-x---")));
         }

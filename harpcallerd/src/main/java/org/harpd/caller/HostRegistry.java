@@ -147,6 +147,9 @@ public final class HostRegistry {
     /** Written beside, then renamed over: a crash never leaves half a registry. Holds passwords: 0600. */
     private void persist(List<String> lines) throws IOException {
         Path dir = hostDb.toAbsolutePath().getParent();
+        if (dir == null) {
+            throw new IOException(hostDb + ": host_db needs a directory");
+        }
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, ".hosts", ".tmp",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -13,8 +13,6 @@ import org.harpd.protocol.Json;
  * </pre>
  */
 public final class JobOptions {
-    private static final JobOptions NONE = new JobOptions(null, null, null, null, null, false);
-
     private final JsonNode queue;
     private final Integer concurrency;
     private final Long timeout;
@@ -34,7 +32,7 @@ public final class JobOptions {
 
     /** No options: the dispatcher's defaults, no queue. */
     public static JobOptions none() {
-        return NONE;
+        return new JobOptions(null, null, null, null, null, false);
     }
 
     /**
