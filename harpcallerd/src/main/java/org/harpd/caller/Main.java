@@ -264,7 +264,7 @@ public final class Main {
         CallerConfig config;
         try {
             config = CallerConfig.load(configFile);
-            LoggingSetup.defaults(config.syslog());
+            LoggingSetup.defaults(config.syslog(), "harpcallerd");
             // Flyway reports every migration step at INFO; the operator needs its warnings only
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.flywaydb"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);

@@ -47,6 +47,11 @@ public final class LoggingSetup {
      * @throws LoggingConfigException when the syslog socket cannot be reached (as Python fails at startup)
      */
     public static void defaults(boolean syslog) throws LoggingConfigException {
+        defaults(syslog, "harpd");
+    }
+
+    /** {@link #defaults(boolean)} for a program of another name: syslog lines read {@code NAME[pid]: ...}. */
+    public static void defaults(boolean syslog, String name) throws LoggingConfigException {
         PythonHandler handler;
         if (syslog) {
             try {
@@ -54,7 +59,7 @@ public final class LoggingSetup {
             } catch (IOException e) {
                 throw new LoggingConfigException("/dev/log: cannot connect to syslog: " + e.getMessage());
             }
-            handler.setFormat(PythonFormat.of("harpd[%(process)d]: %(message)s"));
+            handler.setFormat(PythonFormat.of(name + "[%(process)d]: %(message)s"));
             handler.setName("syslog");
         } else {
             handler = new StreamHandler(stderr());
