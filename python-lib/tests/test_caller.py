@@ -15,7 +15,7 @@ import subprocess
 import sys
 import unittest
 
-PYTHON_LIB = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON_LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "client")
 if PYTHON_LIB not in sys.path:
     sys.path.insert(0, PYTHON_LIB)
 

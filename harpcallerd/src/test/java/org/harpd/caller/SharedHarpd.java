@@ -51,6 +51,12 @@ final class SharedHarpd {
                     yield {"i": i}
                     time.sleep(delay)
                 yield Result("liftoff")
+
+            @streaming_procedure
+            def stream(n):
+                for i in xrange(n):
+                    yield i
+                yield Result("done")
             """;
 
     private static Daemon daemon;

@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,23 +65,17 @@ class PythonClientIT {
 
     /** Each interpreter by name, with the commands to try for it (the first that runs wins). */
     static Stream<Arguments> interpreters() {
-        List<String> python3 = new ArrayList<>();
-        Optional.ofNullable(System.getProperty("harpd.python3")).ifPresent(python3::add);
-        python3.add("python3");
-        List<String> python2 = new ArrayList<>();
-        Optional.ofNullable(System.getProperty("harpd.python2")).ifPresent(python2::add);
-        python2.addAll(List.of("python2.7",
-                System.getProperty("user.home") + "/.pyenv/versions/2.7.18/bin/python2.7", "python2"));
-        return Stream.of(Arguments.of("CPython 3", python3), Arguments.of("CPython 2.7", python2));
+        return Stream.of(Arguments.of("CPython 3", Pythons.python3Candidates()),
+                Arguments.of("CPython 2.7", Pythons.python2Candidates()));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("interpreters")
     void clientTestsPassUnder(String name, List<String> candidates) throws Exception {
-        Optional<String> python = candidates.stream().filter(PythonClientIT::runs).findFirst();
+        Optional<String> python = Pythons.find(candidates);
         assumeTrue(python.isPresent(), name + " is not installed (tried " + candidates + ")");
 
-        Path lib = Path.of(System.getProperty("harpd.python.lib", "../python-lib")).toAbsolutePath().normalize();
+        Path lib = Pythons.lib();
         ProcessBuilder pb = new ProcessBuilder(python.get(), "-m", "unittest", "discover",
                 "-s", lib.resolve("tests").toString(), "-v")
                 .directory(lib.toFile())
@@ -122,22 +114,5 @@ class PythonClientIT {
             assertEquals(List.of("harp"), entries.map(p -> p.getFileName().toString()).sorted().toList());
         }
         assertTrue(Files.isRegularFile(dist.resolve("lib/python-daemon/crypt.py")), "harpd's crypt is the daemon's");
-    }
-
-    /** Whether the command exists and starts a Python (pyenv shims exist even for inactive versions). */
-    private static boolean runs(String command) {
-        if (command.contains(File.separator) && !Files.isExecutable(Path.of(command))) {
-            return false;
-        }
-        try {
-            Process p = new ProcessBuilder(command, "-c", "import ssl, json")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
