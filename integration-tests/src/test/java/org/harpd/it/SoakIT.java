@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class SoakIT {
     static final int CLIENTS = 64;
-    static final Duration SOAK = Duration.ofSeconds(Long.getLong("harpd.soak.seconds", 40));
+    static final Duration SOAK = Duration.ofSeconds(Long.getLong("harpd.soak.seconds", 25));
 
     static final String PROCEDURES = """
             from harpd.proc import procedure, streaming_procedure, Result
