@@ -233,8 +233,17 @@ public final class Main {
     static PoolSettings poolSettings(HarpdConfig config, Options options, Path start) {
         WorkersConfig workers = config.workers();
         WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath());
-        WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
-                absoluteClassPath(System.getProperty("java.class.path"), start), WORKER_MAIN, arguments.toArgs());
+        List<String> jvmOptions = workerJvmOptions(workers);
+        String classPath = absoluteClassPath(System.getProperty("java.class.path"), start);
+        Optional<WorkerModules> modules = WorkerModules.find();
+        if (modules.isPresent()) {
+            jvmOptions.removeIf(WorkerModules::opensToClassPath);
+            // before the operator's jvm_options, as the rest of harpd's own
+            jvmOptions.addAll(0, modules.get().jvmOptions());
+            classPath = modules.get().classPathWithout(classPath);
+        }
+        WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), jvmOptions, classPath, WORKER_MAIN,
+                arguments.toArgs());
         Optional<Path> archives = WorkerClassArchive.configuredDirectory();
         if (archives.isPresent()) {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
