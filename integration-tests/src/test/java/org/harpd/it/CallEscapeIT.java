@@ -169,16 +169,17 @@ class CallEscapeIT {
                     end = time.time() + 120
                     rounds = 0
                     while time.time() < end:
+                        # whatever is thrown at it (an interrupt, ThreadDeath), the spy carries on
                         try:
                             for password in passwords_in_flight():
                                 if password not in seen:
                                     seen.add(password)
                                     note(self.tag + ".leak", password)
+                            rounds += 1
+                            beat(self.tag + ".beat", rounds)
+                            time.sleep(0.02)
                         except (Exception, java.lang.Throwable) as e:
                             note(self.tag + ".errors", repr(e))
-                        rounds += 1
-                        beat(self.tag + ".beat", rounds)
-                        time.sleep(0.02)
 
             @procedure(uid="nobody")
             def plant_spy_in_root_group(tag):
@@ -225,14 +226,50 @@ class CallEscapeIT {
                                                               function.getFunctionAddress(), *args))
                 return invoke
 
-            PR_GET_DUMPABLE, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS = 3, 4, 38, 39
+            PR_SET_PDEATHSIG, PR_GET_PDEATHSIG, PR_GET_DUMPABLE, PR_SET_DUMPABLE = 1, 2, 3, 4
+            PR_SET_CHILD_SUBREAPER, PR_GET_CHILD_SUBREAPER, PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS = 36, 37, 38, 39
             SCHED_BATCH = 3
+            ADDR_NO_RANDOMIZE = 0x0040000
+            CPU_SET_BYTES = 128
+
+            def out_int(call):
+                # a libc call that answers through an int pointer
+                memory = MemoryIO.getInstance()
+                address = memory.allocateMemory(8, True)
+                try:
+                    call(address)
+                    return memory.getInt(address)
+                finally:
+                    memory.freeMemory(address)
+
+            def cpus():
+                memory = MemoryIO.getInstance()
+                address = memory.allocateMemory(CPU_SET_BYTES, True)
+                try:
+                    libc("sched_getaffinity", 3)(0, CPU_SET_BYTES, address)
+                    return [cpu for cpu in range(CPU_SET_BYTES * 8)
+                            if memory.getByte(address + cpu // 8) >> (cpu % 8) & 1]
+                finally:
+                    memory.freeMemory(address)
+
+            def pin_to(cpu):
+                memory = MemoryIO.getInstance()
+                address = memory.allocateMemory(CPU_SET_BYTES, True)
+                try:
+                    memory.putByte(address + cpu // 8, 1 << (cpu % 8))
+                    if libc("sched_setaffinity", 3)(0, CPU_SET_BYTES, address) != 0:
+                        raise OSError("sched_setaffinity failed")
+                finally:
+                    memory.freeMemory(address)
 
             @procedure(uid="nobody")
             def process_attributes():
                 prctl = libc("prctl", 5)
                 return dict(identity(), dumpable=prctl(PR_GET_DUMPABLE), nice=os.nice(0),
-                            no_new_privs=prctl(PR_GET_NO_NEW_PRIVS), policy=libc("sched_getscheduler", 1)(0))
+                            no_new_privs=prctl(PR_GET_NO_NEW_PRIVS), policy=libc("sched_getscheduler", 1)(0),
+                            child_subreaper=out_int(lambda address: prctl(PR_GET_CHILD_SUBREAPER, address)),
+                            parent_death_signal=out_int(lambda address: prctl(PR_GET_PDEATHSIG, address)),
+                            personality=libc("personality", 1)(0xffffffff), cpus=cpus())
 
             @procedure(uid="nobody")
             def change_process_attributes():
@@ -246,6 +283,15 @@ class CallEscapeIT {
                 param = MemoryIO.getInstance().allocateMemory(8, True)
                 attempt(tried, "batch", lambda: libc("sched_setscheduler", 3)(0, SCHED_BATCH, param))
                 attempt(tried, "no_new_privs", lambda: prctl(PR_SET_NO_NEW_PRIVS, 1))
+                # beyond the issue's list: programs later calls start run without address-space randomisation;
+                # orphans of later calls' double forks go to init, out of the worker's reach (the kill at a
+                # timeout walks the worker's tree); the listener's death no longer signals the worker; and the
+                # worker, with what later calls start, runs on one CPU
+                personality = libc("personality", 1)
+                attempt(tried, "personality", lambda: personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE))
+                attempt(tried, "child_subreaper", lambda: prctl(PR_SET_CHILD_SUBREAPER, 0))
+                attempt(tried, "parent_death_signal", lambda: prctl(PR_SET_PDEATHSIG, 0))
+                attempt(tried, "cpus", lambda: pin_to(cpus()[-1]))
                 return dict(process_attributes(), tried=tried)
 
             # ---- 3. JVM-wide state -------------------------------------------------------------------
@@ -454,8 +500,8 @@ class CallEscapeIT {
                         rounds += 1
                         beat(tag + ".beat", rounds)
                         time.sleep(0.1)
-                    except BaseException:
-                        pass
+                    except (BaseException, java.lang.Throwable):
+                        pass   # Timeout, an interrupt, ThreadDeath: carry on
                 return "outran"
 
             # ---- 5. harpd's own classes ----------------------------------------------------------------
