@@ -211,6 +211,42 @@ class CallEscapeIT {
                          or beats(tag + ".beat") >= start + 2, 30)
                 return dict(identity(), spies=threads_named("harpd-it-spy-" + tag))
 
+            # ---- 1b. a thread Java does not see ------------------------------------------------------
+
+            def tasks_named(name):
+                # the process's threads as the kernel lists them, by name (comm is readable by anyone)
+                found = []
+                for tid in os.listdir("/proc/self/task"):
+                    try:
+                        with open("/proc/self/task/%s/comm" % tid) as f:
+                            if f.read().strip() == name:
+                                found.append(int(tid))
+                    except IOError:
+                        pass   # ended meanwhile
+                return found
+
+            @procedure(uid="nobody")
+            def plant_native_thread(name):
+                # pthread_create through jffi, with libc's sleep as the thread's function: a thread no Java
+                # enumeration shows, named so the next call can look for it
+                library = Library.getCachedInstance("libc.so.6", Library.LAZY | Library.GLOBAL)
+                memory = MemoryIO.getInstance()
+                thread = memory.allocateMemory(8, True)
+                text = memory.allocateMemory(16, True)
+                try:
+                    created = libc("pthread_create", 4)(thread, 0, library.getSymbolAddress("sleep"), 120)
+                    data = java.lang.String(name).getBytes("US-ASCII")
+                    memory.putZeroTerminatedByteArray(text, data, 0, len(data))
+                    named = libc("pthread_setname_np", 2)(memory.getLong(thread), text)
+                finally:
+                    memory.freeMemory(thread)
+                    memory.freeMemory(text)
+                return dict(identity(), created=created, named=named, tasks=tasks_named(name))
+
+            @procedure(uid="nobody")
+            def native_threads(name):
+                return dict(identity(), tasks=tasks_named(name))
+
             # ---- 2. process attributes ---------------------------------------------------------------
 
             from com.kenai.jffi import Function, Invoker, Library, MemoryIO, Type
@@ -702,6 +738,19 @@ class CallEscapeIT {
                 + " left running: attacker " + planted + ", victim " + victim + ", leak file: " + oneLine(leak));
         assertEquals(0, victim.path("spies").size(), () -> "the spy still runs in the JVM of the next call: attacker "
                 + planted + ", victim " + victim);
+    }
+
+    /**
+     * The issue's "counted against /proc/self/task": a thread started natively (pthread_create through jffi)
+     * shows in no thread group. It only sleeps here; what such a thread runs is the attacker's choice.
+     */
+    @Test
+    void aNativeThreadDoesNotOutliveTheCall() throws Exception {
+        String name = "nt" + tag().substring(1, 12);
+        JsonNode planted = result("plant_native_thread", name);
+        JsonNode next = result("native_threads", name);
+        assertEquals(0, next.path("tasks").size(), () -> "the native thread runs on in the next call's worker: attacker "
+                + planted + ", next call " + next);
     }
 
     // ---- 2. process attributes ---------------------------------------------------------------------
