@@ -48,6 +48,11 @@ public interface LinuxLibC {
     /** The calling thread's scheduling policy for pid 0. */
     int sched_getscheduler(int pid);
 
+    /** The calling thread's CPU mask for pid 0; {@code mask} as bytes, for the reason given at {@link #waitid}. */
+    int sched_getaffinity(int pid, @size_t long size, @Out byte[] mask);
+
+    int sched_setaffinity(int pid, @size_t long size, @In byte[] mask);
+
     /** 0xffffffff reads the persona without changing it. */
     int personality(long persona);
 

@@ -274,6 +274,23 @@ public final class Posix {
         return result == 0 && read(attribute) == value;
     }
 
+    /** Bytes of a CPU mask: 1024 CPUs, glibc's {@code cpu_set_t}. */
+    private static final int CPU_MASK_BYTES = 128;
+
+    /** The calling thread's CPU affinity mask. */
+    public static byte[] cpuAffinity() {
+        byte[] mask = new byte[CPU_MASK_BYTES];
+        if (LIBC.sched_getaffinity(0, mask.length, mask) < 0) {
+            throw libcFailure("sched_getaffinity");
+        }
+        return mask;
+    }
+
+    /** @return whether the calling thread's CPU affinity is {@code mask} now */
+    public static boolean setCpuAffinity(byte[] mask) {
+        return LIBC.sched_setaffinity(0, mask.length, mask) == 0 && Arrays.equals(cpuAffinity(), mask);
+    }
+
     /**
      * Clear any process allowed to ptrace this one through Yama's {@code PR_SET_PTRACER}; it cannot be read, so
      * it is cleared whatever it was. Harmless where Yama is absent.

@@ -20,13 +20,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.TimeZone;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 import org.harpd.logging.PythonLogBridge;
 import org.harpd.protocol.Json;
 
 /**
  * The JVM-wide Java state a call can change for every later call of its worker, which a fork's child would have
  * taken with it: system properties, the default time zone and locales, the security providers, the standard
- * streams, the default uncaught-exception handler, the JDK's process-wide network hooks, the calling thread's
+ * streams, the default uncaught-exception handler, the JDK's process-wide network hooks (proxy selector, authenticator, cookie
+ * handler, response cache, HTTPS hostname verifier and socket factory), the calling thread's
  * name, priority and context class loader, and harpd's own shared objects (the JSON mapper the worker encodes
  * every answer with, the route of Python log records). Recorded at boot; {@link #restore} puts back what a plain
  * setter puts back and reports what it cannot.
@@ -35,9 +39,10 @@ import org.harpd.protocol.Json;
  * carry code, such as a {@link TimeZone} or {@link Properties} subclass written in Python) and set back. What
  * can be set only once per JVM ({@link URL#setURLStreamHandlerFactory}, {@link
  * URLConnection#setContentHandlerFactory}) is set at boot to factories that keep the JDK's defaults, so no call
- * can set it. A security manager cannot be installed (the worker JVM starts with
+ * can set it; HTTPS's default socket factory is set at boot to one that looks the JDK's up at first use, so it is
+ * compared without initialising TLS. A security manager cannot be installed (the worker JVM starts with
  * {@code -Djava.security.manager=disallow}). What cannot be read back without reflection into the JDK (security
- * properties, entries changed inside a provider) is not covered: README, Security, says so.
+ * properties, entries changed inside a provider, {@code SSLContext.setDefault}) is not covered: README, Security, says so.
  */
 final class JvmState {
     private final Properties properties;
@@ -55,6 +60,8 @@ final class JvmState {
     private final Authenticator authenticator;
     private final CookieHandler cookieHandler;
     private final ResponseCache responseCache;
+    private final HostnameVerifier hostnameVerifier;
+    private final SSLSocketFactory sslSocketFactory;
     private final String threadName;
     private final int threadPriority;
     private final ClassLoader contextLoader;
@@ -78,6 +85,8 @@ final class JvmState {
         authenticator = Authenticator.getDefault();
         cookieHandler = CookieHandler.getDefault();
         responseCache = ResponseCache.getDefault();
+        hostnameVerifier = HttpsURLConnection.getDefaultHostnameVerifier();
+        sslSocketFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
         threadName = self.getName();
         threadPriority = self.getPriority();
         contextLoader = self.getContextClassLoader();
@@ -94,6 +103,7 @@ final class JvmState {
         // null from a factory means "the JDK's own handler", so these change nothing but who may set them
         URL.setURLStreamHandlerFactory(protocol -> null);
         URLConnection.setContentHandlerFactory(mimeType -> null);
+        HttpsURLConnection.setDefaultSSLSocketFactory(new DefaultSslSocketFactory());
         return new JvmState(self);
     }
 
@@ -153,6 +163,12 @@ final class JvmState {
         }
         if (ResponseCache.getDefault() != responseCache) {
             ResponseCache.setDefault(responseCache);
+        }
+        if (HttpsURLConnection.getDefaultHostnameVerifier() != hostnameVerifier) {
+            HttpsURLConnection.setDefaultHostnameVerifier(hostnameVerifier);
+        }
+        if (HttpsURLConnection.getDefaultSSLSocketFactory() != sslSocketFactory) {
+            HttpsURLConnection.setDefaultSSLSocketFactory(sslSocketFactory);
         }
         if (!threadName.equals(self.getName())) {
             self.setName(threadName);

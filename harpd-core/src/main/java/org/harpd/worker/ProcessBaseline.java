@@ -22,6 +22,7 @@ import sun.misc.SignalHandler;
  * The process-wide state of a worker that a call can change and a fork's child would have taken with it: file
  * mode creation mask, resource limits, working directory, signal dispositions, open file descriptors, threads
  * ({@link ThreadCensus}), the process attributes of {@link ProcessAttribute} (dumpable, nice, scheduling, ...)
+ * and the CPU affinity of the thread that runs calls,
  * and the JVM's Java-wide state ({@link JvmState}). Recorded once, after the worker booted; {@link #restore} puts back what can be put back and says
  * what cannot, in which case the worker must not serve another call.
  *
@@ -52,6 +53,7 @@ final class ProcessBaseline {
     private int[] identity;
     private int[] groups;
     private long[] attributes;
+    private byte[] cpuAffinity;
 
     private ProcessBaseline(Thread self) {
         umask = readUmask();
@@ -119,6 +121,7 @@ final class ProcessBaseline {
         identity = Posix.identity();
         groups = sortedGroups();
         attributes = Posix.processAttributes();
+        cpuAffinity = Posix.cpuAffinity();
     }
 
     /**
@@ -132,6 +135,9 @@ final class ProcessBaseline {
         Posix.clearPtracer();
         if (attributes == null) {
             return lost;
+        }
+        if (!java.util.Arrays.equals(cpuAffinity, Posix.cpuAffinity()) && !Posix.setCpuAffinity(cpuAffinity)) {
+            lost.add("CPU affinity cannot be put back");
         }
         long[] now = Posix.processAttributes();
         for (ProcessAttribute attribute : ProcessAttribute.values()) {

@@ -186,10 +186,11 @@ public final class WorkerProcessMain {
             }
             String dirty;
             try {
-                if (after == WorkerProtocol.After.RELOAD) {
+                dirty = runtime.afterCall();
+                if (dirty == null && after == WorkerProtocol.After.RELOAD) {
                     runtime.reset();
                     dirty = baseline.restore(self);
-                } else {
+                } else if (dirty == null) {
                     // module state is kept by design at this level; what no call may leave behind is checked
                     dirty = baseline.check(self);
                 }
