@@ -173,10 +173,10 @@ final class Worker {
         return call == which && (state == State.BUSY || state == State.FINISHING);
     }
 
-    /** Arm the current call's timeout, cancelled when the worker is ready again or gone. */
-    void armCallTimer(Future<?> timer) {
+    /** Arm {@code which}'s timeout, cancelled when the worker is ready again or gone. */
+    void armCallTimer(PooledCall which, Future<?> timer) {
         synchronized (this) {
-            if (state == State.BUSY || state == State.FINISHING) {
+            if (isOn(which)) {
                 callTimer = timer;
                 return;
             }

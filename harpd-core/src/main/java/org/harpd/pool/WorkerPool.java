@@ -203,7 +203,7 @@ public final class WorkerPool implements CallExecutor {
                 : WorkerProtocol.After.KEEP);
         Duration timeout = call.job().procedure().timeout();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
-            worker.armCallTimer(schedule(() -> timedOut(call, worker), timeout));
+            worker.armCallTimer(call, schedule(() -> timedOut(call, worker), timeout));
         }
     }
 
