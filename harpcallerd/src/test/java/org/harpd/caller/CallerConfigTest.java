@@ -110,6 +110,14 @@ class CallerConfigTest {
     }
 
     @Test
+    void theShippedExampleLoads() throws Exception {
+        CallerConfig c = CallerConfig.load(Path.of("../etc/harpcaller.toml").toAbsolutePath().normalize());
+        assertEquals("127.0.0.1", c.listen().get(0).address());
+        assertEquals(720, c.maxAgeHours());
+        assertEquals(java.util.Set.of(CallerConfig.LogHandler.SYSLOG), c.logHandlers());
+    }
+
+    @Test
     void clientsAndLimits() throws Exception {
         CallerConfig c = load("""
                 [limits]
