@@ -68,10 +68,12 @@ public record CallerConfig(
      * @param maxRequestBytes the longest request line
      * @param maxPendingBytes bytes of incomplete request lines held over all connections together
      * @param maxJobBytes a job's stored size: arguments and info at submission, then stream packets and result
+     * @param maxStoreBytes the job store's size above which submissions are refused; 0: no quota (the original's
+     *     behaviour: with {@code max_age} the store stays bounded by what a client can submit in that time)
      */
     public record Limits(int maxConnections, int requestSeconds, int maxRequestBytes, long maxPendingBytes,
-                         long maxJobBytes) {
-        static final Limits DEFAULTS = new Limits(1024, 30, 1024 * 1024, 64L * 1024 * 1024, 16L * 1024 * 1024);
+                         long maxJobBytes, long maxStoreBytes) {
+        static final Limits DEFAULTS = new Limits(1024, 30, 1024 * 1024, 64L * 1024 * 1024, 16L * 1024 * 1024, 0);
     }
 
     /**
@@ -127,7 +129,7 @@ public record CallerConfig(
             "log_handlers", "erlang", "database", "host_db_script_timeout", "verify_hostname", "limits", "clients");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance", "synchronous");
     private static final Set<String> LIMIT_KEYS = Set.of("max_connections", "request_timeout", "max_request_bytes",
-            "max_pending_bytes", "max_job_bytes");
+            "max_pending_bytes", "max_job_bytes", "max_store_bytes");
     private static final Set<String> CLIENT_KEYS = Set.of("name", "addresses", "token", "hosts", "procedures",
             "queues");
 
@@ -302,7 +304,8 @@ public record CallerConfig(
                 k.positiveInt(t, "limits.", "request_timeout", d.requestSeconds()),
                 k.positiveInt(t, "limits.", "max_request_bytes", d.maxRequestBytes()),
                 k.positiveLong(t, "limits.", "max_pending_bytes", d.maxPendingBytes()),
-                k.positiveLong(t, "limits.", "max_job_bytes", d.maxJobBytes()));
+                k.positiveLong(t, "limits.", "max_job_bytes", d.maxJobBytes()),
+                k.positiveLong(t, "limits.", "max_store_bytes", d.maxStoreBytes()));
     }
 
     private static List<Client> clients(Keys k, JsonNode node) throws ConfigException {

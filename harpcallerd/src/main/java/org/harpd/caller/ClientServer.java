@@ -409,6 +409,13 @@ public final class ClientServer implements AutoCloseable {
                 throw new BadRequest("unauthorized", refusal);
             }
         }
+        long quota = dispatcher.config().limits().maxStoreBytes();
+        long used = dispatcher.store().usedBytes();
+        if (quota > 0 && used > quota) {
+            LOG.warn("submission refused: the job store is full", "used_bytes", used, "max_store_bytes", quota);
+            throw new BadRequest("storage_full", "the job store is full (limits.max_store_bytes); try again once "
+                    + "old jobs are pruned");
+        }
         JsonNode info = r.get("info");
         long size = arguments.toString().length() + (info == null ? 0 : info.toString().length());
         long maxJob = dispatcher.config().limits().maxJobBytes();

@@ -37,6 +37,8 @@ import org.harpd.logging.LoggingSetup;
  */
 public final class Main {
     static final Path DEFAULT_SOCKET = Path.of("/var/run/harpcaller/control");
+    /** How often the job store's size is measured for limits.max_store_bytes. */
+    static final long STORE_MEASURE_SECONDS = 2;
     private static final int USAGE = 2;
 
     private Main() {
@@ -299,7 +301,7 @@ public final class Main {
         EventLoopGroup group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         // the hosts script may run for minutes and pruning may take long on a big store: a thread each, so that
         // neither holds up the other (nor the control socket, which runs its commands on threads of its own)
-        ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, r -> {
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "maintenance");
             t.setDaemon(true);
             return t;
@@ -367,6 +369,15 @@ public final class Main {
                     }
                 }
             }, 1, 3600, TimeUnit.SECONDS);
+            // the size behind limits.max_store_bytes, measured off the submission path
+            timers.scheduleWithFixedDelay(() -> {
+                if (dispatcher.config().limits().maxStoreBytes() > 0) {
+                    store.measure().exceptionally(e -> {
+                        log.warn("cannot measure the job store", "error", String.valueOf(e.getMessage()));
+                        return 0L;
+                    }).join();
+                }
+            }, 0, STORE_MEASURE_SECONDS, TimeUnit.SECONDS);
             Signals.install(stopped::countDown, LoggingSetup::reopen);
             log.info("harpcallerd started", "listen", ports.toString(), "database", store.postgres()
                     ? "postgresql" : "sqlite", "instance", config.instance(), "control", socket.toString());

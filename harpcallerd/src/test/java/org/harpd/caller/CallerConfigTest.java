@@ -132,7 +132,7 @@ class CallerConfigTest {
                 queues = [{name = "q"}]
                 """);
         assertTrue(c.clientAuthentication());
-        assertEquals(new CallerConfig.Limits(10, 5, 1024 * 1024, 64L * 1024 * 1024, 4096), c.limits());
+        assertEquals(new CallerConfig.Limits(10, 5, 1024 * 1024, 64L * 1024 * 1024, 4096, 0), c.limits());
         CallerConfig.Client web = c.clients().get(0);
         assertEquals(java.util.Set.of("echo"), web.procedures());
         assertEquals(java.util.Set.of("{\"name\":\"q\"}"), web.queues());

@@ -58,6 +58,7 @@ class ClientPortIT {
                 max_request_bytes = %d
                 max_pending_bytes = %d
                 max_job_bytes = 4096
+                max_store_bytes = 400000
 
                 [[clients]]
                 name = "webapp"
@@ -254,6 +255,34 @@ class ClientPortIT {
         JsonNode ended = caller.result(from("127.0.0.1", stream).path("job_id").asText());
         assertEquals("too_large", errorType(ended), ended.toString());
         awaitServing();
+    }
+
+    @Test
+    void aFullStoreRefusesSubmissionsUntilPruned() throws Exception {
+        char[] filler = new char[3500];
+        Arrays.fill(filler, 'f');
+        ObjectNode call = obj().put("host", "nowhere").put("procedure", "echo").put("token", TOKEN);
+        call.putArray("arguments").add(new String(filler));
+        JsonNode reply = null;
+        // the store's size is measured every few seconds: submissions go in until one is refused
+        for (int i = 0; i < 5000; i++) {
+            reply = from(STRANGER, call.deepCopy());
+            if (!reply.has("job_id")) {
+                break;
+            }
+        }
+        assertEquals("storage_full", errorType(reply), String.valueOf(reply));
+        List<String> pruned = caller.admin("prune-jobs", "--age=0");
+        assertEquals("0", pruned.get(0), pruned.toString());
+        for (int i = 0; ; i++) {
+            reply = from(STRANGER, call.deepCopy());
+            if (reply.has("job_id")) {
+                break;
+            }
+            assertEquals("storage_full", errorType(reply), reply.toString());
+            assertTrue(i < 600, "still full after pruning");
+            Thread.sleep(50); // until the next measurement sees the pages pruning freed
+        }
     }
 
     /** The limits just hit give way once their connections are gone: a call goes through. */
