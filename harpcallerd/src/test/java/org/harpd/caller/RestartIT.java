@@ -45,6 +45,7 @@ class RestartIT {
         long pid = Long.parseLong(Files.readString(pidfile).strip());
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the daemon runs on");
         assertEquals("0", caller.admin("status", "--wait", "--timeout=30").get(0));
+        assertEquals(List.of("0", "", ""), caller.admin("list", "--all"), "no jobs is an answer, not an error");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(caller.socket)));
         List<String> stop = caller.admin("stop", "--timeout=60");
