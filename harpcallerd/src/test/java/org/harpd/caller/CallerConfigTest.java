@@ -110,6 +110,19 @@ class CallerConfigTest {
     }
 
     @Test
+    void startWarnsOfAnOpenPortAndUncheckedCertificates() throws Exception {
+        java.util.function.Predicate<java.util.List<String>> open = w -> w.stream()
+                .anyMatch(l -> l.contains("is reachable beyond this machine and no [[clients]] are configured"));
+        assertTrue(open.test(Main.startupWarnings(load("listen = [\"*:3502\"]\n"))));
+        assertTrue(open.test(Main.startupWarnings(load("listen = [\"127.0.0.1:3502\", \"192.0.2.1:3502\"]\n"))));
+        assertFalse(open.test(Main.startupWarnings(load("listen = [\"127.0.0.1:3502\", \"[::1]:3502\"]\n"))));
+        assertFalse(open.test(Main.startupWarnings(load("listen = [\"*:3502\"]\n[[clients]]\nname = \"a\"\n"
+                + "addresses = [\"192.0.2.0/24\"]\n"))));
+        assertTrue(Main.startupWarnings(load("")).stream().anyMatch(l -> l.contains("neither ca_file nor")));
+        assertTrue(Main.startupWarnings(load("known_certs_file = \"k.pem\"\n")).isEmpty());
+    }
+
+    @Test
     void theShippedExampleLoads() throws Exception {
         CallerConfig c = CallerConfig.load(Path.of("../etc/harpcaller.toml").toAbsolutePath().normalize());
         assertEquals("127.0.0.1", c.listen().get(0).address());
