@@ -25,6 +25,8 @@ def getgroups():
 
 def killpg(pgid, sig):
     """Send a signal to a process group, as CPython's os.killpg()."""
+    from harpd._linux._args import c_int
+    pgid, sig = c_int(pgid), c_int(sig)
     if pgid <= 0:
         raise OSError(22, "Invalid argument")
     if not _Posix.kill(-pgid, sig):
@@ -62,10 +64,10 @@ def _patch(name, module):
 class _PatchOnImport(object):
     """
     Patches subprocess, select and pty when first imported (importing them here would slow every interpreter),
-    and imports fcntl, resource, syslog, spwd, termios, mmap and struct from harpd._linux.
+    and imports fcntl, resource, syslog, spwd, termios, mmap, struct, pwd and grp from harpd._linux.
     """
     names = ("subprocess", "select", "pty")
-    added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct")
+    added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct", "pwd", "grp")
 
     def __init__(self):
         self.loading = set()
@@ -91,6 +93,10 @@ class _PatchOnImport(object):
         return module
 
 
+for _name in ("pwd", "grp"):
+    # Jython's own, if something imported them already: replaced, they pass arguments unchecked to the C library
+    if _name in _sys.modules:
+        _sys.modules[_name] = __import__("harpd._linux." + _name, fromlist=["*"])
 for _name in _PatchOnImport.names:
     if _name in _sys.modules:
         _patch(_name, _sys.modules[_name])
