@@ -50,6 +50,28 @@ from harpd import _linux_os
 _linux_os.install()
 
 
+def _cpython_random_and_hash():
+    # random.Random's sequences and hash() as CPython 2.7 computes them (see harpd._linux._random and
+    # org.harpd.jython.CPythonHash); before anything imports random, whose Random subclasses _random.Random
+    import __builtin__
+    from harpd._linux import _random
+    from org.harpd.jython import CPythonHash
+    _sys.modules["_random"] = _random
+    if "random" in _sys.modules:
+        reload(_sys.modules["random"])
+
+    def hash(obj):
+        """hash(object) -> integer
+
+Return a hash value for the object.  Two objects with the same value have
+the same hash value.  The reverse is not necessarily true, but likely."""
+        return CPythonHash.hash(obj)
+    __builtin__.hash = hash
+
+
+_cpython_random_and_hash()
+
+
 def _patch(name, module):
     if name == "subprocess":
         from harpd import _linux_subprocess
