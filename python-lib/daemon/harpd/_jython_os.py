@@ -72,6 +72,31 @@ the same hash value.  The reverse is not necessarily true, but likely."""
 _cpython_random_and_hash()
 
 
+def _pow_overflow():
+    # CPython's float pow reports a finite base and exponent whose result overflows as libm's ERANGE; Jython's
+    # answers inf. Only the built-in pow() is changed: the ** operator is Jython's own float code (README).
+    import __builtin__
+    jython_pow = __builtin__.pow
+    infinite = (float("inf"), float("-inf"))
+
+    def pow(x, y, z=None):
+        """pow(x, y[, z]) -> number
+
+With two arguments, equivalent to x**y.  With three arguments,
+equivalent to (x**y) % z, but may be more efficient (e.g. for longs)."""
+        if z is not None:
+            return jython_pow(x, y, z)
+        result = jython_pow(x, y)
+        if (isinstance(result, float) and result in infinite and isinstance(x, (int, long, float))
+                and isinstance(y, (int, long, float)) and x not in infinite and y not in infinite):
+            raise OverflowError(34, "Numerical result out of range")
+        return result
+    __builtin__.pow = pow
+
+
+_pow_overflow()
+
+
 def _patch(name, module):
     if name == "subprocess":
         from harpd import _linux_subprocess
@@ -81,14 +106,18 @@ def _patch(name, module):
         _linux_select.patch(module)
     elif name == "pty":
         _linux_os.patch_pty(module)
+    elif name == "socket":
+        from harpd import _linux_socket
+        _linux_socket.patch(module)
 
 
 class _PatchOnImport(object):
     """
-    Patches subprocess, select and pty when first imported (importing them here would slow every interpreter),
+    Patches subprocess, select, pty and socket when first imported (importing them here would slow every
+    interpreter),
     and imports fcntl, resource, syslog, spwd, termios, mmap, struct, pwd and grp from harpd._linux.
     """
-    names = ("subprocess", "select", "pty")
+    names = ("subprocess", "select", "pty", "socket")
     added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct", "pwd", "grp")
 
     def __init__(self):
