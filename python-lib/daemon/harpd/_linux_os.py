@@ -578,6 +578,23 @@ def _check_arguments():
             setattr(_os, name, _checked(name, function, spec))
 
 
+def _popen_close_answers_the_wait_status():
+    """os.popen(...).close() answers None for success, else the wait status as CPython's (768 for "exit 3"), not
+    the exit code; commands.getstatusoutput builds on it."""
+    wrap_close = getattr(_os, "_wrap_close", None)
+    if wrap_close is None or getattr(wrap_close.close, "_harpd_status", False):
+        return
+
+    def close(self):
+        self._stream.close()
+        returncode = self._proc.wait()
+        if returncode == 0:
+            return None
+        return _status_of(returncode)
+    close._harpd_status = True
+    wrap_close.close = close
+
+
 def install():
     """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
     shared by every interpreter of the JVM, so it is left alone."""
@@ -602,4 +619,5 @@ def install():
         setattr(_os, name, value)
     for name in ("major", "minor", "makedev"):
         setattr(_os, name, globals()[name])
+    _popen_close_answers_the_wait_status()
     _check_arguments()
