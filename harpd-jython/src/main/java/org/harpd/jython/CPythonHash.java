@@ -57,8 +57,7 @@ public final class CPythonHash {
             return ofFrozenSet(s);
         }
         // subclasses and everything else: their __hash__, which may well call hash() on CPython's types again
-        PyObject result = value.__hash__();
-        return result instanceof PyLong l ? l.getValue().longValue() : result.asLong();
+        return value.__hash__().getValue();
     }
 
     private static long ofLong(long value) {
