@@ -266,11 +266,8 @@ public final class WorkerPool implements CallExecutor {
      * answer, and those processes must not outlive the client by more than the moment it takes to find them. A
      * worker that stops within the grace serves later calls, as after a timeout. A call not yet running in its
      * worker (queued, or being handed over) has nothing to let finish.
-     *
-     * <p>A gap: a timeout that reaches the worker after it was given the call but before it entered the procedure
-     * is ignored there ({@link WorkerProtocol}: "a worker that is not in a call ignores the line"), so a call
-     * cancelled in that moment runs until the grace is over, and what it starts meanwhile dies with its worker
-     * then. Telling calls apart on the pipe (call ids) would let the worker keep such a timeout for its call.
+     * A timeout that names a call the worker has not started yet is kept for it: the call is answered
+     * {@code timeout} instead of running.
      */
     private void cancelled(PooledCall call, Worker worker) {
         if (worker == null) {
@@ -291,7 +288,8 @@ public final class WorkerPool implements CallExecutor {
     }
 
     private void cancelGraceOver(PooledCall call, Worker worker) {
-        if (!worker.isRunning(call)) {
+        // an answer does not count, as for a timeout: only ready (or its death) ends the worker's call
+        if (!worker.isOn(call)) {
             return;
         }
         LOG.warn("cancelled call still running after timeout_grace, killing its worker", "procedure",
