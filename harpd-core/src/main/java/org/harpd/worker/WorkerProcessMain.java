@@ -248,7 +248,11 @@ public final class WorkerProcessMain {
                 commands.add(new Command(null, describe(e)));
                 continue;
             }
-            if (message != null && message.has(WorkerProtocol.TIMEOUT)) {
+            if (message == null) {
+                commands.add(new Command(null, "an empty line"));
+                continue;
+            }
+            if (message.has(WorkerProtocol.TIMEOUT)) {
                 String id = WorkerProtocol.parseTimeout(message);
                 // for the call running now, not one to come: it does not wait in the queue
                 if (id != null && id.equals(running.get())) {
