@@ -59,6 +59,12 @@ public final class Main {
             (rest.isEmpty() ? err : out).print(usage());
             return rest.isEmpty() ? USAGE : 0;
         }
+        if (rest.get(0).equals("--version")) {
+            // the POM's version, which the build writes into the jar's manifest
+            String version = Main.class.getPackage().getImplementationVersion();
+            out.println("harpcallerd " + (version != null ? version : "(version unknown)"));
+            return 0;
+        }
         String command = rest.get(0);
         List<String> options = rest.subList(1, rest.size());
         try {
@@ -86,6 +92,7 @@ public final class Main {
     static String usage() {
         return """
                 usage: harpcallerd [--socket=PATH] COMMAND [OPTIONS]
+                       harpcallerd --help | --version
                   start [--config=FILE] [--pidfile=FILE] [--foreground]
                   status [--wait [--timeout=S]]
                   stop [--timeout=S] [--print-pid]
