@@ -60,6 +60,35 @@ class DistributionIT {
     }
 
     @Test
+    void pythonClientInstallsWithPip() throws Exception {
+        Optional<String> python = Pythons.find(Pythons.python3Candidates());
+        Assumptions.assumeTrue(python.isPresent(), "no CPython 3 found (harpd.python3, HARP_PYTHON3, python3)");
+        Assumptions.assumeTrue(DistributionFiles.run(List.of(python.get(), "-m", "pip", "--version")).exitCode() == 0,
+                python.get() + " has no pip");
+        // a copy: pip builds in the source directory (build/, *.egg-info)
+        Path source = Files.createDirectories(tmp.resolve("src"));
+        Path client = Pythons.lib().resolve("client");
+        Files.copy(client.resolve("pyproject.toml"), source.resolve("pyproject.toml"));
+        Files.createDirectories(source.resolve("harp"));
+        try (var files = Files.list(client.resolve("harp"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".py")).toList()) {
+                Files.copy(file, source.resolve("harp").resolve(file.getFileName()));
+            }
+        }
+        Path target = tmp.resolve("site");
+        Launcher.Outcome install = DistributionFiles.run(List.of(python.get(), "-m", "pip", "install", "--no-deps",
+                "--disable-pip-version-check", "--target", target.toString(), source.toString()));
+        Assumptions.assumeFalse(install.exitCode() != 0 && (install.stdout() + install.stderr())
+                .contains("No matching distribution found for setuptools"),
+                "pip cannot get setuptools, the build backend, from any index here");
+        assertEquals(0, install.exitCode(), install.stdout() + "\n" + install.stderr());
+        Launcher.Outcome version = DistributionFiles.run(List.of("env", "PYTHONPATH=" + target,
+                target.resolve("bin/harp").toString(), "--version"));
+        assertEquals(0, version.exitCode(), version.stderr());
+        assertEquals("harp " + pomVersion().replaceFirst("-SNAPSHOT$", ".dev0"), version.stdout());
+    }
+
+    @Test
     void processesAreNamedHarpdAndHarpdWorker() throws Exception {
         Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/comm")), "no /proc/PID/comm (not Linux)");
         try (Daemon daemon = Daemon.builder().start()) {
