@@ -25,7 +25,8 @@ class TimedRotatingFileHandlerTest {
     private final AtomicLong now = new AtomicLong(MONDAY_1300);
 
     private TimedRotatingFileHandler handler(String when, long interval, int backupCount) throws Exception {
-        return new TimedRotatingFileHandler(dir.resolve("harpd.log"), StandardCharsets.UTF_8, false, when, interval,
+        // delay: as in Python, a file opened at construction counts from its mtime, which is the real clock's
+        return new TimedRotatingFileHandler(dir.resolve("harpd.log"), StandardCharsets.UTF_8, true, when, interval,
                 backupCount, true, now::get);
     }
 
