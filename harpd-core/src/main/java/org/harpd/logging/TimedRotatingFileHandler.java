@@ -182,11 +182,15 @@ public final class TimedRotatingFileHandler extends FileHandler {
 
     /** The oldest {@code FILE.SUFFIX} files beyond {@code backupCount}, as Python's getFilesToDelete. */
     private List<Path> filesToDelete() throws IOException {
+        Path directory = path.getParent();
+        if (directory == null) {
+            return List.of(); // "/" itself: not a log file
+        }
         String prefix = path.getFileName() + ".";
         List<Path> rotated = new ArrayList<>();
-        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(path.getParent())) {
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(directory)) {
             for (Path sibling : siblings) {
-                String name = sibling.getFileName().toString();
+                String name = String.valueOf(sibling.getFileName());
                 if (name.startsWith(prefix) && suffixPattern.matcher(name.substring(prefix.length())).matches()) {
                     rotated.add(sibling);
                 }
