@@ -27,7 +27,7 @@ skip() {
 }
 
 if [ "${1:-}" != "--inside" ]; then
-  [ "$(id -u)" = 0 ] || skip "not root (installing packages and mounting an overlay need root)"
+  [ "$EUID" = 0 ] || skip "not root (installing packages and mounting an overlay need root)"
   command -v dpkg >/dev/null 2>&1 || skip "dpkg is missing (not a Debian system)"
   command -v unshare >/dev/null 2>&1 || skip "unshare (util-linux) is missing"
   shopt -s nullglob
