@@ -159,7 +159,7 @@ check "examples and logrotate snippets are conffiles" bash -c \
   'dpkg-query -W -f="\${Conffiles}\n" harpd harpcallerd | grep -c "^ /etc/" | grep -qx 7'
 check "units, man pages, copyright, THIRD-PARTY.txt" bash -c \
   'test -f /lib/systemd/system/harpd.service -a -f /lib/systemd/system/harpcallerd.service \
-   -a -f /usr/share/man/man8/harpd.8.gz -a -f /usr/share/man/man8/harpcallerd.8.gz -a -f /usr/share/man/man1/harp.1.gz \
+   -a -f /usr/share/man/man8/harpd.8.gz -a -f /usr/share/man/man8/harpcallerd.8.gz -a -f /usr/share/man/man1/harp.1.gz -a -f /usr/share/man/man3/harp.3.gz \
    -a -f /usr/share/doc/harpd/copyright -a -f /usr/share/doc/harpd/THIRD-PARTY.txt \
    -a -f /usr/share/doc/harpcallerd/THIRD-PARTY.txt'
 check "harpcaller system user owns /var/lib/harpcaller (0750); /var/cache/harpd is root's (0755)" bash -c \
