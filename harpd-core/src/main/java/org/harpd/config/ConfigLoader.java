@@ -34,7 +34,8 @@ final class ConfigLoader {
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
     private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
             "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout",
-            "max_result_size", "timeout_grace");
+            "max_result_size", "timeout_grace",
+            "share_between_users");
 
     private static final Pattern CIPHER_SUITE_NAME = Pattern.compile("(TLS|SSL)_[A-Z0-9_]+");
 
@@ -210,8 +211,10 @@ final class ConfigLoader {
                 : workers.stringOrStringList("jvm_options");
         int maxResultSize = workers.optionalInt("max_result_size", d.maxResultSize(),
                 WorkersConfig.MIN_MAX_RESULT_SIZE, WorkersConfig.MAX_MAX_RESULT_SIZE);
+        boolean shareBetweenUsers = workers.optionalBoolean("share_between_users", d.shareBetweenUsers());
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize, timeoutGrace);
+                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize, timeoutGrace,
+                shareBetweenUsers);
     }
 
     private static WorkersConfig.Isolation isolation(ConfigSection section, String key,

@@ -124,6 +124,17 @@ final class ConfigSection {
         return text;
     }
 
+    boolean optionalBoolean(String key, boolean fallback) throws ConfigException {
+        if (!has(key)) {
+            return fallback;
+        }
+        Object value = entries.get(key);
+        if (!(value instanceof Boolean flag)) {
+            throw error(key, "expected true or false, got " + describe(value));
+        }
+        return flag;
+    }
+
     int optionalInt(String key, int fallback, int min, int max) throws ConfigException {
         if (!has(key)) {
             return fallback;

@@ -30,11 +30,15 @@ import java.util.OptionalInt;
  * @param timeoutGrace key {@code timeout_grace} (seconds): how long a call may still run after its timeout raised
  *                     {@code Timeout} in it (time for {@code finally} clauses and handlers) before its worker is
  *                     killed
+ * @param shareBetweenUsers key {@code share_between_users}: whether a worker that served a call of one
+ *                     authenticated harpd user may serve another user's call of the same procedure identity
+ *                     (default false: a worker serves one harpd user, so code that outlives a call in it can
+ *                     only ever see that user's later calls)
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
                             Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
-                            Duration timeoutGrace) {
+                            Duration timeoutGrace, boolean shareBetweenUsers) {
 
     /**
      * 64 MiB: 64 times the default request limit, far above what a procedure answering one client sends, yet
@@ -55,7 +59,16 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
 
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
-            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE);
+            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE, false);
+
+    /** Workers not shared between harpd users. */
+    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
+                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
+                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
+                         Duration timeoutGrace) {
+        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
+                idleTimeout, maxResultSize, timeoutGrace, false);
+    }
 
     /** With the default {@code timeout_grace}. */
     public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
@@ -169,19 +182,25 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
     /** The same configuration with another {@code idle_timeout}. */
     public WorkersConfig withIdleTimeout(Duration timeout) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, timeout, maxResultSize, timeoutGrace);
+                procedureIsolation, timeout, maxResultSize, timeoutGrace, shareBetweenUsers);
     }
 
     /** The same configuration with another {@code max_result_size}. */
     public WorkersConfig withMaxResultSize(int bytes) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, bytes, timeoutGrace);
+                procedureIsolation, idleTimeout, bytes, timeoutGrace, shareBetweenUsers);
     }
 
     /** The same configuration with another {@code timeout_grace}. */
     public WorkersConfig withTimeoutGrace(Duration grace) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, grace);
+                procedureIsolation, idleTimeout, maxResultSize, grace, shareBetweenUsers);
+    }
+
+    /** The same configuration with another {@code share_between_users}. */
+    public WorkersConfig withShareBetweenUsers(boolean share) {
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, share);
     }
 
     private static void requirePositive(Duration d, String what) {

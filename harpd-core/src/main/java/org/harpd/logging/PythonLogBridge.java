@@ -39,6 +39,11 @@ public final class PythonLogBridge {
         sink.accept(name, levelno, message, created, process > 0 ? process : OWN_PID);
     }
 
+    /** Where records go now. */
+    public static Sink route() {
+        return sink;
+    }
+
     /** Sends every later record to {@code destination} instead of this process's own handlers. */
     public static void routeTo(Sink destination) {
         sink = Objects.requireNonNull(destination);

@@ -127,6 +127,10 @@ public record PoolSettings(WorkerCommand command, WorkersConfig workers) {
     }
 
     /** The isolation of {@code procedure}'s calls. */
+    public boolean shareBetweenUsers() {
+        return workers.shareBetweenUsers();
+    }
+
     public Isolation isolationOf(String procedure) {
         return workers.isolationOf(procedure);
     }

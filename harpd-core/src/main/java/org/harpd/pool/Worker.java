@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.WorkersConfig;
 import org.harpd.daemon.WorkingDirectory;
@@ -48,6 +49,12 @@ final class Worker {
     private final Thread reader;
     private State state = State.BOOTING;
     private PooledCall call;
+    /** The id of {@link #call}, from its start until the worker is ready again or gone. */
+    private String callId;
+    /** The call's timeout, armed until the worker is done with the call (ready again, or gone). */
+    private Future<?> callTimer;
+    /** The worker broke the pipe protocol and is being killed: nothing more it says counts. */
+    private boolean violated;
     private String bootFailure;
     private WorkerBinding binding;
     private int callsStarted;
@@ -137,13 +144,14 @@ final class Worker {
             }
             state = State.BUSY;
             this.call = call;
+            this.callId = WorkerProtocol.newCallId();
             this.after = afterCall;
             callsStarted++;
         }
         CallJob job = call.job();
         try {
             synchronized (commands) {
-                commands.write(WorkerProtocol.call(job.procedure().name(), job.arguments(), job.identity(),
+                commands.write(WorkerProtocol.call(callId(), job.procedure().name(), job.arguments(), job.identity(),
                         afterCall, ProcedureOptions.of(job.procedure())));
                 commands.flush();
             }
@@ -153,20 +161,54 @@ final class Worker {
         }
     }
 
+    private synchronized String callId() {
+        return callId;
+    }
+
     /**
-     * Tell the worker that {@code timedOut}'s time is up, if it is still running that call.
+     * Whether the worker is still on {@code which}: running it, or answered and not yet ready again. A worker's
+     * answer is its own say-so; only its {@code ready} (or its death) ends the call for the pool's timers.
+     */
+    synchronized boolean isOn(PooledCall which) {
+        return call == which && (state == State.BUSY || state == State.FINISHING);
+    }
+
+    /** Arm {@code which}'s timeout, cancelled when the worker is ready again or gone. */
+    void armCallTimer(PooledCall which, Future<?> timer) {
+        synchronized (this) {
+            if (isOn(which)) {
+                callTimer = timer;
+                return;
+            }
+        }
+        timer.cancel(false);
+    }
+
+    /** Under the lock: the worker is done with its call. */
+    private void disarmCallTimer() {
+        if (callTimer != null) {
+            callTimer.cancel(false);
+            callTimer = null;
+        }
+    }
+
+    /**
+     * Tell the worker that {@code timedOut}'s time is up, if it is still on that call (an answer it gave does not
+     * count: the code it runs may have sent it early).
      *
      * @return whether it was, and was told
      */
     boolean signalTimeout(PooledCall timedOut) {
+        String id;
         synchronized (this) {
-            if (state != State.BUSY || call != timedOut) {
+            if (!isOn(timedOut)) {
                 return false;
             }
+            id = callId;
         }
         try {
             synchronized (commands) {
-                commands.write(WorkerProtocol.timeout());
+                commands.write(WorkerProtocol.timeout(id));
                 commands.flush();
             }
             return true;
@@ -257,7 +299,8 @@ final class Worker {
 
     private void readUntilExit() {
         try (InputStream in = process.getInputStream()) {
-            LineReader lines = new LineReader(in, maxLineBytes, READ_BUFFER_BYTES);
+            // the limit is on messages; a call's are framed with its id (see "Call ids" in WorkerProtocol)
+            LineReader lines = new LineReader(in, maxLineBytes + WorkerProtocol.CALL_ID_CHARS + 1, READ_BUFFER_BYTES);
             try {
                 byte[] line;
                 while ((line = lines.next()) != null) {
@@ -279,6 +322,7 @@ final class Worker {
             current = call;
             failure = bootFailure;
             state = State.DEAD;
+            disarmCallTimer();
         }
         try {
             commands.close();
@@ -297,45 +341,111 @@ final class Worker {
         }
     }
 
+    /**
+     * One line from the worker, checked against the state it is in and the call in flight (see "Call ids" in
+     * {@link WorkerProtocol}): the worker's process runs procedures' code, so a line that does not fit is a
+     * worker that cannot be trusted with another call, and no client may get a line made for another call.
+     */
     private void handle(byte[] line) {
-        String kind = WorkerProtocol.kind(line);
-        if (WorkerProtocol.LOG.equals(kind)) {
+        WorkerProtocol.Frame frame = WorkerProtocol.frame(line);
+        String kind = frame.kind();
+        if (frame.callId() == null && WorkerProtocol.LOG.equals(kind)) {
             forwardLog(line);
             return;
         }
         State current;
         PooledCall running;
+        String expected;
         synchronized (this) {
+            if (violated) {
+                return;
+            }
             current = state;
             running = call;
+            expected = callId;
         }
-        if ((current == State.BOOTING || current == State.FINISHING) && WorkerProtocol.READY.equals(kind)) {
+        String problem;
+        if (frame.callId() == null) {
+            if (current == State.BOOTING && WorkerProtocol.READY.equals(kind)) {
+                synchronized (this) {
+                    if (state == State.BOOTING) {
+                        state = State.READY;
+                    }
+                }
+                events.ready(this);
+                return;
+            }
+            if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
+                synchronized (this) {
+                    bootFailure = fatalMessage(line);
+                }
+                return;
+            }
+            problem = "a message outside any call";
+        } else if (current != State.BUSY && current != State.FINISHING) {
+            problem = "a call's message while no call is in flight";
+        } else if (!frame.callId().equals(expected)) {
+            problem = "a message for another call";
+        } else if (current == State.BUSY) {
+            if (WorkerProtocol.STREAM.equals(kind)) {
+                running.stream(frame.message());
+                return;
+            }
+            if (isFinal(kind)) {
+                synchronized (this) {
+                    if (state == State.BUSY) {
+                        state = State.FINISHING;
+                    }
+                }
+                events.callFinished(this); // slot first, so a client retrying at once finds it coming free
+                running.complete(frame.message());
+                return;
+            }
+            problem = WorkerProtocol.READY.equals(kind) ? "ready before the call's final message"
+                    : "an unexpected message during a call";
+        } else if (WorkerProtocol.READY.equals(kind) && comesBack()) {
             synchronized (this) {
-                if (state == current) {
+                if (state == State.FINISHING) {
                     state = State.READY;
                     call = null;
+                    callId = null;
+                    disarmCallTimer();
                 }
             }
             events.ready(this);
-        } else if (current == State.FINISHING && WorkerProtocol.EXITING.equals(kind)) {
+            return;
+        } else if (WorkerProtocol.EXITING.equals(kind)) {
             LOG.warn("worker exits instead of serving more calls", "pid", pid,
-                    "reason", WorkerProtocol.parseExiting(line));
-        } else if (current == State.BOOTING && WorkerProtocol.FATAL.equals(kind)) {
-            synchronized (this) {
-                bootFailure = fatalMessage(line);
-            }
-        } else if (current == State.BUSY && WorkerProtocol.STREAM.equals(kind)) {
-            running.stream(line);
-        } else if (current == State.BUSY && isFinal(kind)) {
-            synchronized (this) {
-                state = State.FINISHING;
-            }
-            events.callFinished(this); // slot first, so a client retrying at once finds it coming free
-            running.complete(line);
+                    "reason", WorkerProtocol.parseExiting(frame.message()));
+            return;
         } else {
-            LOG.warn("unexpected message from worker", "pid", pid, "state", current.name(),
-                    "kind", String.valueOf(kind));
+            problem = isFinal(kind) ? "a second final message for a call"
+                    : WorkerProtocol.STREAM.equals(kind) ? "a stream message after the call's final message"
+                    : WorkerProtocol.READY.equals(kind) ? "ready after the call it was told to exit after"
+                    : "an unexpected message after a call";
         }
+        brokeProtocol(problem, kind, current, running);
+    }
+
+    /**
+     * The worker sent what no honest worker sends: it is killed, and the call in flight, if not answered yet,
+     * fails. Lines it sends until it is gone are dropped.
+     */
+    private void brokeProtocol(String problem, String kind, State current, PooledCall running) {
+        synchronized (this) {
+            if (violated) {
+                return;
+            }
+            violated = true;
+        }
+        LOG.error("worker broke the pipe protocol, killing it", "pid", pid, "problem", problem,
+                "kind", String.valueOf(kind), "state", current.name(),
+                "procedure", running == null ? null : running.job().procedure().name());
+        if (running != null) {
+            running.fail(new HarpError(ErrorType.SYSTEM_ERROR, "worker broke the protocol",
+                    Json.MAPPER.createObjectNode().put("pid", pid)));
+        }
+        kill();
     }
 
     /** The worker sent more than {@link #maxLineBytes} without a newline: its call fails and it is killed. */

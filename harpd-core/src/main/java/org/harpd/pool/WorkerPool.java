@@ -104,9 +104,14 @@ public final class WorkerPool implements CallExecutor {
         return call;
     }
 
-    /** How {@code job} binds the worker that runs it: its identity, and its procedure's isolation. */
+    /**
+     * How {@code job} binds the worker that runs it: its identity, its procedure's isolation, and the harpd user
+     * who called unless workers are shared between users. A {@code process} worker serves one call: no tenant.
+     */
     private WorkerBinding bindingOf(CallJob job) {
-        return new WorkerBinding(job.identity(), settings.isolationOf(job.procedure().name()));
+        Isolation isolation = settings.isolationOf(job.procedure().name());
+        String tenant = isolation == Isolation.PROCESS || settings.shareBetweenUsers() ? null : job.requestUser();
+        return new WorkerBinding(job.identity(), isolation, tenant);
     }
 
     public synchronized PoolStats stats() {
@@ -198,7 +203,7 @@ public final class WorkerPool implements CallExecutor {
                 : WorkerProtocol.After.KEEP);
         Duration timeout = call.job().procedure().timeout();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
-            call.setTimer(schedule(() -> timedOut(call, worker), timeout));
+            worker.armCallTimer(call, schedule(() -> timedOut(call, worker), timeout));
         }
     }
 
@@ -208,7 +213,8 @@ public final class WorkerPool implements CallExecutor {
      * {@code timeout_grace} is killed.
      */
     private void timedOut(PooledCall call, Worker worker) {
-        if (call.isDone()) {
+        // An answer does not end the call for this timer: the worker's code may have sent it early and run on.
+        if (!worker.isOn(call)) {
             return;
         }
         LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
@@ -221,17 +227,17 @@ public final class WorkerPool implements CallExecutor {
     }
 
     private void timeoutGraceOver(PooledCall call, Worker worker) {
-        if (call.isDone()) {
+        if (!worker.isOn(call)) {
             return;
         }
         retire(worker);
-        if (call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"))) {
-            LOG.warn("procedure still running after timeout_grace, killing its worker", "procedure",
-                    call.job().procedure().name(), "pid", worker.pid(),
-                    "timeout_grace_ms", settings.timeoutGrace().toMillis());
-            worker.kill();
-            scheduleReapCheck(worker);
-        }
+        boolean unanswered = call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
+        LOG.warn(unanswered ? "procedure still running after timeout_grace, killing its worker"
+                : "worker answered but is still on its call after timeout_grace, killing it",
+                "procedure", call.job().procedure().name(), "pid", worker.pid(),
+                "timeout_grace_ms", settings.timeoutGrace().toMillis());
+        worker.kill();
+        scheduleReapCheck(worker);
     }
 
     private void queueTimedOut(PooledCall call) {

@@ -192,6 +192,113 @@ public final class Posix {
         }
     }
 
+    private static final int PR_GET_DUMPABLE = 3;
+    private static final int PR_SET_DUMPABLE = 4;
+    private static final int PR_GET_KEEPCAPS = 7;
+    private static final int PR_SET_KEEPCAPS = 8;
+    private static final int PR_GET_SECCOMP = 21;
+    private static final int PR_SET_TIMERSLACK = 29;
+    private static final int PR_GET_TIMERSLACK = 30;
+    private static final int PR_GET_CHILD_SUBREAPER = 37;
+    private static final int PR_GET_NO_NEW_PRIVS = 39;
+    private static final int PR_SET_THP_DISABLE = 41;
+    private static final int PR_GET_THP_DISABLE = 42;
+    private static final int PR_SET_PTRACER = 0x59616d61;
+    private static final int PRIO_PROCESS = 0;
+    private static final int IOPRIO_WHO_PROCESS = 1;
+    private static final long SYS_IOPRIO_GET = "aarch64".equals(System.getProperty("os.arch")) ? 31 : 252;
+    private static final long READ_PERSONALITY = 0xffffffffL;
+
+    /**
+     * The attributes of this process (or, for the per-thread ones, of the calling thread) that code running in it
+     * can change and a later caller could notice or exploit, as {@link ProcessAttribute} order gives them. Each is
+     * one system call; an attribute this kernel does not have reads as {@link Long#MIN_VALUE}.
+     */
+    public static long[] processAttributes() {
+        ProcessAttribute[] all = ProcessAttribute.values();
+        long[] values = new long[all.length];
+        for (ProcessAttribute attribute : all) {
+            values[attribute.ordinal()] = read(attribute);
+        }
+        return values;
+    }
+
+    private static long read(ProcessAttribute attribute) {
+        return switch (attribute) {
+            case DUMPABLE -> prctlValue(PR_GET_DUMPABLE);
+            case KEEPCAPS -> prctlValue(PR_GET_KEEPCAPS);
+            case SECCOMP -> prctlValue(PR_GET_SECCOMP);
+            case TIMERSLACK -> prctlValue(PR_GET_TIMERSLACK);
+            case CHILD_SUBREAPER -> prctlOut(PR_GET_CHILD_SUBREAPER);
+            case NO_NEW_PRIVS -> prctlValue(PR_GET_NO_NEW_PRIVS);
+            case THP_DISABLE -> prctlValue(PR_GET_THP_DISABLE);
+            case PARENT_DEATH_SIGNAL -> prctlOut(PR_GET_PDEATHSIG);
+            case NICE -> {
+                LastError.setLastError(LIBC_RUNTIME, 0);
+                int nice = LIBC.getpriority(PRIO_PROCESS, 0);
+                yield nice == -1 && LastError.getLastError(LIBC_RUNTIME) != 0 ? Long.MIN_VALUE : nice;
+            }
+            case SCHEDULING_POLICY -> LIBC.sched_getscheduler(0);
+            case IO_PRIORITY -> LIBC.syscall(SYS_IOPRIO_GET, IOPRIO_WHO_PROCESS, 0, 0);
+            case PERSONALITY -> LIBC.personality(READ_PERSONALITY);
+        };
+    }
+
+    private static long prctlValue(int option) {
+        int value = LIBC.prctl(option, 0, 0, 0, 0);
+        return value < 0 ? Long.MIN_VALUE : value;
+    }
+
+    private static long prctlOut(int option) {
+        int[] out = new int[1];
+        return LIBC.prctl(option, out, 0, 0, 0) != 0 ? Long.MIN_VALUE : out[0];
+    }
+
+    /**
+     * Put {@code attribute} back to {@code value}, where an unprivileged process may.
+     *
+     * @return false when it cannot be put back (the kernel refuses, or no call sets it: seccomp, no_new_privs)
+     */
+    public static boolean restore(ProcessAttribute attribute, long value) {
+        int result = switch (attribute) {
+            case DUMPABLE -> LIBC.prctl(PR_SET_DUMPABLE, value, 0, 0, 0);
+            case KEEPCAPS -> LIBC.prctl(PR_SET_KEEPCAPS, value, 0, 0, 0);
+            case TIMERSLACK -> LIBC.prctl(PR_SET_TIMERSLACK, value, 0, 0, 0);
+            case CHILD_SUBREAPER -> LIBC.prctl(PR_SET_CHILD_SUBREAPER, value, 0, 0, 0);
+            case THP_DISABLE -> LIBC.prctl(PR_SET_THP_DISABLE, value, 0, 0, 0);
+            case PARENT_DEATH_SIGNAL -> LIBC.prctl(PR_SET_PDEATHSIG, value, 0, 0, 0);
+            case NICE -> LIBC.setpriority(PRIO_PROCESS, 0, (int) value);
+            case PERSONALITY -> LIBC.personality(value) < 0 ? -1 : 0;
+            case SECCOMP, NO_NEW_PRIVS, SCHEDULING_POLICY, IO_PRIORITY -> -1;
+        };
+        return result == 0 && read(attribute) == value;
+    }
+
+    /** Bytes of a CPU mask: 1024 CPUs, glibc's {@code cpu_set_t}. */
+    private static final int CPU_MASK_BYTES = 128;
+
+    /** The calling thread's CPU affinity mask. */
+    public static byte[] cpuAffinity() {
+        byte[] mask = new byte[CPU_MASK_BYTES];
+        if (LIBC.sched_getaffinity(0, mask.length, mask) < 0) {
+            throw libcFailure("sched_getaffinity");
+        }
+        return mask;
+    }
+
+    /** @return whether the calling thread's CPU affinity is {@code mask} now */
+    public static boolean setCpuAffinity(byte[] mask) {
+        return LIBC.sched_setaffinity(0, mask.length, mask) == 0 && Arrays.equals(cpuAffinity(), mask);
+    }
+
+    /**
+     * Clear any process allowed to ptrace this one through Yama's {@code PR_SET_PTRACER}; it cannot be read, so
+     * it is cleared whatever it was. Harmless where Yama is absent.
+     */
+    public static void clearPtracer() {
+        LIBC.prctl(PR_SET_PTRACER, 0, 0, 0, 0);
+    }
+
     /** Whether this process has any child, running or a zombie; one system call, nothing reaped. */
     public static boolean hasChildren() {
         byte[] info = new byte[SIGINFO_SIZE];

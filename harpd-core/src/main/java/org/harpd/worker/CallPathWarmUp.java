@@ -46,7 +46,7 @@ final class CallPathWarmUp {
 
     private static void interpreter(WorkerRuntime runtime, JsonNode arguments) throws Exception {
         List<byte[]> lines = new ArrayList<>();
-        runtime.warmUp(arguments, new WireEmitter(lines::add));
+        runtime.warmUp(arguments, new WireEmitter(lines::add, null));
         byte[] last = lines.isEmpty() ? null : lines.get(lines.size() - 1);
         if (last == null || !WorkerProtocol.RESULT.equals(WorkerProtocol.kind(last))) {
             throw new IllegalStateException("the warm-up call ended with "

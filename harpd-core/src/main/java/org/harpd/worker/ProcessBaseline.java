@@ -6,23 +6,24 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.harpd.posix.Posix;
+import org.harpd.posix.ProcessAttribute;
 import org.harpd.posix.PosixException;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
  * The process-wide state of a worker that a call can change and a fork's child would have taken with it: file
- * mode creation mask, resource limits, working directory, signal dispositions, open file descriptors and
- * threads. Recorded once, after the worker booted; {@link #restore} puts back what can be put back and says
+ * mode creation mask, resource limits, working directory, signal dispositions, open file descriptors, threads
+ * ({@link ThreadCensus}), the process attributes of {@link ProcessAttribute} (dumpable, nice, scheduling, ...)
+ * and the CPU affinity of the thread that runs calls,
+ * and the JVM's Java-wide state ({@link JvmState}). Recorded once, after the worker booted; {@link #restore} puts back what can be put back and says
  * what cannot, in which case the worker must not serve another call.
  *
  * <p>Environment variables need no entry here: Jython keeps them in {@code os.environ} only (its {@code putenv}
@@ -38,12 +39,6 @@ final class ProcessBaseline {
     private static final List<String> SIGNALS = List.of("HUP", "INT", "TERM", "USR1", "USR2", "ALRM", "CHLD",
             "CONT", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "PIPE",
             "SYS", "TRAP", "ABRT");
-    /**
-     * How long threads a call started may take to finish after it returned: helpers that copy a child process's
-     * output end soon after the child, later on a busy machine. Waited for only while such a thread is alive,
-     * after the answer has gone out.
-     */
-    private static final long THREAD_GRACE_MS = 1_000;
     /** How long a descriptor the call did not open may stay open: the JVM's own reads of a file take less. */
     private static final long TRANSIENT_MS = 20;
 
@@ -52,13 +47,15 @@ final class ProcessBaseline {
     private final String workingDirectory;
     private final Map<Signal, SignalHandler> handlers = new LinkedHashMap<>();
     private final Map<Integer, FileId> descriptors = new HashMap<>();
-    private final Set<Thread> threads = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final ThreadGroup callThreads;
+    private final ThreadCensus threads;
+    private final JvmState jvm;
     /** Recorded once the worker has taken on the identity it serves: see {@link #recordIdentity}. */
     private int[] identity;
     private int[] groups;
+    private long[] attributes;
+    private byte[] cpuAffinity;
 
-    private ProcessBaseline() {
+    private ProcessBaseline(Thread self) {
         umask = readUmask();
         for (int resource = 0; resource < RLIMITS; resource++) {
             try {
@@ -85,8 +82,8 @@ final class ProcessBaseline {
                 descriptors.put(fd, new FileId(stat[0], stat[1]));
             }
         }
-        callThreads = Thread.currentThread().getThreadGroup();
-        threads.addAll(threadsIn(callThreads));
+        threads = ThreadCensus.take();
+        jvm = JvmState.take(self);
     }
 
     /**
@@ -115,10 +112,59 @@ final class ProcessBaseline {
         return changed.isEmpty() ? null : "the call changed the process's " + String.join(", ", changed);
     }
 
-    /** Records the identity the worker serves calls with; to be called after switching to it, before the call. */
+    /**
+     * Records the identity the worker serves calls with, and the process attributes as they are under it (the
+     * switch itself clears dumpable and the parent-death signal); to be called after switching, before the call,
+     * on the thread that runs calls (some attributes are the thread's).
+     */
     void recordIdentity() {
         identity = Posix.identity();
         groups = sortedGroups();
+        attributes = Posix.processAttributes();
+        cpuAffinity = Posix.cpuAffinity();
+    }
+
+    /**
+     * Puts back the process attributes a call changed, where an unprivileged process may, and clears a Yama
+     * ptracer it may have named.
+     *
+     * @return what could not be put back
+     */
+    private List<String> restoreAttributes() {
+        List<String> lost = new ArrayList<>();
+        Posix.clearPtracer();
+        if (attributes == null) {
+            return lost;
+        }
+        if (!java.util.Arrays.equals(cpuAffinity, Posix.cpuAffinity()) && !Posix.setCpuAffinity(cpuAffinity)) {
+            lost.add("CPU affinity cannot be put back");
+        }
+        long[] now = Posix.processAttributes();
+        for (ProcessAttribute attribute : ProcessAttribute.values()) {
+            long was = attributes[attribute.ordinal()];
+            long is = now[attribute.ordinal()];
+            if (was != is && !Posix.restore(attribute, was)) {
+                lost.add(attribute.name().toLowerCase(java.util.Locale.ROOT) + " " + is + " (was " + was
+                        + ") cannot be put back");
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * What no call may leave behind even where module state is kept ({@code shared}): a changed identity, a
+     * thread that is not the worker's own, a process attribute it cannot put back.
+     *
+     * @return null when the worker may serve again; else why not
+     */
+    String check(Thread self) {
+        List<String> dirty = new ArrayList<>(restoreAttributes());
+        String changed = identityChanged();
+        if (changed != null) {
+            dirty.add(changed);
+        }
+        dirty.addAll(threads.strangers(self));
+        return dirty.isEmpty() ? null : String.join("; ", dirty);
     }
 
     private static int[] sortedGroups() {
@@ -127,19 +173,21 @@ final class ProcessBaseline {
         return list;
     }
 
-    /** The worker as it is now; to be taken after booting, before the first call. */
-    static ProcessBaseline take() {
-        return new ProcessBaseline();
+    /** The worker as it is now; to be taken after booting, before the first call, on the thread that runs calls. */
+    static ProcessBaseline take(Thread self) {
+        return new ProcessBaseline(self);
     }
 
     /**
-     * Puts back the mask, limits, working directory and signal handlers, then checks that the call left the
-     * process's identity as it was, no file descriptor open and no thread running.
+     * Puts back the mask, limits, working directory, signal handlers, process attributes and the JVM's Java-wide
+     * state, then checks that the call left the process's identity as it was, no file descriptor open and no
+     * thread that is not the worker's own.
      *
      * @return null when the worker is as recorded; else why it is not, and must be replaced
      */
-    String restore() {
-        List<String> dirty = new ArrayList<>();
+    String restore(Thread self) {
+        List<String> dirty = new ArrayList<>(restoreAttributes());
+        dirty.addAll(jvm.restore(self));
         Posix.umask(umask); // setting it is as cheap as reading it, which umask(2) does only by setting
         for (int resource = 0; resource < RLIMITS; resource++) {
             long[] saved = limits[resource];
@@ -168,10 +216,7 @@ final class ProcessBaseline {
         if (changed != null) {
             dirty.add(changed);
         }
-        int leftThreads = threadsLeftRunning();
-        if (leftThreads > 0) {
-            dirty.add("the call left " + leftThreads + " thread(s) running");
-        }
+        dirty.addAll(threads.strangers(self));
         List<String> leftOpen = descriptorsLeftOpen();
         if (!leftOpen.isEmpty()) {
             dirty.add("the call left file descriptor(s) open: " + String.join(", ", leftOpen));
@@ -183,54 +228,6 @@ final class ProcessBaseline {
         int mask = Posix.umask(022);
         Posix.umask(mask);
         return mask;
-    }
-
-    /**
-     * Threads started since the baseline in the worker's own thread group (where Python's {@code threading}
-     * creates them; the JVM's own helpers, such as the process reaper, live in the system group), given a
-     * moment to end: a thread that has done its work may still be on its way out.
-     */
-    private int threadsLeftRunning() {
-        long deadline = System.nanoTime() + THREAD_GRACE_MS * 1_000_000;
-        int left = 0;
-        for (Thread thread : threadsIn(callThreads)) {
-            if (threads.contains(thread) || thread == Thread.currentThread()) {
-                continue;
-            }
-            long wait = (deadline - System.nanoTime()) / 1_000_000;
-            if (wait > 0) {
-                try {
-                    thread.join(wait);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            if (thread.isAlive()) {
-                left++;
-            }
-        }
-        return left;
-    }
-
-    /**
-     * The live threads of {@code group} and its subgroups. Enumerating thread groups, unlike
-     * {@code Thread.getAllStackTraces}, does not stop every thread to walk its stack; this runs after every
-     * call. The array has room to spare, so a full one means: look again.
-     */
-    static List<Thread> threadsIn(ThreadGroup group) {
-        Thread[] found;
-        int n;
-        do {
-            found = new Thread[group.activeCount() * 2 + 16];
-            n = group.enumerate(found, true);
-        } while (n == found.length);
-        List<Thread> list = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            if (found[i].isAlive()) {
-                list.add(found[i]);
-            }
-        }
-        return list;
     }
 
     /**

@@ -12,7 +12,10 @@ import org.harpd.posix.ProcessTree;
 import org.harpd.protocol.LineReader;
 
 /**
- * The worker's end of the protocol pipes, moved off fds 0 and 1. Procedures (and programs they run) still
+ * The worker's end of the protocol pipes, moved off fds 0 and 1. This object writes; the command pipe is read
+ * through a {@link LineReader} that {@link #commandReader} makes for the one thread that reads commands and that
+ * nothing else holds, since commands carry call ids (see "Call ids" in
+ * {@link org.harpd.workerprotocol.WorkerProtocol}). Procedures (and programs they run) still
  * see a normal stdin and stdout — {@code /dev/null} and stderr — so nothing they read or print can touch the
  * protocol. The protocol fds are close-on-exec: subprocesses never inherit them, which also keeps end of file
  * on the command pipe meaning "the listener is gone".
@@ -21,16 +24,27 @@ final class ProtocolPipes {
     /** Exit status of a worker that lost its listener. */
     static final int EXIT_LISTENER_GONE = 2;
 
-    private final LineReader commands;
+    private final int commandFd;
     private final int replyFd;
+    private boolean readerMade;
 
     private ProtocolPipes(int commandFd, int replyFd) {
+        this.commandFd = commandFd;
+        this.replyFd = replyFd;
+    }
+
+    /** The command pipe's reader, made once. */
+    synchronized LineReader commandReader() {
+        if (readerMade) {
+            throw new IllegalStateException("the command pipe has its reader");
+        }
+        readerMade = true;
+        int fd = commandFd;
         // No limit: the listener is trusted, and a call it sends is bounded by the request line it accepted.
-        this.commands = new LineReader(buffer -> {
-            int n = Posix.read(commandFd, buffer, buffer.length);
+        return new LineReader(buffer -> {
+            int n = Posix.read(fd, buffer, buffer.length);
             return n == 0 ? -1 : n;
         }, LineReader.UNBOUNDED, 64 * 1024);
-        this.replyFd = replyFd;
     }
 
     /** Take the pipes from fds 0 and 1, then point fd 0 at /dev/null and fd 1 (and System.out) at stderr. */
@@ -49,10 +63,10 @@ final class ProtocolPipes {
     }
 
     /**
-     * One line without its newline, or null at end of file (an unterminated last line is no command). Only one
-     * thread reads.
+     * One line of {@code commands} without its newline, or null at end of file (an unterminated last line is no
+     * command).
      */
-    byte[] readLine() {
+    static byte[] readLine(LineReader commands) {
         try {
             byte[] line = commands.next();
             return line == null ? null : Arrays.copyOf(line, line.length - 1);

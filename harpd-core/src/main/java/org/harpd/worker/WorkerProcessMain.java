@@ -1,5 +1,6 @@
 package org.harpd.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.JarURLConnection;
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.harpd.logging.PythonLevels;
 import org.harpd.logging.PythonLogBridge;
 import org.harpd.posix.IdentitySwitch;
@@ -24,6 +26,7 @@ import org.harpd.procedure.Identity;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
+import org.harpd.protocol.LineReader;
 import org.harpd.workerprotocol.WorkerArguments;
 import org.harpd.workerprotocol.WorkerProtocol;
 import sun.misc.Signal;
@@ -77,37 +80,27 @@ public final class WorkerProcessMain {
             Runtime.getRuntime().halt(EXIT_FATAL);
             return;
         }
-        // One thread reads commands for the worker's whole life: end of file means the listener is gone,
-        // at any moment, also in the middle of a call, and nobody is left to answer to.
-        BlockingQueue<byte[]> commands = new LinkedBlockingQueue<>();
-        WorkerRuntime[] booted = new WorkerRuntime[1];
+        // One thread reads and parses commands for the worker's whole life: end of file means the listener is
+        // gone, at any moment, also in the middle of a call, and nobody is left to answer to. Commands carry call
+        // ids, which must stay out of reach of the procedures' code: the reader, its buffer and the parser's
+        // per-thread buffers belong to that thread alone (a thread's runnable and thread-locals are the JDK's
+        // private fields, closed to reflection), and the loop below keeps ids in locals.
+        BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+        AtomicReference<WorkerRuntime> booted = new AtomicReference<>();
+        AtomicReference<String> running = new AtomicReference<>();
         AtomicBoolean timedOut = new AtomicBoolean();
-        Thread reader = new Thread(() -> {
-            byte[] line;
-            while ((line = pipes.readLine()) != null) {
-                if (WorkerProtocol.TIMEOUT.equals(WorkerProtocol.kind(line))) {
-                    // for the call running now, not one to come: it does not wait in the queue
-                    try {
-                        if (booted[0].timeout()) {
-                            timedOut.set(true);
-                        }
-                    } catch (Throwable t) {
-                        // the listener kills the worker when the grace is over; this thread must keep watching
-                    }
-                } else {
-                    commands.add(line);
-                }
-            }
-            exit(0);
-        }, "harpd-listener-watch");
+        LineReader commandLines = pipes.commandReader();
+        Thread reader = new Thread(() -> readCommands(commandLines, commands, booted, running, timedOut),
+                "harpd-listener-watch");
         reader.setDaemon(true);
         ProcessBaseline baseline;
+        Thread self = Thread.currentThread();
         try {
             runtime = factory.create(WorkerArguments.parse(args));
             // the procedures file's module code runs here, once, as the listener's user (root), as the
             // original ran it once before forking for each call
             runtime.load();
-            booted[0] = runtime;
+            booted.set(runtime);
             openClassPathJars();
             CallPathWarmUp.run(runtime);
             routePythonLogsToListener(pipes);
@@ -115,7 +108,7 @@ public final class WorkerProcessMain {
             // what every interpreter-level call starts from; a process-level worker never goes back to it,
             // but which level its first call has is not known yet
             runtime.checkpoint();
-            baseline = ProcessBaseline.take();
+            baseline = ProcessBaseline.take(self);
             // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
             Posix.trimNativeHeap();
         } catch (Throwable t) {
@@ -127,13 +120,19 @@ public final class WorkerProcessMain {
 
         Identity servedIdentity = null;
         while (true) {
-            byte[] command = takeUninterruptibly(commands);
-            WireEmitter out = new WireEmitter(pipes::write);
-            WorkerProtocol.After after = WorkerProtocol.After.EXIT;
+            Command command = takeUninterruptibly(commands);
+            if (command.call() == null) {
+                pipes.write(WorkerProtocol.fatal("malformed command from the listener: " + command.problem()));
+                exit(EXIT_FATAL);
+                return;
+            }
+            WorkerProtocol.CallCommand call = command.call();
+            String id = call.id();
+            WireEmitter out = new WireEmitter(pipes::write, id);
+            WorkerProtocol.After after = call.after();
             timedOut.set(false);
+            running.set(id);
             try {
-                WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(command));
-                after = call.after();
                 List<String> changed = call.expected() == null
                         ? List.of("the listener sent no options for it")
                         : runtime.differences(call.procedure(), call.expected());
@@ -164,16 +163,18 @@ public final class WorkerProcessMain {
                 out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
                 after = WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
             }
+            running.set(null);
             // What a call leaves running in the background (a service it started, `nohup ... &`) runs on after
             // it, as under the original, which forked per call. A worker that kept such processes would hand
             // them to the next call and end them with the daemon, so it leaves instead of serving again, and
             // they go to init as the original's did.
             // A call that ran out of time does not get that: what it started ends with it, as when the
             // listener kills a worker that overstays its timeout.
-            int running = ProcessTree.runningDescendantsOfSelf();
-            if (running > 0) {
+            int processes = ProcessTree.runningDescendantsOfSelf();
+            if (processes > 0) {
                 if (after != WorkerProtocol.After.EXIT) {
-                    pipes.write(WorkerProtocol.exiting("the call left " + running + " process(es) running"));
+                    pipes.write(WorkerProtocol.tagged(id,
+                            WorkerProtocol.exiting("the call left " + processes + " process(es) running")));
                 }
                 if (timedOut.get()) {
                     exit(0);
@@ -183,27 +184,68 @@ public final class WorkerProcessMain {
             if (after == WorkerProtocol.After.EXIT) {
                 exit(0);
             }
-            if (after == WorkerProtocol.After.RELOAD) {
-                String dirty;
-                try {
+            String dirty;
+            try {
+                dirty = runtime.afterCall();
+                if (dirty == null && after == WorkerProtocol.After.RELOAD) {
                     runtime.reset();
-                    dirty = baseline.restore();
-                } catch (Throwable t) {
-                    dirty = "cannot put the interpreter back as it was: " + describe(t);
+                    dirty = baseline.restore(self);
+                } else if (dirty == null) {
+                    // module state is kept by design at this level; what no call may leave behind is checked
+                    dirty = baseline.check(self);
                 }
-                if (dirty != null) {
-                    pipes.write(WorkerProtocol.exiting(dirty));
-                    exit(0);
-                }
-            } else {
-                int leftover = userThreadsRunning();
-                if (leftover > 0) {
-                    pipes.write(WorkerProtocol.exiting("the call left " + leftover + " thread(s) running"));
-                    exit(0);
-                }
+            } catch (Throwable t) {
+                dirty = "cannot put the worker back as it was: " + describe(t);
             }
-            pipes.write(WorkerProtocol.ready(pid));
+            if (dirty != null) {
+                pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.exiting(dirty)));
+                exit(0);
+            }
+            pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.ready(pid)));
         }
+    }
+
+    /** A parsed command for the call loop: a call, or why the line was not one. */
+    private record Command(WorkerProtocol.CallCommand call, String problem) {
+    }
+
+    /**
+     * The reader thread: a timeout goes at once to the call it names, if that call is running; a call is parsed
+     * here and queued for the loop. End of file ends the worker.
+     */
+    private static void readCommands(LineReader lines, BlockingQueue<Command> commands,
+                                     AtomicReference<WorkerRuntime> booted, AtomicReference<String> running,
+                                     AtomicBoolean timedOut) {
+        byte[] line;
+        while ((line = ProtocolPipes.readLine(lines)) != null) {
+            JsonNode message;
+            try {
+                message = Json.MAPPER.readTree(line);
+            } catch (IOException | RuntimeException e) {
+                commands.add(new Command(null, describe(e)));
+                continue;
+            }
+            if (message != null && message.has(WorkerProtocol.TIMEOUT)) {
+                String id = WorkerProtocol.parseTimeout(message);
+                // for the call running now, not one to come: it does not wait in the queue
+                if (id != null && id.equals(running.get())) {
+                    try {
+                        if (booted.get().timeout()) {
+                            timedOut.set(true);
+                        }
+                    } catch (Throwable t) {
+                        // the listener kills the worker when the grace is over; this thread must keep watching
+                    }
+                }
+                continue;
+            }
+            try {
+                commands.add(new Command(WorkerProtocol.parseCall(message), null));
+            } catch (RuntimeException e) {
+                commands.add(new Command(null, describe(e)));
+            }
+        }
+        exitAtEndOfCommands();
     }
 
     /**
@@ -225,26 +267,7 @@ public final class WorkerProcessMain {
                 "procedure changed since harpd started; harpd must be restarted to run it", data));
     }
 
-    /**
-     * Threads a call started that still run: non-daemon threads other than this one. The JVM's own threads are
-     * daemons, and so are this worker's; a procedure's {@code threading.Thread} is not, unless it asked to be.
-     */
-    static int userThreadsRunning() {
-        Thread self = Thread.currentThread();
-        ThreadGroup root = self.getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        int count = 0;
-        for (Thread thread : ProcessBaseline.threadsIn(root)) {
-            if (thread != self && !thread.isDaemon()) {
-                count++;
-            }
-        }
-        return count;
-    }
-
-    private static byte[] takeUninterruptibly(BlockingQueue<byte[]> commands) {
+    private static Command takeUninterruptibly(BlockingQueue<Command> commands) {
         while (true) {
             try {
                 return commands.take();
@@ -301,6 +324,17 @@ public final class WorkerProcessMain {
     private void leave(int status) {
         System.err.flush();
         Runtime.getRuntime().halt(status);
+    }
+
+    /** The listener is gone: end what calls started and the worker (static: the reader holds no worker). */
+    private static void exitAtEndOfCommands() {
+        try {
+            ProcessTree.endDescendantsOfSelf(DESCENDANT_GRACE_MS);
+        } catch (Throwable t) {
+            // ending anyway
+        }
+        System.err.flush();
+        Runtime.getRuntime().halt(0);
     }
 
     /** Ends what calls started (see {@link ProcessTree#endDescendantsOfSelf}), then the worker. */

@@ -48,6 +48,17 @@ public interface WorkerRuntime {
     void reset() throws Exception;
 
     /**
+     * After every call that the worker may follow with another, before any reset: what the runtime must do
+     * between calls (Jython: the finalizers of objects that outlived their call) and whether the worker may serve
+     * again.
+     *
+     * @return why it must not, or null
+     */
+    default String afterCall() throws Exception {
+        return null;
+    }
+
+    /**
      * The running call's time is up: deliver the original's SIGXCPU to the code running it. Called from another
      * thread than {@link #call}'s, at any moment; does nothing when no call runs. A runtime that cannot interrupt
      * its calls leaves them to be killed after the grace.

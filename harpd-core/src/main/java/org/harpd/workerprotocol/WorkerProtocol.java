@@ -48,6 +48,19 @@ import org.harpd.protocol.Json;
  * {@code {"stream": v}}, then exactly one final {@code {"result": v}}, {@code {"exception": {...}}} or
  * {@code {"error": {...}, "harp": 1}}. The listener forwards those lines verbatim.
  *
+ * <h2>Call ids</h2>
+ * Every call command carries {@code "id"}: 16 hex digits the listener draws at random for that call. Every line
+ * the worker writes about a call (stream, final message, and the {@code ready} or {@code exiting} after it) is
+ * framed as {@code <id> <message>}; boot messages ({@code ready}, {@code fatal}) and log records are not. The
+ * listener does not trust the worker, whose process runs the procedure's code: a framed line must name the call
+ * in flight and fit its state (streams, then one final message, then {@code ready} or {@code exiting}), an
+ * untagged line may only be a log record or, while booting, {@code ready}/{@code fatal}. Anything else — a line
+ * for another call, a second final message, a {@code ready} before the final message, a message between calls
+ * — makes the listener kill the worker and fail the call in flight with {@code system_error}. The worker keeps
+ * the id out of reach of the procedure's code: it reads and parses commands on a thread of its own and holds
+ * the id only in locals of the loop that runs calls, so code that finds the reply pipe still cannot write a line
+ * the listener takes for a call's.
+ *
  * <h2>After a call</h2>
  * {@code after} is the listener's decision (isolation level, calls served so far):
  * <ul>
@@ -82,13 +95,14 @@ import org.harpd.protocol.Json;
  * killed and its call, if any, fails with {@code system_error}.
  *
  * <h2>Timeout</h2>
- * When a call's procedure timeout expires the listener writes {@code {"timeout": {}}}, at any moment of the
- * call: the worker does not queue it behind calls but delivers it at once as the original's SIGXCPU, to the
+ * When a call's procedure timeout expires the listener writes {@code {"timeout": {"id": "<call id>"}}}, at
+ * any moment of the call: the worker does not queue it behind calls but delivers it at once as the original's SIGXCPU, to the
  * thread running the procedure (its {@code signal.SIGXCPU} handler, by default one raising
  * {@code Timeout}). A procedure that lets {@code Timeout} out ends with
  * {@code {"error": {"message": "maximum execution time exceeded", "type": "timeout"}, "harp": 1}}; one that
  * handles it ends as it ends. A worker still in the call {@link org.harpd.pool.PoolSettings#timeoutGrace()}
- * later is killed and the call fails with that timeout error. A worker that is not in a call ignores the line.
+ * later is killed and the call fails with that timeout error; so is one that answered but has not said
+ * {@code ready} by then. A worker that is not in that call ignores the line.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
@@ -105,6 +119,10 @@ public final class WorkerProtocol {
     public static final String EXITING = "exiting";
     public static final String AFTER = "after";
     public static final String TIMEOUT = "timeout";
+    public static final String ID = "id";
+    /** Hex digits of a call id. */
+    public static final int CALL_ID_CHARS = 16;
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
 
     /** What the worker does once a call has ended. */
     public enum After {
@@ -137,7 +155,7 @@ public final class WorkerProtocol {
      *
      * @param expected the procedure's options as the listener knows them, or null when the command had none
      */
-    public record CallCommand(String procedure, JsonNode arguments, Identity identity, After after,
+    public record CallCommand(String id, String procedure, JsonNode arguments, Identity identity, After after,
                               ProcedureOptions expected) {
     }
 
@@ -161,11 +179,79 @@ public final class WorkerProtocol {
         return Json.line(message);
     }
 
-    /** The running call's time is up; see "Timeout" above. */
-    public static byte[] timeout() {
+    /** The time of call {@code id} is up; see "Timeout" above. */
+    public static byte[] timeout(String id) {
         ObjectNode message = Json.MAPPER.createObjectNode();
-        message.putObject(TIMEOUT);
+        message.putObject(TIMEOUT).put(ID, requireCallId(id));
         return Json.line(message);
+    }
+
+    /** @return the call id of a {@code timeout} line, or null when it names none */
+    public static String parseTimeout(JsonNode message) {
+        JsonNode id = message.path(TIMEOUT).path(ID);
+        return id.isTextual() && isCallId(id.asText()) ? id.asText() : null;
+    }
+
+    /** A call id nobody can guess: 64 random bits as 16 lower-case hex digits. */
+    public static String newCallId() {
+        return String.format(java.util.Locale.ROOT, "%016x", IDS.nextLong());
+    }
+
+    public static boolean isCallId(String text) {
+        if (text == null || text.length() != CALL_ID_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < CALL_ID_CHARS; i++) {
+            char c = text.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String requireCallId(String id) {
+        if (!isCallId(id)) {
+            throw new IllegalArgumentException("not a call id: " + id);
+        }
+        return id;
+    }
+
+    /**
+     * {@code line} framed as belonging to call {@code id}: the id, a space, then the line. See "Call ids" above.
+     */
+    public static byte[] tagged(String id, byte[] line) {
+        byte[] framed = new byte[CALL_ID_CHARS + 1 + line.length];
+        for (int i = 0; i < CALL_ID_CHARS; i++) {
+            framed[i] = (byte) id.charAt(i);
+        }
+        framed[CALL_ID_CHARS] = ' ';
+        System.arraycopy(line, 0, framed, CALL_ID_CHARS + 1, line.length);
+        return framed;
+    }
+
+    /**
+     * A line from the worker, split into the call it names and its message.
+     *
+     * @param callId  the call id it is framed with, or null for an untagged line (boot, log records)
+     * @param message the message line as the client would get it, newline included
+     */
+    public record Frame(String callId, byte[] message) {
+        /** The message's first key, or null; see {@link #kind(byte[])}. */
+        public String kind() {
+            return WorkerProtocol.kind(message);
+        }
+    }
+
+    /** @return the line's frame; a line starting with neither an id nor a JSON object has a null kind */
+    public static Frame frame(byte[] line) {
+        if (line.length > CALL_ID_CHARS && line[CALL_ID_CHARS] == ' ' && line[0] != '{') {
+            String id = new String(line, 0, CALL_ID_CHARS, java.nio.charset.StandardCharsets.US_ASCII);
+            if (isCallId(id)) {
+                return new Frame(id, java.util.Arrays.copyOfRange(line, CALL_ID_CHARS + 1, line.length));
+            }
+        }
+        return new Frame(null, line);
     }
 
     /** {@code {"stream": value}}: one item of a streaming procedure's output. */
@@ -218,10 +304,17 @@ public final class WorkerProtocol {
         return call(procedure, arguments, identity, after, null);
     }
 
+    /** A call with a fresh id; see "Call ids" above. */
     public static byte[] call(String procedure, JsonNode arguments, Identity identity, After after,
+                              ProcedureOptions expected) {
+        return call(newCallId(), procedure, arguments, identity, after, expected);
+    }
+
+    public static byte[] call(String id, String procedure, JsonNode arguments, Identity identity, After after,
                               ProcedureOptions expected) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.put(AFTER, after.wireName());
+        message.put(ID, requireCallId(id));
         ObjectNode call = message.putObject(CALL);
         call.put("procedure", procedure);
         call.set("arguments", arguments);
@@ -258,7 +351,11 @@ public final class WorkerProtocol {
         for (JsonNode g : call.path("groups")) {
             groups.add(idRef(g));
         }
-        return new CallCommand(call.get("procedure").asText(), arguments,
+        JsonNode id = message.get(ID);
+        if (id == null || !id.isTextual() || !isCallId(id.asText())) {
+            throw new IllegalArgumentException("call command without a valid id");
+        }
+        return new CallCommand(id.asText(), call.get("procedure").asText(), arguments,
                 new Identity(user == null || user.isNull() ? null : idRef(user), groups),
                 After.fromWire(message.get(AFTER)), expected(call.get("expect")));
     }

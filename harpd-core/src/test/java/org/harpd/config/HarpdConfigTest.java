@@ -255,6 +255,13 @@ class HarpdConfigTest {
     }
 
     @Test
+    void workersServeOneHarpdUserUnlessSharingIsAskedFor() throws Exception {
+        assertEquals(false, load(NETWORK + AUTH).workers().shareBetweenUsers());
+        assertEquals(true, load(NETWORK + AUTH + "workers: {share_between_users: true}\n").workers()
+                .shareBetweenUsers());
+    }
+
+    @Test
     void resultSizeIsLimitedByDefault() throws Exception {
         assertEquals(64 * 1024 * 1024, load(NETWORK + AUTH).workers().maxResultSize());
     }
@@ -357,7 +364,7 @@ class HarpdConfigTest {
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
                         + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, max_result_size, "
-                        + "procedure_isolation, queue, spare, start_timeout, timeout_grace)"),
+                        + "procedure_isolation, queue, share_between_users, spare, start_timeout, timeout_grace)"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
                         "workers.procedure_isolation: expected a mapping, got a list"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
@@ -378,6 +385,8 @@ class HarpdConfigTest {
                         "workers.max_calls: must be between 1 and 2147483647, got 0"),
                 Arguments.of(net + auth + "workers: {start_timeout: 0}\n",
                         "workers.start_timeout: must be more than 0 seconds (at most 1e9), got 0"),
+                Arguments.of(net + auth + "workers: {share_between_users: yes please}\n",
+                        "workers.share_between_users: expected true or false, got 'yes please'"),
                 Arguments.of(net + auth + "workers: {timeout_grace: 0}\n",
                         "workers.timeout_grace: must be more than 0 seconds (at most 1e9), got 0"),
                 Arguments.of(net + auth + "workers: {kill_grace: -1}\n",

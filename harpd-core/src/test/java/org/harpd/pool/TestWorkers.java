@@ -25,7 +25,8 @@ final class TestWorkers {
 
     static WorkerCommand command(Path procedures) {
         return new WorkerCommand(WorkerCommand.currentJava(),
-                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto"),
+                List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xshare:auto",
+                        "-XX:-UseDynamicNumberOfCompilerThreads", "-Djava.security.manager=disallow"),
                 System.getProperty("java.class.path"), FakeWorkerMain.class.getName(),
                 new WorkerArguments(procedures, null).toArgs());
     }

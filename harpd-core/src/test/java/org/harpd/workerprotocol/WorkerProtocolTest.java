@@ -1,8 +1,10 @@
 package org.harpd.workerprotocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.IntNode;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +24,13 @@ class WorkerProtocolTest {
     @Test
     void callLineRoundTripsNamesAndNumbers() throws Exception {
         Identity identity = new Identity(IdRef.ofName("nobody"), List.of(IdRef.ofId(100), IdRef.ofName("adm")));
-        byte[] line = WorkerProtocol.call("add", Json.MAPPER.readTree("{\"a\": 1}"), identity);
+        byte[] line = WorkerProtocol.call("00000000000000ff", "add", Json.MAPPER.readTree("{\"a\": 1}"), identity,
+                WorkerProtocol.After.EXIT, null);
         assertEquals("{\"after\": \"exit\", \"call\": {\"arguments\": {\"a\": 1}, \"groups\": [100, \"adm\"], \"procedure\": \"add\", "
-                + "\"user\": \"nobody\"}}\n", new String(line, StandardCharsets.UTF_8));
+                + "\"user\": \"nobody\"}, \"id\": \"00000000000000ff\"}\n", new String(line, StandardCharsets.UTF_8));
 
         WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
+        assertEquals("00000000000000ff", call.id());
         assertEquals("add", call.procedure());
         assertEquals(identity, call.identity());
         assertEquals(WorkerProtocol.After.EXIT, call.after());
@@ -52,6 +56,44 @@ class WorkerProtocolTest {
                 WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), identity))).expected());
         assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
                 "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"expect\": {\"gid\": []}}}")));
+    }
+
+    @Test
+    void everyCallHasAnIdOfItsOwnAndACommandWithoutOneIsRefused() throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String id = WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                    WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED))).id();
+            assertTrue(WorkerProtocol.isCallId(id), id);
+            ids.add(id);
+        }
+        assertEquals(1000, ids.size());
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": []}}")));
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": []}, \"id\": \"1\"}")));
+    }
+
+    @Test
+    void linesAboutACallAreFramedWithItsIdAndOthersAreNot() {
+        byte[] result = WorkerProtocol.result(Json.MAPPER.valueToTree(5));
+        WorkerProtocol.Frame framed = WorkerProtocol.frame(WorkerProtocol.tagged("0123456789abcdef", result));
+        assertEquals("0123456789abcdef", framed.callId());
+        assertArrayEquals(result, framed.message());
+        assertEquals(WorkerProtocol.RESULT, framed.kind());
+
+        WorkerProtocol.Frame plain = WorkerProtocol.frame(result);
+        assertNull(plain.callId());
+        assertEquals(WorkerProtocol.RESULT, plain.kind());
+        // not an id: upper case, too short, no space
+        for (String line : List.of("0123456789ABCDEF {\"result\": 1}\n", "0123 {\"result\": 1}\n",
+                "0123456789abcdef{\"result\": 1}\n")) {
+            WorkerProtocol.Frame frame = WorkerProtocol.frame(line.getBytes(StandardCharsets.UTF_8));
+            assertNull(frame.callId(), line);
+            assertNull(frame.kind(), line);
+        }
+        assertEquals("0123456789abcdef", WorkerProtocol.parseTimeout(
+                Json.MAPPER.valueToTree(java.util.Map.of("timeout", java.util.Map.of("id", "0123456789abcdef")))));
     }
 
     @Test

@@ -177,9 +177,11 @@ public final class WorkerClassArchive {
 
     /**
      * A digest of what the archive depends on: the java binary and its version, the JVM options, the class
-     * path as written and every entry's size and modification time (the JVM refuses an archive when a jar
-     * changed; a new key makes a new archive instead).
+     * path as written and every entry's size and modification time, and the same of the module path's entries
+     * (the JVM refuses an archive when a jar changed; a new key makes a new archive instead).
      */
+    private static final String MODULE_PATH_OPTION = "--module-path=";
+
     static String key(WorkerCommand command) throws IOException {
         List<String> parts = new ArrayList<>();
         parts.add(command.java());
@@ -187,7 +189,13 @@ public final class WorkerClassArchive {
         parts.add(System.getProperty("java.vm.version", ""));
         parts.addAll(command.jvmOptions());
         parts.add(command.classpath());
-        for (String entry : command.classpath().split(File.pathSeparator)) {
+        List<String> entries = new ArrayList<>(List.of(command.classpath().split(File.pathSeparator)));
+        for (String option : command.jvmOptions()) {
+            if (option.startsWith(MODULE_PATH_OPTION)) {
+                entries.addAll(List.of(option.substring(MODULE_PATH_OPTION.length()).split(File.pathSeparator)));
+            }
+        }
+        for (String entry : entries) {
             parts.add(describeFile(Path.of(entry)));
         }
         parts.add(command.mainClass());

@@ -43,6 +43,8 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private PyObject timeoutClass;
     private PyCode echoCode;
     private InterpreterSnapshot snapshot;
+    /** Installed at {@link #checkpoint}, once the procedures file and the warm-up are done. */
+    private CallScopedFinalization finalization;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
         this.proceduresFile = proceduresFile;
@@ -87,6 +89,9 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     @Override
     public void checkpoint() {
         snapshot = runtime().eval(() -> InterpreterSnapshot.take(runtime.systemState()));
+        if (finalization == null) {
+            finalization = CallScopedFinalization.install();
+        }
     }
 
     /** How many objects the checkpoint recorded, for measurements. */
@@ -156,13 +161,25 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
         boolean streaming = procedures.find(procedure).orElseThrow().streaming();
         runtime.eval(() -> {
             CallSignals.beginCall();
+            if (finalization != null) {
+                finalization.beginCall();
+            }
             try {
                 run(target.get(), streaming, arguments, out);
             } finally {
+                if (finalization != null) {
+                    finalization.endCall();
+                }
                 CallSignals.endCall();
             }
             return null;
         });
+    }
+
+    /** Finalizers of objects that outlived their call run now; see {@link CallScopedFinalization}. */
+    @Override
+    public String afterCall() {
+        return finalization == null ? null : runtime.eval(finalization::afterCall);
     }
 
     /** The original's SIGXCPU, to the thread running the call; see {@link CallSignals}. */

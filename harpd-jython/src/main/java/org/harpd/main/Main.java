@@ -240,8 +240,17 @@ public final class Main {
     static PoolSettings poolSettings(HarpdConfig config, Options options, Path start) {
         WorkersConfig workers = config.workers();
         WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath());
-        WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), workerJvmOptions(workers),
-                absoluteClassPath(System.getProperty("java.class.path"), start), WORKER_MAIN, arguments.toArgs());
+        List<String> jvmOptions = workerJvmOptions(workers);
+        String classPath = absoluteClassPath(System.getProperty("java.class.path"), start);
+        Optional<WorkerModules> modules = WorkerModules.find();
+        if (modules.isPresent()) {
+            jvmOptions.removeIf(WorkerModules::opensToClassPath);
+            // before the operator's jvm_options, as the rest of harpd's own
+            jvmOptions.addAll(0, modules.get().jvmOptions());
+            classPath = modules.get().classPathWithout(classPath);
+        }
+        WorkerCommand command = new WorkerCommand(WorkerCommand.currentJava(), jvmOptions, classPath, WORKER_MAIN,
+                arguments.toArgs());
         Optional<Path> archives = WorkerClassArchive.configuredDirectory();
         if (archives.isPresent()) {
             command = WorkerClassArchive.apply(command, archives.get(), workers.startTimeout());
@@ -267,6 +276,9 @@ public final class Main {
      * agents) and read or change the worker, and with it later calls of other clients. SIGQUIT keeps the JVM's
      * thread dump: {@code -Xrs}, the only way to give it up, would also take SIGTERM, SIGINT and SIGHUP away from
      * procedures' {@code signal} handlers, and the dump (names and stacks, no values) goes to the listener's log.
+     * Compiler threads are started at boot rather than on the fly, and no security manager can be installed:
+     * after every call the worker counts its threads against the kernel's and checks no code of the call can
+     * run later (README, Security; {@code ThreadCensus}, {@code JvmState}).
      * {@link LinuxCalls#descriptor} reads the C descriptor behind a Python file object (for {@code fcntl},
      * {@code select}, {@code os.fstatvfs}) from the JDK's {@code FileDescriptor} and NIO channels, whose
      * packages must be opened to it.
@@ -275,6 +287,7 @@ public final class Main {
         List<String> jvm = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:TieredStopAtLevel=1", "-Xss2m",
                 "-XX:-UsePerfData", "-Xshare:auto", "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
                 "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:+DisableAttachMechanism",
+                "-XX:-UseDynamicNumberOfCompilerThreads", "-Djava.security.manager=disallow",
                 "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"));
         String home = System.getProperty("harpd.home");
         if (home != null) {

@@ -110,6 +110,16 @@ class WorkerClassArchiveTest {
     }
 
     @Test
+    void aChangedJarOnTheModulePathGetsAnotherArchive() throws IOException {
+        Path module = Files.copy(jar, dir.resolve("module.jar"));
+        WorkerCommand modular = new WorkerCommand(command.java(), List.of("--module-path=" + module),
+                command.classpath(), command.mainClass(), command.args());
+        String before = WorkerClassArchive.key(modular);
+        Files.setLastModifiedTime(module, FileTime.fromMillis(Files.getLastModifiedTime(module).toMillis() - 10_000));
+        assertNotEquals(before, WorkerClassArchive.key(modular));
+    }
+
+    @Test
     void otherJvmOptionsGetAnotherArchive() throws IOException {
         WorkerCommand other = new WorkerCommand(command.java(), List.of("-XX:+UseParallelGC"), command.classpath(),
                 command.mainClass(), command.args());
