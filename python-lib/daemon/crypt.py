@@ -28,10 +28,10 @@ def _to_bytes(name, value):
         value = value.encode("utf-8")
     if not isinstance(value, bytes):
         raise TypeError("crypt() argument %s must be string, not %s"
-                        % (name, type(value).__name__))
+                        % (name, "None" if value is None else type(value).__name__))
     if b"\0" in value:
-        raise TypeError("crypt() argument %s must be string without null bytes"
-                        % (name,))
+        raise TypeError("crypt() argument %s must be string without null bytes, not %s"
+                        % (name, type(value).__name__))
     return value
 
 

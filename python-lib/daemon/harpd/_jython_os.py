@@ -25,6 +25,8 @@ def getgroups():
 
 def killpg(pgid, sig):
     """Send a signal to a process group, as CPython's os.killpg()."""
+    from harpd._linux._args import c_int
+    pgid, sig = c_int(pgid), c_int(sig)
     if pgid <= 0:
         raise OSError(22, "Invalid argument")
     if not _Posix.kill(-pgid, sig):
@@ -48,6 +50,79 @@ from harpd import _linux_os
 _linux_os.install()
 
 
+def _cpython_random_and_hash():
+    # random.Random's sequences and hash() as CPython 2.7 computes them (see harpd._linux._random and
+    # org.harpd.jython.CPythonHash); before anything imports random, whose Random subclasses _random.Random
+    import __builtin__
+    from harpd._linux import _random
+    from org.harpd.jython import CPythonHash
+    _sys.modules["_random"] = _random
+    if "random" in _sys.modules:
+        reload(_sys.modules["random"])
+
+    def hash(obj):
+        """hash(object) -> integer
+
+Return a hash value for the object.  Two objects with the same value have
+the same hash value.  The reverse is not necessarily true, but likely."""
+        return CPythonHash.hash(obj)
+    __builtin__.hash = hash
+
+
+_cpython_random_and_hash()
+
+
+def _files_written_at_once():
+    # CPython closes a file object, flushing it, when its last reference goes: open(p, "w").write(x) has the data
+    # on disk at once, and procedures rely on it (a later open(p) or a child process reads it). A JVM collects
+    # the object much later, so a file opened for writing without a buffering argument is unbuffered instead:
+    # every write() is one write(2), about 5 us more per call (README, "What differs"). An explicit buffering
+    # argument (-1, 1, a size) keeps Jython's buffer, for code that writes much and closes its files.
+    import __builtin__
+    jython_open = __builtin__.open
+    default = object()
+
+    def open(name, mode="r", buffering=default):
+        """open(name[, mode[, buffering]]) -> file object
+
+Open a file using the file() type, returns a file object.  This is the
+preferred way to open a file.  See file.__doc__ for further information."""
+        if buffering is not default:
+            return jython_open(name, mode, buffering)
+        if isinstance(mode, basestring) and ("w" in mode or "a" in mode) and "+" not in mode:
+            return jython_open(name, mode, 0)
+        return jython_open(name, mode)
+    __builtin__.open = open
+
+
+_files_written_at_once()
+
+
+def _pow_overflow():
+    # CPython's float pow reports a finite base and exponent whose result overflows as libm's ERANGE; Jython's
+    # answers inf. Only the built-in pow() is changed: the ** operator is Jython's own float code (README).
+    import __builtin__
+    jython_pow = __builtin__.pow
+    infinite = (float("inf"), float("-inf"))
+
+    def pow(x, y, z=None):
+        """pow(x, y[, z]) -> number
+
+With two arguments, equivalent to x**y.  With three arguments,
+equivalent to (x**y) % z, but may be more efficient (e.g. for longs)."""
+        if z is not None:
+            return jython_pow(x, y, z)
+        result = jython_pow(x, y)
+        if (isinstance(result, float) and result in infinite and isinstance(x, (int, long, float))
+                and isinstance(y, (int, long, float)) and x not in infinite and y not in infinite):
+            raise OverflowError(34, "Numerical result out of range")
+        return result
+    __builtin__.pow = pow
+
+
+_pow_overflow()
+
+
 def _patch(name, module):
     if name == "subprocess":
         from harpd import _linux_subprocess
@@ -57,15 +132,19 @@ def _patch(name, module):
         _linux_select.patch(module)
     elif name == "pty":
         _linux_os.patch_pty(module)
+    elif name == "socket":
+        from harpd import _linux_socket
+        _linux_socket.patch(module)
 
 
 class _PatchOnImport(object):
     """
-    Patches subprocess, select and pty when first imported (importing them here would slow every interpreter),
-    and imports fcntl, resource, syslog, spwd, termios, mmap and struct from harpd._linux.
+    Patches subprocess, select, pty and socket when first imported (importing them here would slow every
+    interpreter),
+    and imports fcntl, resource, syslog, spwd, termios, mmap, struct, pwd and grp from harpd._linux.
     """
-    names = ("subprocess", "select", "pty")
-    added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct")
+    names = ("subprocess", "select", "pty", "socket")
+    added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct", "pwd", "grp")
 
     def __init__(self):
         self.loading = set()
@@ -91,6 +170,10 @@ class _PatchOnImport(object):
         return module
 
 
+for _name in ("pwd", "grp"):
+    # Jython's own, if something imported them already: replaced, they pass arguments unchecked to the C library
+    if _name in _sys.modules:
+        _sys.modules[_name] = __import__("harpd._linux." + _name, fromlist=["*"])
 for _name in _PatchOnImport.names:
     if _name in _sys.modules:
         _patch(_name, _sys.modules[_name])

@@ -18,6 +18,8 @@ import threading as _threading
 import time as _time
 import weakref as _weakref
 
+from harpd._linux import _args
+
 from org.harpd.jython import LinuxCalls as _C
 from org.harpd.posix import Posix as _Posix
 
@@ -178,7 +180,7 @@ def _wait(pid, options, usage=False):
 
 def waitpid(pid, options):
     """Wait for a child as CPython's os.waitpid(): (pid, wait status)."""
-    return _wait(pid, options)
+    return _wait(_args.c_int(pid), _args.c_int(options))
 
 
 def wait():
@@ -186,11 +188,11 @@ def wait():
 
 
 def wait3(options):
-    return _wait(-1, options, usage=True)
+    return _wait(-1, _args.c_int(options), usage=True)
 
 
 def wait4(pid, options):
-    return _wait(pid, options, usage=True)
+    return _wait(_args.c_int(pid), _args.c_int(options), usage=True)
 
 
 def system(command):
@@ -314,13 +316,13 @@ def _open_keeping_contents(jython_open):
 
 def ttyname(fd):
     """The path of the terminal open on fd, as CPython's os.ttyname()."""
-    return _C.ttyname(_fd(fd))
+    return _C.ttyname(_fd(_args.c_int(fd) if not hasattr(fd, "fileno") else fd))
 
 
 def isatty(fd):
     """Whether fd is open on a terminal, as CPython's os.isatty(); False for a descriptor that is not open."""
     try:
-        return _C.isatty(_fd(fd))
+        return _C.isatty(_fd(_args.c_int(fd) if not hasattr(fd, "fileno") else fd))
     except OSError:
         return False
 
@@ -354,11 +356,15 @@ def _statvfs_of(raw):
 
 
 def statvfs(path):
-    return _statvfs_of(_C.statvfs(path))
+    path = _args.string("statvfs", 1, path)
+    try:
+        return _statvfs_of(_C.statvfs(path))
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, path)
 
 
 def fstatvfs(fd):
-    return _statvfs_of(_C.fstatvfs(_fd(fd)))
+    return _statvfs_of(_C.fstatvfs(_fd(_args.c_int(fd) if not hasattr(fd, "fileno") else fd)))
 
 
 def _fd(fd):
@@ -371,14 +377,15 @@ def _fd(fd):
 
 
 def getsid(pid):
-    return _C.getsid(pid)
+    return _C.getsid(_args.c_int(pid))
 
 
 def getpgid(pid):
-    return _C.getpgid(pid)
+    return _C.getpgid(_args.c_int(pid))
 
 
 def setpgid(pid, pgrp):
+    pid, pgrp = _args.c_int(pid), _args.c_int(pgrp)
     if _recorder() is not None:
         return _recorder().record('setpgid', pid, pgrp)
     _C.setpgid(pid, pgrp)
@@ -401,54 +408,70 @@ def getpgrp():
 
 
 def setuid(uid):
+    uid = _args.uid(uid)
     if _recorder() is not None:
         return _recorder().record('setuid', uid)
-    _C.setuid(uid)
+    _C.setuid(_args.signed32(uid))
 
 
 def setgid(gid):
+    gid = _args.gid(gid)
     if _recorder() is not None:
         return _recorder().record('setgid', gid)
-    _C.setgid(gid)
+    _C.setgid(_args.signed32(gid))
 
 
 def seteuid(uid):
+    uid = _args.uid(uid)
     if _recorder() is not None:
         return _recorder().record('seteuid', uid)
-    _C.seteuid(uid)
+    _C.seteuid(_args.signed32(uid))
 
 
 def setegid(gid):
+    gid = _args.gid(gid)
     if _recorder() is not None:
         return _recorder().record('setegid', gid)
-    _C.setegid(gid)
+    _C.setegid(_args.signed32(gid))
 
 
 def setreuid(ruid, euid):
+    ruid, euid = _args.uid(ruid), _args.uid(euid)
     if _recorder() is not None:
         return _recorder().record('setreuid', ruid, euid)
-    _C.setreuid(ruid, euid)
+    _C.setreuid(_args.signed32(ruid), _args.signed32(euid))
 
 
 def setregid(rgid, egid):
+    rgid, egid = _args.gid(rgid), _args.gid(egid)
     if _recorder() is not None:
         return _recorder().record('setregid', rgid, egid)
-    _C.setregid(rgid, egid)
+    _C.setregid(_args.signed32(rgid), _args.signed32(egid))
 
 
 def setgroups(groups):
+    if not hasattr(groups, "__len__") or not hasattr(groups, "__getitem__") or isinstance(groups, dict):
+        raise TypeError("setgroups argument must be a sequence")
+    checked = []
+    for group in groups:
+        if not isinstance(group, (int, long)):
+            raise TypeError("groups must be integers")
+        checked.append(_args.gid(group))
+    groups = [g if g <= 0x7fffffff else g - 2 ** 32 for g in checked]
     if _recorder() is not None:
         return _recorder().record('setgroups', groups)
     _C.setgroups([int(g) for g in groups])
 
 
 def initgroups(username, gid):
+    username, gid = _args.string("initgroups", 1, username), _args.c_int(gid)
     if _recorder() is not None:
         return _recorder().record('initgroups', username, gid)
     _C.initgroups(username, gid)
 
 
 def nice(increment):
+    increment = _args.c_int(increment)
     if _recorder() is not None:
         return _recorder().record('nice', increment)
     return _C.nice(increment)
@@ -473,6 +496,105 @@ def _recording_wrapper(name, function):
     return wrapper
 
 
+# CPython 2.7's conversions of the arguments of Jython's own os functions, by position: p a path (posixmodule's
+# "et"), i a C int, l a C long, f a descriptor (also a file object: Jython's os.open answers those), U a uid, G a
+# gid; arguments beyond the spec pass unchanged. Jython's would hand None to the C library or answer with Java's
+# texts ("1st arg can't be coerced to int").
+_CHECKED = {
+    "stat": "p", "lstat": "p", "listdir": "p", "chmod": "pi", "chown": "pUG", "lchown": "pUG", "readlink": "p",
+    "unlink": "p", "remove": "p", "rmdir": "p", "mkdir": "pi", "rename": "pp", "utime": "p", "access": "pi",
+    "chdir": "p", "symlink": "pp", "link": "pp", "mkfifo": "pi", "chroot": "p", "open": "pii",
+    "kill": "ii", "umask": "i", "strerror": "i", "close": "f", "dup": "f", "dup2": "ff", "lseek": "fli",
+    "read": "fi", "write": "f", "fstat": "f", "fsync": "f", "fdatasync": "f", "ftruncate": "fl", "fchmod": "fi",
+    "fchown": "fUG", "closerange": "ii", "fdopen": "f",
+}
+
+
+def _fd_argument(value):
+    if value is None or isinstance(value, (basestring, float, int, long)):
+        value = _args.c_int(value)
+        if value < 0:
+            # Jython refuses a negative number with its own text; the C library answers EBADF
+            raise OSError(_errno.EBADF, _os.strerror(_errno.EBADF))
+    return value
+
+
+def major(device):
+    """The major number of a device number (glibc's gnu_dev_major), as CPython's os.major()."""
+    device = _device(device)
+    return int(((device >> 8) & 0xfff) | ((device >> 32) & ~0xfff))
+
+
+def minor(device):
+    """The minor number of a device number (glibc's gnu_dev_minor), as CPython's os.minor()."""
+    device = _device(device)
+    return int((device & 0xff) | ((device >> 12) & ~0xff))
+
+
+def makedev(major, minor):
+    """A device number from its major and minor numbers (glibc's gnu_dev_makedev), as CPython's os.makedev()."""
+    major, minor = _args.c_int(major) & 0xffffffff, _args.c_int(minor) & 0xffffffff
+    return int((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & ~0xff) << 12) | ((major & ~0xfff) << 32))
+
+
+def _device(value):
+    if not isinstance(value, (int, long)):
+        raise TypeError("'%s' object cannot be interpreted as an index" % type(value).__name__)
+    return value & 0xffffffffffffffff
+
+
+_CONVERTERS = {"i": _args.c_int, "l": _args.c_long, "f": _fd_argument,
+               "U": lambda v: _args.signed32(_args.uid(v)), "G": lambda v: _args.signed32(_args.gid(v))}
+
+
+def _checked(name, function, spec):
+    def checked(*args, **kwargs):
+        converted = []
+        for index, value in enumerate(args):
+            kind = spec[index] if index < len(spec) else None
+            if kind == "p":
+                if isinstance(value, str) and "\0" in value:
+                    raise TypeError("%s() argument %d must be encoded string without null bytes, not str"
+                                    % (name, index + 1))
+                if not isinstance(value, basestring):
+                    raise TypeError("coercing to Unicode: need string or buffer, %s found" % type(value).__name__)
+            elif kind is not None:
+                value = _CONVERTERS[kind](value)
+            converted.append(value)
+        return function(*converted, **kwargs)
+    checked.__name__ = name
+    checked.__doc__ = function.__doc__
+    checked._harpd_checked = True
+    for attribute in ("_harpd_recording", "_harpd_jython"):
+        if hasattr(function, attribute):
+            setattr(checked, attribute, getattr(function, attribute))
+    return checked
+
+
+def _check_arguments():
+    for name, spec in _CHECKED.items():
+        function = getattr(_os, name, None)
+        if function is not None and not getattr(function, "_harpd_checked", False):
+            setattr(_os, name, _checked(name, function, spec))
+
+
+def _popen_close_answers_the_wait_status():
+    """os.popen(...).close() answers None for success, else the wait status as CPython's (768 for "exit 3"), not
+    the exit code; commands.getstatusoutput builds on it."""
+    wrap_close = getattr(_os, "_wrap_close", None)
+    if wrap_close is None or getattr(wrap_close.close, "_harpd_status", False):
+        return
+
+    def close(self):
+        self._stream.close()
+        returncode = self._proc.wait()
+        if returncode == 0:
+            return None
+        return _status_of(returncode)
+    close._harpd_status = True
+    wrap_close.close = close
+
+
 def install():
     """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
     shared by every interpreter of the JVM, so it is left alone."""
@@ -495,3 +617,7 @@ def install():
         setattr(_os, name, value)
     for name, value in CONSTANTS.items():
         setattr(_os, name, value)
+    for name in ("major", "minor", "makedev"):
+        setattr(_os, name, globals()[name])
+    _popen_close_answers_the_wait_status()
+    _check_arguments()

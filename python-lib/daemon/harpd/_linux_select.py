@@ -32,12 +32,9 @@ _READY_WRITE = POLLOUT | POLLERR
 
 
 def _fileno(obj):
-    if isinstance(obj, (int, long)):
-        return obj
-    fileno = getattr(obj, "fileno", None)
-    if fileno is None:
-        raise TypeError("argument must be an int, or have a fileno() method.")
-    return fileno()
+    # CPython's PyObject_AsFileDescriptor, texts included; Jython's objects may answer a Java object
+    from harpd._linux._args import descriptor
+    return descriptor(obj)
 
 
 def _is_socket(key):
@@ -96,7 +93,10 @@ def patch(select):
                 raise TypeError("timeout must be a float or None")
             if timeout < 0:
                 raise error(_errno.EINVAL, "Invalid argument")
-        lists = (list(rlist), list(wlist), list(xlist))
+        try:
+            lists = (list(rlist), list(wlist), list(xlist))
+        except TypeError:
+            raise TypeError("arguments 1-3 must be sequences")
         keys = [[_fileno(o) for o in l] for l in lists]
         flat = [k for l in keys for k in l]
         sockets = [k for k in flat if _is_socket(k)]
@@ -156,6 +156,10 @@ def patch(select):
                 self._sockets.unregister(fd)
 
         def poll(self, timeout=None):
+            if timeout is not None:
+                if not isinstance(timeout, (int, long, float)):
+                    raise TypeError("timeout must be an integer or None")
+                timeout = int(timeout)
             keys = list(self._registered)
             if any(_is_socket(k) for k in keys):
                 if all(_is_socket(k) for k in keys):

@@ -74,7 +74,19 @@ def _little_endian_unicode():
             module.encode = replacements[name]
 
 
+def _float_info():
+    # Jython's has dig 10, the smallest subnormal as min and Java's exponents; CPython's are C's <float.h>
+    from harpd._structseq import structseq
+    float_info = structseq("sys.float_info", (
+        "max", "max_exp", "max_10_exp", "min", "min_exp", "min_10_exp", "dig", "mant_dig", "epsilon", "radix",
+        "rounds"))
+    # a Java constant of Jython's sys: org.harpd.jython.LinuxSystemState answers it from the dict
+    vars(_sys)["float_info"] = float_info((1.7976931348623157e+308, 1024, 308, 2.2250738585072014e-308, -1021, -307,
+                                           15, 53, 2.220446049250313e-16, 2, 1))
+
+
 def install():
+    _float_info()
     _native_struct()
     _little_endian_unicode()
     for name in _CHOSEN_AT_IMPORT:

@@ -10,6 +10,7 @@ from __future__ import absolute_import
 import array as _array
 import struct as _struct
 
+from harpd._linux import _args
 from harpd._linux_os import _fd as _os_fd
 from org.harpd.jython import LinuxCalls as _C
 
@@ -61,11 +62,7 @@ def _buffer(data):
 
 
 def _fd(obj):
-    if not isinstance(obj, (int, long)):
-        fileno = getattr(obj, "fileno", None)
-        if fileno is None:
-            raise TypeError("argument must be an int, or have a fileno() method.")
-        obj = fileno()
+    obj = _args.descriptor(obj)
     try:
         return _os_fd(obj)
     except OSError as e:
@@ -83,18 +80,20 @@ def _io(call, *args):
 def fcntl(fd, op, arg=0):
     """fcntl(fd, op, arg=0): an int argument answers an int; a str argument is a buffer, answered as a str."""
     fd = _fd(fd)
+    op = _args.c_int(op)
     if isinstance(arg, str):
         if len(arg) > 1024:
             raise ValueError("fcntl string arg too long")
         return _io(_C.fcntlBuffer, fd, op, _buffer(arg)).tostring()
-    return _io(_C.fcntl, fd, op, int(arg))
+    return _io(_C.fcntl, fd, op, _args.c_int(arg))
 
 
 def ioctl(fd, op, arg=0, mutate_flag=True):
     """ioctl(fd, op, arg=0): as fcntl(); a mutable buffer (bytearray, array) is updated in place."""
     fd = _fd(fd)
-    if isinstance(arg, (int, long)):
-        return _io(_C.ioctl, fd, op, arg)
+    op = _args.c_long(op) & 0xffffffff
+    if not isinstance(arg, (str, bytearray, _array.array, buffer)):
+        return _io(_C.ioctl, fd, op, _args.c_int(arg))
     if isinstance(arg, str):
         if len(arg) > 1024:
             raise ValueError("ioctl string arg too long")
@@ -124,13 +123,16 @@ def ioctl(fd, op, arg=0, mutate_flag=True):
 
 def flock(fd, op):
     """flock(fd, operation): LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB not to wait (IOError EWOULDBLOCK)."""
-    _io(_C.flock, _fd(fd), op)
+    fd = _fd(fd)
+    _io(_C.flock, fd, _args.c_int(op))
 
 
 def lockf(fd, operation, length=0, start=0, whence=0):
     """lockf(fd, operation, length=0, start=0, whence=0): fcntl record locks, as CPython's: LOCK_SH a read lock,
     LOCK_EX a write lock, LOCK_UN unlocks; with LOCK_NB it does not wait (IOError EAGAIN/EACCES)."""
     fd = _fd(fd)
+    operation = _args.c_int(operation)
+    length, start, whence = _args.c_long(length), _args.c_long(start), _args.c_int(whence)
     if operation == LOCK_UN:
         kind = F_UNLCK
     elif operation & LOCK_SH:

@@ -6,6 +6,7 @@ and getpagesize through the C library, constants as x86-64 Linux's.
 from __future__ import absolute_import
 
 
+from harpd._linux import _args
 from harpd._structseq import structseq as _structseq
 from org.harpd.jython import LinuxCalls as _C
 from org.harpd.posix import Posix as _Posix
@@ -44,12 +45,14 @@ def _struct_rusage(fields):
 
 
 def _check_resource(resource):
+    resource = _args.c_int(resource)
     if not 0 <= resource < _RLIMITS:
         raise ValueError("invalid resource specified")
+    return resource
 
 
 def getrlimit(resource):
-    _check_resource(resource)
+    resource = _check_resource(resource)
     try:
         soft, hard = _Posix.getrlimit(resource)
     except _PosixException as e:
@@ -59,13 +62,14 @@ def getrlimit(resource):
 
 def setrlimit(resource, limits):
     """setrlimit(resource, (soft, hard)): ValueError for a limit not allowed, as CPython 2.7."""
-    _check_resource(resource)
-    try:
-        soft, hard = limits
-    except (TypeError, ValueError):
+    resource = _check_resource(resource)
+    limits = tuple(limits)
+    if len(limits) != 2:
         raise ValueError("expected a tuple of 2 integers")
+    # rlim_t is unsigned: -1 is RLIM_INFINITY, as in CPython
+    soft, hard = [_args.c_long(v) for v in limits]
     try:
-        _Posix.setrlimit(resource, int(soft), int(hard))
+        _Posix.setrlimit(resource, soft, hard)
     except _PosixException as e:
         if e.errno() == 22:
             raise ValueError("current limit exceeds maximum limit")
@@ -75,6 +79,7 @@ def setrlimit(resource, limits):
 
 
 def getrusage(who):
+    who = _args.c_int(who)
     if who not in (RUSAGE_SELF, RUSAGE_CHILDREN, 1):
         raise ValueError("invalid who parameter")
     try:

@@ -8,6 +8,7 @@ getspnam, as CPython 2.7 answers, and an empty list from getspall.
 from __future__ import absolute_import
 
 
+from harpd._linux import _args
 from harpd._structseq import structseq as _structseq
 
 SHADOW = "/etc/shadow"
@@ -45,8 +46,7 @@ def _entries():
 
 def getspnam(name):
     """The entry of user name; KeyError("getspnam(): name not found") when there is none (or no access)."""
-    if not isinstance(name, basestring):
-        raise TypeError("getspnam() argument 1 must be string, not %s" % type(name).__name__)
+    name = _args.string("getspnam", 1, name)
     for entry in _entries():
         if entry.sp_nam == name:
             return entry

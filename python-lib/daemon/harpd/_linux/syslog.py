@@ -8,6 +8,7 @@ from __future__ import absolute_import
 
 import sys as _sys
 
+from harpd._linux import _args
 from org.harpd.jython import LinuxCalls as _C
 
 LOG_EMERG = 0
@@ -47,29 +48,25 @@ _opened = [False]
 
 
 def LOG_MASK(pri):
-    return 1 << pri
+    return 1 << _args.c_long(pri)
 
 
 def LOG_UPTO(pri):
-    return (1 << (pri + 1)) - 1
+    return (1 << (_args.c_long(pri) + 1)) - 1
+
+_NO_IDENT = object()
 
 
-def _text(value, name):
-    if isinstance(value, unicode):
-        value = value.encode("utf-8")
-    if not isinstance(value, str):
-        raise TypeError("%s must be string, not %s" % (name, type(value).__name__))
-    return value
-
-
-def openlog(ident=None, logoption=0, facility=LOG_USER):
+def openlog(ident=_NO_IDENT, logoption=0, facility=LOG_USER):
     """As CPython: the identifier defaults to the base name of sys.argv[0]."""
-    if ident is None:
+    logoption, facility = _args.c_long(logoption), _args.c_long(facility)
+    if ident is _NO_IDENT:
         argv0 = _sys.argv[0] if getattr(_sys, "argv", None) else ""
         ident = argv0.rsplit("/", 1)[-1] or None
     else:
-        ident = _text(ident, "ident")
-    _C.openlog(ident, logoption, facility)
+        # CPython passes the C string, up to a NUL byte
+        ident = _args.string("openlog", 1, ident.split("\0", 1)[0] if isinstance(ident, str) else ident)
+    _C.openlog(ident, _args.signed32(logoption & 0xffffffff), _args.signed32(facility & 0xffffffff))
     _opened[0] = True
 
 
@@ -81,10 +78,15 @@ def syslog(*args):
         priority, message = args
     else:
         raise TypeError("syslog() takes 1 or 2 arguments (%d given)" % len(args))
-    message = _text(message, "message")
+    try:
+        if len(args) == 2:
+            priority = _args.c_int(priority)
+        message = _args.string("syslog", len(args), message)
+    except (TypeError, OverflowError, UnicodeError):
+        raise TypeError("[priority,] message string")
     if not _opened[0]:
         openlog()
-    _C.syslog(priority, message)
+    _C.syslog(_args.signed32(priority & 0xffffffff), message)
 
 
 def closelog():
@@ -94,4 +96,4 @@ def closelog():
 
 
 def setlogmask(mask):
-    return _C.setlogmask(mask)
+    return _C.setlogmask(_args.signed32(_args.c_long(mask) & 0xffffffff))

@@ -10,6 +10,7 @@ from __future__ import absolute_import
 import errno as _errno
 import os as _os
 
+from harpd._linux import _args
 from harpd._linux_os import _fd as _os_fd
 from org.harpd.jython import LinuxCalls as _C
 
@@ -244,13 +245,15 @@ XTABS = 6144
 
 
 def _fd(fd):
+    if fd is None or isinstance(fd, (int, long, float, basestring)):
+        fd = _args.descriptor(fd)
     if not isinstance(fd, (int, long)):
         number = _C.descriptor(fd)
         if number >= 0:
             return number
         fileno = getattr(fd, "fileno", None)
         if fileno is None:
-            raise TypeError("argument must be an int, or have a fileno() method.")
+            raise TypeError("argument must be an int, or have a fileno() method")
         try:
             fd = fileno()
         except ValueError:
@@ -296,12 +299,13 @@ def tcsetattr(fd, when, attributes):
             values.append(int(item))
         else:
             raise TypeError("tcsetattr: elements of attributes must be characters or integers")
-    _call(_C.tcsetattr, fd, int(when), values)
+    _call(_C.tcsetattr, fd, _args.c_int(when), values)
 
 
 def tcsendbreak(fd, duration):
     """tcsendbreak(fd, duration): send a break on the terminal."""
-    _call(_C.tcsendbreak, _fd(fd), int(duration))
+    fd = _fd(fd)
+    _call(_C.tcsendbreak, fd, _args.c_int(duration))
 
 
 def tcdrain(fd):
@@ -311,9 +315,11 @@ def tcdrain(fd):
 
 def tcflush(fd, queue):
     """tcflush(fd, queue): discard queued data: TCIFLUSH (input), TCOFLUSH (output) or TCIOFLUSH (both)."""
-    _call(_C.tcflush, _fd(fd), int(queue))
+    fd = _fd(fd)
+    _call(_C.tcflush, fd, _args.c_int(queue))
 
 
 def tcflow(fd, action):
     """tcflow(fd, action): suspend or resume output or input: TCOOFF, TCOON, TCIOFF or TCION."""
-    _call(_C.tcflow, _fd(fd), int(action))
+    fd = _fd(fd)
+    _call(_C.tcflow, fd, _args.c_int(action))

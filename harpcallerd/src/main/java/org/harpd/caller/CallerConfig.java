@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,8 @@ import org.harpd.config.ConfigException;
 /**
  * harpcallerd's configuration, read once from the original's TOML file and validated as a whole.
  *
- * <p>The keys are the original's; {@code [database]} is this implementation's: {@code url} (a JDBC URL;
+ * <p>The keys are the original's, except {@code host_db_script_timeout}, {@code verify_hostname},
+ * {@code [limits]} (see {@link Limits}), {@code [[clients]]} (see {@link Client}) and {@code [database]}: {@code url} (a JDBC URL;
  * default an SQLite file {@code jobs.sqlite} in {@code stream_directory}), {@code user}, {@code password} and
  * {@code instance} (this dispatcher's name in a shared PostgreSQL store; default the host name) and, for SQLite,
  * {@code synchronous}: {@code "full"} (default; every commit is on disk before it is reported) or {@code "normal"}
@@ -36,7 +39,11 @@ public record CallerConfig(
         Path hostDbScript,
         Path hostDb,
         int hostDbRefresh,
-        boolean syslog,
+        int hostDbScriptTimeout,
+        Set<LogHandler> logHandlers,
+        boolean verifyHostname,
+        Limits limits,
+        List<Client> clients,
         String databaseUrl,
         String databaseUser,
         String databasePassword,
@@ -45,6 +52,52 @@ public record CallerConfig(
         List<String> warnings) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/harpcaller/harpcaller.toml");
+
+    /**
+     * Where the log goes. Absent {@code log_handlers}: {@link #STDERR}, harpd's default. The original's names are
+     * {@code harpcaller_syslog_h} and {@code harpcaller_stdout_h}; {@code syslog} and {@code stdout} are aliases.
+     */
+    public enum LogHandler { STDERR, STDOUT, SYSLOG }
+
+    /**
+     * What one unauthenticated peer can make the dispatcher hold. The original had no limits; each has a default
+     * that a HarpCaller application does not reach, so that an unchanged client keeps working.
+     *
+     * @param maxConnections client connections open at once; more are answered with an error and closed
+     * @param requestSeconds time from a connection's accept to its complete request line (not per silence)
+     * @param maxRequestBytes the longest request line
+     * @param maxPendingBytes bytes of incomplete request lines held over all connections together
+     * @param maxJobBytes a job's stored size: arguments and info at submission, then stream packets and result
+     * @param maxStoreBytes the job store's size above which submissions are refused; 0: no quota (the original's
+     *     behaviour: with {@code max_age} the store stays bounded by what a client can submit in that time)
+     */
+    public record Limits(int maxConnections, int requestSeconds, int maxRequestBytes, long maxPendingBytes,
+                         long maxJobBytes, long maxStoreBytes) {
+        static final Limits DEFAULTS = new Limits(1024, 30, 1024 * 1024, 64L * 1024 * 1024, 16L * 1024 * 1024, 0);
+    }
+
+    /**
+     * A client allowed on the client port once any {@code [[clients]]} is configured. It is recognised by its
+     * source address ({@code addresses}, CIDR ranges) and/or by a {@code "token"} field in its requests; the
+     * allow-lists are empty when any value goes.
+     *
+     * @param queues canonical JSON of the queue names it may use (a call without a queue is always allowed)
+     */
+    public record Client(String name, List<String> addresses, String token, Set<String> hosts,
+                         Set<String> procedures, Set<String> queues) {
+        public Client {
+            addresses = List.copyOf(addresses);
+            hosts = Set.copyOf(hosts);
+            procedures = Set.copyOf(procedures);
+            queues = Set.copyOf(queues);
+        }
+
+        /** Never the token. */
+        @Override
+        public String toString() {
+            return "Client[" + name + " " + addresses + (token != null ? " token" : "") + "]";
+        }
+    }
 
     /** One {@code listen} entry: {@code "*:3502"}, {@code "127.0.0.1:3502"}, {@code "[::1]:3502"}. */
     public record Listen(String address, int port) {
@@ -73,12 +126,29 @@ public record CallerConfig(
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "ca_file", "known_certs_file", "stream_directory",
             "default_timeout", "max_exec_time", "max_age", "host_db_script", "host_db", "host_db_refresh",
-            "log_handlers", "erlang", "database");
+            "log_handlers", "erlang", "database", "host_db_script_timeout", "verify_hostname", "limits", "clients");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance", "synchronous");
+    private static final Set<String> LIMIT_KEYS = Set.of("max_connections", "request_timeout", "max_request_bytes",
+            "max_pending_bytes", "max_job_bytes", "max_store_bytes");
+    private static final Set<String> CLIENT_KEYS = Set.of("name", "addresses", "token", "hosts", "procedures",
+            "queues");
 
     public CallerConfig {
         listen = List.copyOf(listen);
+        logHandlers = Set.copyOf(logHandlers);
+        clients = List.copyOf(clients);
         warnings = List.copyOf(warnings);
+    }
+
+    /** Any {@code [[clients]]}: every request must come from one of them. */
+    public boolean clientAuthentication() {
+        return !clients.isEmpty();
+    }
+
+    /** Never the database password nor a client's token. */
+    @Override
+    public String toString() {
+        return "CallerConfig[" + file + " " + describe() + "]";
     }
 
     /** The JDBC URL is PostgreSQL's (shared store, cross-dispatcher queue limits). */
@@ -104,7 +174,24 @@ public record CallerConfig(
         } catch (IOException e) {
             throw new ConfigException(file + ": not valid TOML: " + firstLine(e.getMessage()));
         }
-        return parse(file, root == null ? new TomlMapper().createObjectNode() : root);
+        CallerConfig config = parse(file, root == null ? new TomlMapper().createObjectNode() : root);
+        String secret = config.databasePassword() != null ? "database.password"
+                : config.clients().stream().anyMatch(c -> c.token() != null) ? "clients.token" : null;
+        if (secret != null && readableByOthers(file)) {
+            // refused, not warned: these keys are this implementation's, so no original file is turned away, and
+            // a password anyone on the machine can read is one anyone can use
+            throw new ConfigException(file + ": " + secret + ": the file holds a secret and is readable by others;"
+                    + " chmod o-rwx " + file);
+        }
+        return config;
+    }
+
+    private static boolean readableByOthers(Path file) {
+        try {
+            return Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // it was just read; a file system without modes has nothing to check
+        }
     }
 
     static CallerConfig parse(Path file, JsonNode root) throws ConfigException {
@@ -122,7 +209,8 @@ public record CallerConfig(
         List<Listen> listen = new ArrayList<>();
         JsonNode listenNode = root.get("listen");
         if (listenNode == null) {
-            listen.add(new Listen(null, 3502));
+            // not the original's *:3502: without [[clients]] anyone reaching the port runs any procedure
+            listen.add(new Listen("127.0.0.1", 3502));
         } else {
             if (!listenNode.isArray() || listenNode.isEmpty()) {
                 throw k.problem("listen", "expected a non-empty array of \"ADDRESS:PORT\" strings");
@@ -145,21 +233,11 @@ public record CallerConfig(
         Path hostDbScript = k.path(root, "host_db_script", null);
         Path hostDb = k.path(root, "host_db", Path.of("/var/lib/harpcaller/hosts.db"));
         int hostDbRefresh = k.positiveInt(root, "host_db_refresh", 900);
-        boolean syslog = false;
-        JsonNode handlers = root.get("log_handlers");
-        if (handlers != null) {
-            if (!handlers.isArray()) {
-                throw k.problem("log_handlers", "expected an array of \"stdout\" / \"syslog\"");
-            }
-            for (JsonNode h : handlers) {
-                String name = h.isTextual() ? h.asText() : (h.isObject() ? h.path("type").asText(null) : null);
-                if ("syslog".equals(name)) {
-                    syslog = true;
-                } else if (!"stdout".equals(name)) {
-                    throw k.problem("log_handlers", "unknown handler " + h + " (expected \"stdout\" or \"syslog\")");
-                }
-            }
-        }
+        int hostDbScriptTimeout = k.positiveInt(root, "host_db_script_timeout", 300);
+        Set<LogHandler> logHandlers = logHandlers(k, root.get("log_handlers"));
+        boolean verifyHostname = k.bool(root, "verify_hostname", true);
+        Limits limits = limits(k, root);
+        List<Client> clients = clients(k, root.get("clients"));
         JsonNode db = root.path("database");
         if (root.has("database") && !db.isObject()) {
             throw k.problem("database", "expected a table");
@@ -186,8 +264,100 @@ public record CallerConfig(
             throw k.problem("database.instance", "expected 1 to 200 characters");
         }
         return new CallerConfig(file, listen, k.path(root, "ca_file", null), k.path(root, "known_certs_file", null),
-                streamDirectory, defaultTimeout, maxExecTime, maxAge, hostDbScript, hostDb, hostDbRefresh, syslog,
-                url, user, password, instance, synchronous.equals("full"), warnings);
+                streamDirectory, defaultTimeout, maxExecTime, maxAge, hostDbScript, hostDb, hostDbRefresh,
+                hostDbScriptTimeout, logHandlers, verifyHostname, limits, clients, url, user, password, instance,
+                synchronous.equals("full"), warnings);
+    }
+
+    private static Set<LogHandler> logHandlers(Keys k, JsonNode handlers) throws ConfigException {
+        if (handlers == null) {
+            return Set.of(LogHandler.STDERR);
+        }
+        String expected = "expected an array of \"harpcaller_syslog_h\" / \"harpcaller_stdout_h\" "
+                + "(or \"syslog\" / \"stdout\")";
+        if (!handlers.isArray()) {
+            throw k.problem("log_handlers", expected);
+        }
+        // an empty list logs nothing, as the original does with no handler
+        Set<LogHandler> set = EnumSet.noneOf(LogHandler.class);
+        for (JsonNode h : handlers) {
+            String name = h.isTextual() ? h.asText() : (h.isObject() ? h.path("type").asText(null) : null);
+            if ("harpcaller_syslog_h".equals(name) || "syslog".equals(name)) {
+                set.add(LogHandler.SYSLOG);
+            } else if ("harpcaller_stdout_h".equals(name) || "stdout".equals(name)) {
+                set.add(LogHandler.STDOUT);
+            } else {
+                throw k.problem("log_handlers", "unknown handler " + h + "; " + expected);
+            }
+        }
+        return set;
+    }
+
+    private static Limits limits(Keys k, JsonNode root) throws ConfigException {
+        JsonNode t = root.path("limits");
+        if (root.has("limits") && !t.isObject()) {
+            throw k.problem("limits", "expected a table");
+        }
+        k.onlyKeys(t, "limits.", LIMIT_KEYS);
+        Limits d = Limits.DEFAULTS;
+        return new Limits(k.positiveInt(t, "limits.", "max_connections", d.maxConnections()),
+                k.positiveInt(t, "limits.", "request_timeout", d.requestSeconds()),
+                k.positiveInt(t, "limits.", "max_request_bytes", d.maxRequestBytes()),
+                k.positiveLong(t, "limits.", "max_pending_bytes", d.maxPendingBytes()),
+                k.positiveLong(t, "limits.", "max_job_bytes", d.maxJobBytes()),
+                k.positiveLong(t, "limits.", "max_store_bytes", d.maxStoreBytes()));
+    }
+
+    private static List<Client> clients(Keys k, JsonNode node) throws ConfigException {
+        if (node == null) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw k.problem("clients", "expected an array of tables ([[clients]])");
+        }
+        List<Client> clients = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode c = node.get(i);
+            String key = "clients[" + i + "]";
+            if (!c.isObject()) {
+                throw k.problem(key, "expected a table");
+            }
+            k.onlyKeys(c, key + ".", CLIENT_KEYS);
+            String name = k.string(c, key + ".name", "name", null);
+            if (name == null || name.isEmpty()) {
+                throw k.problem(key + ".name", "every client needs a name");
+            }
+            if (!names.add(name)) {
+                throw k.problem(key + ".name", "\"" + name + "\" is used twice");
+            }
+            List<String> addresses = k.strings(c, key + ".addresses", "addresses");
+            for (String a : addresses) {
+                try {
+                    ClientAuthenticator.range(a);
+                } catch (IllegalArgumentException e) {
+                    throw k.problem(key + ".addresses", e.getMessage());
+                }
+            }
+            String token = k.string(c, key + ".token", "token", null);
+            if (token != null && token.length() < 16) {
+                throw k.problem(key + ".token", "expected at least 16 characters");
+            }
+            if (token == null && addresses.isEmpty()) {
+                throw k.problem(key, "a client needs \"addresses\", a \"token\", or both");
+            }
+            Set<String> queues = new java.util.HashSet<>();
+            JsonNode q = c.get("queues");
+            if (q != null) {
+                if (!q.isArray()) {
+                    throw k.problem(key + ".queues", "expected an array of queue names");
+                }
+                q.forEach(name2 -> queues.add(Canonical.of(name2)));
+            }
+            clients.add(new Client(name, addresses, token, Set.copyOf(k.strings(c, key + ".hosts", "hosts")),
+                    Set.copyOf(k.strings(c, key + ".procedures", "procedures")), queues));
+        }
+        return clients;
     }
 
     /** For {@code info}/{@code reload} output: never the database password. */
@@ -218,14 +388,66 @@ public record CallerConfig(
         }
 
         int positiveInt(JsonNode root, String key, int dflt) throws ConfigException {
+            return positiveInt(root, "", key, dflt);
+        }
+
+        int positiveInt(JsonNode table, String prefix, String key, int dflt) throws ConfigException {
+            long n = positiveLong(table, prefix, key, dflt);
+            if (n > Integer.MAX_VALUE) {
+                throw problem(prefix + key, "expected a positive integer, got " + n);
+            }
+            return (int) n;
+        }
+
+        long positiveLong(JsonNode table, String prefix, String key, long dflt) throws ConfigException {
+            JsonNode n = table.get(key);
+            if (n == null) {
+                return dflt;
+            }
+            if (!n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() <= 0) {
+                throw problem(prefix + key, "expected a positive integer, got " + n);
+            }
+            return n.asLong();
+        }
+
+        boolean bool(JsonNode root, String key, boolean dflt) throws ConfigException {
             JsonNode n = root.get(key);
             if (n == null) {
                 return dflt;
             }
-            if (!n.isIntegralNumber() || n.asLong() <= 0 || n.asLong() > Integer.MAX_VALUE) {
-                throw problem(key, "expected a positive integer, got " + n);
+            if (!n.isBoolean()) {
+                throw problem(key, "expected true or false, got " + n);
             }
-            return n.asInt();
+            return n.asBoolean();
+        }
+
+        void onlyKeys(JsonNode table, String prefix, Set<String> allowed) throws ConfigException {
+            for (Iterator<String> it = table.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!allowed.contains(key)) {
+                    throw problem(prefix + key, "unknown key");
+                }
+            }
+        }
+
+        List<String> strings(JsonNode table, String fullKey, String key) throws ConfigException {
+            JsonNode n = table.get(key);
+            if (n == null) {
+                return List.of();
+            }
+            List<String> out = new ArrayList<>();
+            if (n.isArray()) {
+                for (JsonNode e : n) {
+                    if (!e.isTextual()) {
+                        break;
+                    }
+                    out.add(e.asText());
+                }
+            }
+            if (!n.isArray() || out.size() != n.size()) {
+                throw problem(fullKey, "expected an array of strings");
+            }
+            return out;
         }
 
         Path path(JsonNode root, String key, Path dflt) throws ConfigException {

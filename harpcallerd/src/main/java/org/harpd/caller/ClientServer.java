@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,8 +19,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.timeout.ReadTimeoutException;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,16 +28,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.harpd.logging.EventLog;
 
 /**
  * The client protocol (plain TCP, one JSON request line per connection, JSON reply lines, then close).
  */
 public final class ClientServer implements AutoCloseable {
-    /** The longest request line accepted (arguments included). */
-    static final int MAX_REQUEST_BYTES = 1024 * 1024;
-    /** How long a client may take to send its request line. */
-    static final int REQUEST_TIMEOUT_SECONDS = 60;
+    /** How long a refused connection is drained after the reply before it is closed. */
+    static final int LINGER_SECONDS = 2;
     /** How often a job run by another dispatcher on a shared store is polled by followers and waiters. */
     static final long SHARED_POLL_MS = 250;
     /** Packets read from the store per round while following or reading a stream. */
@@ -45,6 +47,15 @@ public final class ClientServer implements AutoCloseable {
     private static final EventLog LOG = EventLog.get("harpcallerd.client");
     private final Dispatcher dispatcher;
     private final List<Channel> listeners = new ArrayList<>();
+    /** Client connections open now, for {@code limits.max_connections}. */
+    private final AtomicInteger connections = new AtomicInteger();
+    /** Bytes of request lines received but not yet complete, over every connection. */
+    private final AtomicLong pendingBytes = new AtomicLong();
+    /** The authenticator of the configuration in force (rebuilt when a reload changes it). */
+    private volatile Auth auth;
+
+    private record Auth(CallerConfig config, ClientAuthenticator authenticator) {
+    }
 
     public ClientServer(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -60,8 +71,10 @@ public final class ClientServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(REQUEST_TIMEOUT_SECONDS),
-                                new LineBasedFrameDecoder(MAX_REQUEST_BYTES, true, true), new Request());
+                        CallerConfig.Limits limits = dispatcher.config().limits();
+                        Request request = new Request(limits);
+                        ch.pipeline().addLast(new PendingBytes(request),
+                                new LineBasedFrameDecoder(limits.maxRequestBytes(), true, true), request);
                     }
                 });
         for (CallerConfig.Listen l : addresses) {
@@ -97,8 +110,111 @@ public final class ClientServer implements AutoCloseable {
         return Dispatcher.error(type, message);
     }
 
+    /**
+     * Counts what a connection sends before its request line is complete, against
+     * {@code limits.max_pending_bytes} over all connections: many slow clients with long partial lines must not
+     * hold the heap. The count is given back when the line is complete or the connection closes.
+     */
+    private final class PendingBytes extends ChannelInboundHandlerAdapter {
+        private final Request request;
+        private long held;
+
+        PendingBytes(Request request) {
+            this.request = request;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (request.received) {
+                ReferenceCountUtil.release(msg); // one request per connection: later bytes are not kept
+                return;
+            }
+            int n = ((ByteBuf) msg).readableBytes();
+            held += n;
+            if (pendingBytes.addAndGet(n) > request.limits.maxPendingBytes()) {
+                ReferenceCountUtil.release(msg);
+                giveBack();
+                request.refuse(ctx, "overloaded", "too many incomplete requests held; try again later");
+                return;
+            }
+            ctx.fireChannelRead(msg);
+            if (request.received) {
+                giveBack();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            giveBack();
+            ctx.fireChannelInactive();
+        }
+
+        private void giveBack() {
+            pendingBytes.addAndGet(-held);
+            held = 0;
+        }
+    }
+
     private final class Request extends SimpleChannelInboundHandler<ByteBuf> {
+        private final CallerConfig.Limits limits;
         private boolean received;
+        /** Answered without taking a request: the connection ends when the client closes its side. */
+        private boolean refused;
+        private ScheduledFuture<?> deadline;
+
+        Request(CallerConfig.Limits limits) {
+            this.limits = limits;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (connections.incrementAndGet() > limits.maxConnections()) {
+                refuse(ctx, "overloaded", "too many connections; try again later");
+            } else {
+                // from the accept, not per silence: a byte every few seconds does not hold a connection open
+                deadline = ctx.executor().schedule(() -> refuse(ctx, "invalid_request",
+                        "no complete request within " + limits.requestSeconds() + " s"),
+                        limits.requestSeconds(), TimeUnit.SECONDS);
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            connections.decrementAndGet();
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        /**
+         * Answers once and ends the connection, unless a request was already taken. Event loop only. The reply is
+         * followed by a half-close, and what the client still sends is read and dropped until it closes too (or
+         * {@link #LINGER_SECONDS}): closing with unread input would reset the connection, and the client could
+         * lose the reply. Such a connection still counts against {@code max_connections}. One beyond that limit
+         * is closed at once, as lingering would let a flood hold sockets.
+         */
+        void refuse(ChannelHandlerContext ctx, String type, String message) {
+            if (received) {
+                return;
+            }
+            received = true;
+            refused = true;
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            boolean overLimit = connections.get() > limits.maxConnections();
+            ctx.writeAndFlush(line(requestError(type, message))).addListener(f -> {
+                SocketChannel ch = (SocketChannel) ctx.channel();
+                if (overLimit || !f.isSuccess() || ch.isInputShutdown()) {
+                    ctx.close();
+                    return;
+                }
+                ch.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+            });
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -106,8 +222,8 @@ public final class ClientServer implements AutoCloseable {
                 return; // one request per connection
             }
             received = true;
+            deadline.cancel(false);
             ctx.channel().config().setAutoRead(false);
-            ctx.pipeline().remove(ReadTimeoutHandler.class);
             JsonNode request;
             try {
                 request = Dispatcher.JSON.readTree(frame.toString(StandardCharsets.UTF_8));
@@ -118,15 +234,18 @@ public final class ClientServer implements AutoCloseable {
             try {
                 handle(ctx, request);
             } catch (BadRequest e) {
-                reject(ctx, "invalid_request", e.getMessage());
+                reject(ctx, e.type, e.getMessage());
             }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof ChannelInputShutdownEvent && refused) {
+                ctx.close();
+                return;
+            }
             if (event instanceof ChannelInputShutdownEvent && !received) {
-                received = true;
-                reject(ctx, "invalid_request", "connection closed before a complete request line");
+                refuse(ctx, "invalid_request", "connection closed before a complete request line");
                 return;
             }
             super.userEventTriggered(ctx, event);
@@ -136,11 +255,7 @@ public final class ClientServer implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
             if (c instanceof TooLongFrameException && !received) {
-                received = true;
-                reject(ctx, "invalid_request", "request longer than " + MAX_REQUEST_BYTES + " bytes");
-            } else if (c instanceof ReadTimeoutException && !received) {
-                received = true;
-                reject(ctx, "invalid_request", "no request within " + REQUEST_TIMEOUT_SECONDS + " s");
+                refuse(ctx, "invalid_request", "request longer than " + limits.maxRequestBytes() + " bytes");
             } else {
                 ctx.close();
             }
@@ -153,10 +268,26 @@ public final class ClientServer implements AutoCloseable {
 
     private static final class BadRequest extends Exception {
         private static final long serialVersionUID = 1L;
+        final String type;
 
         BadRequest(String message) {
-            super(message);
+            this("invalid_request", message);
         }
+
+        BadRequest(String type, String message) {
+            super(message);
+            this.type = type;
+        }
+    }
+
+    private ClientAuthenticator authenticator() {
+        CallerConfig c = dispatcher.config();
+        Auth a = auth;
+        if (a == null || a.config() != c) {
+            a = new Auth(c, new ClientAuthenticator(c.clients()));
+            auth = a;
+        }
+        return a.authenticator();
     }
 
     private void handle(ChannelHandlerContext ctx, JsonNode request) throws BadRequest {
@@ -168,9 +299,22 @@ public final class ClientServer implements AutoCloseable {
             throw new BadRequest("unsupported or missing protocol version (\"harpcaller\": 1)");
         }
         Channel ch = ctx.channel();
+        InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
+        ClientAuthenticator authenticator = authenticator();
+        CallerConfig.Client client = null;
+        if (authenticator.enabled()) {
+            JsonNode token = request.get("token");
+            client = authenticator.identify(peer, token != null && token.isTextual() ? token.asText() : null);
+            if (client == null) {
+                LOG.warn("client refused: not a configured client", "client_address", peer.getHostString(),
+                        "client_port", peer.getPort(), "token", token != null);
+                throw new BadRequest("unauthorized", "not an authorised client");
+            }
+        }
+        String clientName = client == null ? null : client.name();
         if (request.has("cancel")) {
             String id = jobId(request, "cancel");
-            dispatcher.cancel(id).whenComplete((v, e) -> finish(ch,
+            dispatcher.cancel(id, clientName).whenComplete((v, e) -> finish(ch,
                     Dispatcher.JSON.createObjectNode().put("cancelled", e == null && v)));
         } else if (request.has("get_result")) {
             String id = jobId(request, "get_result");
@@ -178,10 +322,10 @@ public final class ClientServer implements AutoCloseable {
             if (wait != null && !wait.isBoolean()) {
                 throw new BadRequest("\"wait\" must be true or false");
             }
-            new Follower(ch, id, wait == null || wait.asBoolean() ? Follower.Mode.WAIT_RESULT
+            new Follower(ch, id, clientName, wait == null || wait.asBoolean() ? Follower.Mode.WAIT_RESULT
                     : Follower.Mode.RESULT_NOW, 0, -1).start();
         } else if (request.has("get_status")) {
-            status(ch, jobId(request, "get_status"));
+            status(ch, jobId(request, "get_status"), clientName);
         } else if (request.has("follow_stream") || request.has("read_stream")) {
             boolean follow = request.has("follow_stream");
             String id = jobId(request, follow ? "follow_stream" : "read_stream");
@@ -201,9 +345,10 @@ public final class ClientServer implements AutoCloseable {
             } else {
                 sinceN = 0;
             }
-            new Follower(ch, id, follow ? Follower.Mode.FOLLOW : Follower.Mode.READ, sinceN, recentN).start();
+            new Follower(ch, id, clientName, follow ? Follower.Mode.FOLLOW : Follower.Mode.READ, sinceN, recentN)
+                    .start();
         } else if (request.has("host") || request.has("procedure")) {
-            submit(ch, request);
+            submit(ch, request, client, peer);
         } else {
             throw new BadRequest("unrecognized request");
         }
@@ -224,7 +369,8 @@ public final class ClientServer implements AutoCloseable {
         return id.asText();
     }
 
-    private void submit(Channel ch, JsonNode r) throws BadRequest {
+    private void submit(Channel ch, JsonNode r, CallerConfig.Client client, InetSocketAddress peer)
+            throws BadRequest {
         JsonNode host = r.get("host");
         JsonNode procedure = r.get("procedure");
         JsonNode arguments = r.get("arguments");
@@ -254,12 +400,40 @@ public final class ClientServer implements AutoCloseable {
                 concurrency = c.asInt();
             }
         }
+        String queueKey = queueName == null ? null : Canonical.of(queueName);
+        if (client != null) {
+            String refusal = ClientAuthenticator.refusal(client, host.asText(), procedure.asText(), queueKey);
+            if (refusal != null) {
+                LOG.warn("call refused", "client", client.name(), "client_address", peer.getHostString(),
+                        "host", host.asText(), "procedure", procedure.asText(), "reason", refusal);
+                throw new BadRequest("unauthorized", refusal);
+            }
+        }
+        long quota = dispatcher.config().limits().maxStoreBytes();
+        long used = dispatcher.store().usedBytes();
+        if (quota > 0 && used > quota) {
+            LOG.warn("submission refused: the job store is full", "used_bytes", used, "max_store_bytes", quota);
+            throw new BadRequest("storage_full", "the job store is full (limits.max_store_bytes); try again once "
+                    + "old jobs are pruned");
+        }
+        JsonNode info = r.get("info");
+        long size = arguments.toString().length() + (info == null ? 0 : info.toString().length());
+        long maxJob = dispatcher.config().limits().maxJobBytes();
+        if (size > maxJob) {
+            throw new BadRequest("too_large", "arguments and info take " + size + " bytes; limits.max_job_bytes is "
+                    + maxJob);
+        }
+        String clientName = client == null ? null : client.name();
+        String clientAddress = peer.getHostString() + ":" + peer.getPort();
         dispatcher.submit(host.asText(), procedure.asText(), arguments, timeout, maxExec, queueName, concurrency,
-                r.get("info")).whenComplete((id, e) -> {
+                info, clientName, clientAddress).whenComplete((id, e) -> {
                     if (e != null) {
                         LOG.error("cannot store a job", "error", String.valueOf(e.getMessage()));
                         finish(ch, Dispatcher.error("storage_error", "cannot store the job"));
                     } else {
+                        LOG.info("job submitted", "job", id, "host", host.asText(), "procedure", procedure.asText(),
+                                "client", clientName, "client_address", peer.getHostString(),
+                                "client_port", peer.getPort());
                         finish(ch, Dispatcher.JSON.createObjectNode().put("harpcaller", 1).put("job_id", id));
                     }
                 });
@@ -276,13 +450,13 @@ public final class ClientServer implements AutoCloseable {
         return (int) Math.ceil(n.asDouble());
     }
 
-    private void status(Channel ch, String id) {
+    private void status(Channel ch, String id, String clientName) {
         dispatcher.store().read(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT host, procedure_name, arguments, submit_ms, "
-                    + "start_ms, end_ms, info FROM jobs WHERE id = ?")) {
+                    + "start_ms, end_ms, info, client FROM jobs WHERE id = ?")) {
                 s.setString(1, id);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
+                    if (!r.next() || !visible(clientName, r.getString(8))) {
                         return null;
                     }
                     return statusOf(r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
@@ -299,6 +473,11 @@ public final class ClientServer implements AutoCloseable {
                 finish(ch, status);
             }
         });
+    }
+
+    /** With client authentication, a job is another client's business: as if it did not exist. */
+    private static boolean visible(String clientName, String jobClient) {
+        return clientName == null || clientName.equals(jobClient);
     }
 
     static ObjectNode statusOf(String host, String procedure, String arguments, long submit, Long start, Long end,
@@ -336,6 +515,7 @@ public final class ClientServer implements AutoCloseable {
 
         private final Channel ch;
         private final String id;
+        private final String clientName;
         private final Mode mode;
         private long next;
         private final long recent;
@@ -345,9 +525,10 @@ public final class ClientServer implements AutoCloseable {
         private boolean done;
         private boolean watching;
 
-        Follower(Channel ch, String id, Mode mode, long since, long recent) {
+        Follower(Channel ch, String id, String clientName, Mode mode, long since, long recent) {
             this.ch = ch;
             this.id = id;
+            this.clientName = clientName;
             this.mode = mode;
             this.next = since;
             this.recent = recent;
@@ -408,10 +589,11 @@ public final class ClientServer implements AutoCloseable {
             String state;
             String outcome;
             String owner;
-            try (PreparedStatement s = c.prepareStatement("SELECT state, outcome, owner FROM jobs WHERE id = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT state, outcome, owner, client FROM jobs WHERE id = ?")) {
                 s.setString(1, id);
                 try (ResultSet r = s.executeQuery()) {
-                    if (!r.next()) {
+                    if (!r.next() || !visible(clientName, r.getString(4))) {
                         finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
                         stop();
                         return false;

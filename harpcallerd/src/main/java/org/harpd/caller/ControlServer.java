@@ -24,6 +24,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.ConfigException;
 import org.harpd.logging.EventLog;
@@ -36,6 +38,11 @@ import org.harpd.logging.LoggingSetup;
  */
 public final class ControlServer implements AutoCloseable {
     private static final EventLog LOG = EventLog.get("harpcallerd.control");
+    /** How long a control client may take to send its command line. */
+    static final long REQUEST_SECONDS = 10;
+    /** Commands served at once. */
+    private static final int MAX_COMMANDS = 16;
+    private final Semaphore commands = new Semaphore(MAX_COMMANDS);
 
     /** What the daemon does for {@code stop} and {@code reload}. */
     public interface Daemon {
@@ -110,17 +117,49 @@ public final class ControlServer implements AutoCloseable {
         return mode instanceof Integer m && (m & 01000) != 0;
     }
 
+    /**
+     * Each command on a thread of its own: {@code hosts-refresh} may run the script for minutes and
+     * {@code prune-jobs} may take long, and {@code status} (what systemd and the operator ask) must answer
+     * meanwhile.
+     */
     private void acceptLoop() {
         while (server.isOpen()) {
-            try (SocketChannel client = server.accept()) {
-                serve(client);
+            SocketChannel client;
+            try {
+                client = server.accept();
             } catch (IOException e) {
                 if (server.isOpen()) {
                     LOG.warn("control connection failed", "error", String.valueOf(e.getMessage()));
                 }
-            } catch (RuntimeException e) {
-                LOG.error("control command failed", "error", String.valueOf(e));
+                continue;
             }
+            if (!commands.tryAcquire()) {
+                closeQuietly(client); // only the dispatcher's user can connect; this many at once is a stuck client
+                continue;
+            }
+            Thread t = new Thread(() -> {
+                try (SocketChannel c = client) {
+                    serve(c);
+                } catch (IOException e) {
+                    if (server.isOpen()) {
+                        LOG.warn("control connection failed", "error", String.valueOf(e.getMessage()));
+                    }
+                } catch (RuntimeException e) {
+                    LOG.error("control command failed", "error", String.valueOf(e));
+                } finally {
+                    commands.release();
+                }
+            }, "control-command");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing to tell
         }
     }
 
@@ -128,7 +167,15 @@ public final class ControlServer implements AutoCloseable {
         BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client),
                 StandardCharsets.UTF_8));
         OutputStream out = Channels.newOutputStream(client);
-        String line = in.readLine();
+        // a unix socket channel has no read timeout: a client that connects and sends nothing is closed
+        CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> closeQuietly(client),
+                CompletableFuture.delayedExecutor(REQUEST_SECONDS, TimeUnit.SECONDS));
+        String line;
+        try {
+            line = in.readLine();
+        } finally {
+            deadline.cancel(false);
+        }
         if (line == null || line.length() > 1_000_000) {
             return;
         }
@@ -203,7 +250,9 @@ public final class ControlServer implements AutoCloseable {
                 LoggingSetup.reopen();
                 return 0;
             case "list":
-                return list(args.contains("--all"), args.contains("--queue"), null, reply);
+                // an empty list is an answer, not a failure (scripts test the exit status)
+                list(args.contains("--all"), args.contains("--queue"), null, reply);
+                return 0;
             case "info":
                 if (args.size() != 1) {
                     reply.err("usage: info JOB");
@@ -215,7 +264,7 @@ public final class ControlServer implements AutoCloseable {
                     reply.err("usage: cancel JOB");
                     return 2;
                 }
-                boolean cancelled = await(dispatcher.cancel(args.get(0)));
+                boolean cancelled = await(dispatcher.cancel(args.get(0), null));
                 reply.out(cancelled ? "cancelled" : "not queued or running");
                 return cancelled ? 0 : 1;
             case "queue-list":
@@ -229,7 +278,8 @@ public final class ControlServer implements AutoCloseable {
                 }
                 return 0;
             case "hosts-refresh": {
-                HostRegistry.Refresh r = dispatcher.hosts().refresh(dispatcher.config().hostDbScript());
+                CallerConfig config = dispatcher.config();
+                HostRegistry.Refresh r = dispatcher.hosts().refresh(config.hostDbScript(), config.hostDbScriptTimeout());
                 if (r.ok()) {
                     reply.out("hosts registry refreshed: " + r.hosts() + " hosts, " + r.ignoredLines()
                             + " lines ignored");
@@ -372,7 +422,7 @@ public final class ControlServer implements AutoCloseable {
         }
         int n = 0;
         for (String id : await(dispatcher.jobsInQueue(key))) {
-            if (await(dispatcher.cancel(id))) {
+            if (await(dispatcher.cancel(id, null))) {
                 n++;
             }
         }

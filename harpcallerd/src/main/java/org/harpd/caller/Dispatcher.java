@@ -113,14 +113,14 @@ public final class Dispatcher implements AutoCloseable {
         List<Job> queued = store.readNow(c -> {
             List<Job> jobs = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id, seq, host, procedure_name, arguments, "
-                    + "timeout_s, max_exec_s, queue_key, concurrency, submit_ms FROM jobs "
+                    + "timeout_s, max_exec_s, queue_key, concurrency, submit_ms, client FROM jobs "
                     + "WHERE state = 'queued' AND owner = ? ORDER BY seq")) {
                 s.setString(1, owner);
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         jobs.add(new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
                                 parse(r.getString(5)), r.getInt(6), r.getInt(7), r.getString(8),
-                                r.getInt(9), r.getLong(10)));
+                                r.getInt(9), r.getLong(10), r.getString(11)));
                     }
                 }
             }
@@ -137,7 +137,8 @@ public final class Dispatcher implements AutoCloseable {
 
     /** A validated call request; the future gives the job id once the job is stored. */
     public CompletableFuture<String> submit(String host, String procedure, JsonNode arguments, Integer timeout,
-                                            Integer maxExec, JsonNode queueName, int concurrency, JsonNode info) {
+                                            Integer maxExec, JsonNode queueName, int concurrency, JsonNode info,
+                                            String client, String clientAddress) {
         CallerConfig c = config;
         int timeoutS = timeout == null ? c.defaultTimeout() : timeout;
         int maxExecS = maxExec == null ? c.maxExecTime() : Math.min(maxExec, c.maxExecTime());
@@ -145,14 +146,15 @@ public final class Dispatcher implements AutoCloseable {
         long now = System.currentTimeMillis();
         long seq = lastSeq.updateAndGet(last -> Math.max(last + 1, now * 1000));
         Job job = new Job(UUID.randomUUID().toString(), seq, host, procedure, arguments, timeoutS, maxExecS,
-                queueKey, concurrency, now);
+                queueKey, concurrency, now, client);
         String owner = c.instance();
         String args = arguments.toString();
         String infoText = info == null ? "null" : info.toString();
         return store.write(conn -> JobStore.update(conn, "INSERT INTO jobs (id, seq, owner, state, host, "
-                        + "procedure_name, arguments, timeout_s, max_exec_s, queue_key, concurrency, info, submit_ms) "
-                        + "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                job.id, seq, owner, host, procedure, args, timeoutS, maxExecS, queueKey, concurrency, infoText, now))
+                        + "procedure_name, arguments, timeout_s, max_exec_s, queue_key, concurrency, info, submit_ms, "
+                        + "client, client_address) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                job.id, seq, owner, host, procedure, args, timeoutS, maxExecS, queueKey, concurrency, infoText, now,
+                client, clientAddress))
                 .thenApply(n -> {
                     thread.execute(() -> enqueue(job));
                     return job.id;
@@ -284,11 +286,20 @@ public final class Dispatcher implements AutoCloseable {
     /** Records a streamed value. Any thread; a job's packets are recorded in order. */
     void packet(Job job, JsonNode data) {
         synchronized (job) {
+            String text = data.toString();
+            long limit = config.limits().maxJobBytes();
+            if (job.addStored(text.length()) > limit) {
+                HarpdCall call = job.call;
+                end(job, tooLarge(limit));
+                if (call != null) {
+                    call.close(); // harpd stops the procedure when its connection goes
+                }
+                return;
+            }
             int n = job.nextPacket();
             if (n < 0) {
                 return;
             }
-            String text = data.toString();
             store.write(c -> JobStore.update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)",
                     job.id, n, text)).whenComplete((x, failure) -> {
                 if (failure != null) {
@@ -309,7 +320,9 @@ public final class Dispatcher implements AutoCloseable {
             if (!job.markEnded()) {
                 return CompletableFuture.completedFuture(false);
             }
-            String text = outcome.toString();
+            long limit = config.limits().maxJobBytes();
+            String full = outcome.toString();
+            String text = job.addStored(full.length()) > limit ? tooLarge(limit).toString() : full;
             long now = System.currentTimeMillis();
             return store.write(c -> JobStore.update(c,
                     "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE id = ?", now, text, job.id))
@@ -335,14 +348,20 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    private static ObjectNode tooLarge(long limit) {
+        return error("too_large", "the job's stream and result exceed limits.max_job_bytes (" + limit + " bytes)");
+    }
+
     /**
+     * @param client the cancelling client's name with client authentication (it may cancel only its own jobs),
+     *     or null
      * @return true if the job was queued or running here and is now stopped
      */
-    public CompletableFuture<Boolean> cancel(String jobId) {
+    public CompletableFuture<Boolean> cancel(String jobId, String client) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         thread.execute(() -> {
             Job job = active.get(jobId);
-            if (job == null) {
+            if (job == null || (client != null && !client.equals(job.client))) {
                 done.complete(false);
                 return;
             }

@@ -59,7 +59,8 @@ final class HarpdCall {
     private void connect(HostRegistry.Host host) {
         byte[] request = HarpClient.builder().host(host.address()).port(host.port()).user(host.user())
                 .password(host.password()).trustAll().build().requestLine(job.procedure, job.arguments);
-        SSLEngine engine = dispatcher.trust().context().createSSLEngine(host.address(), host.port());
+        TrustPolicy trust = dispatcher.trust(); // one policy for the handshake and the name check, across a reload
+        SSLEngine engine = trust.context().createSSLEngine(host.address(), host.port());
         engine.setUseClientMode(true);
         long timeoutMs = TimeUnit.SECONDS.toMillis(job.timeoutSeconds);
         Bootstrap b = new Bootstrap().group(dispatcher.group()).channel(NioSocketChannel.class)
@@ -72,7 +73,7 @@ final class HarpdCall {
                         ch.pipeline().addLast(ssl,
                                 new IdleStateHandler(job.timeoutSeconds, 0, 0),
                                 new LineBasedFrameDecoder(MAX_LINE, true, true),
-                                new Reply(ssl, request));
+                                new Reply(ssl, request, host, trust));
                     }
                 });
         ChannelFuture connecting = b.connect(host.address(), host.port());
@@ -131,17 +132,27 @@ final class HarpdCall {
     private final class Reply extends SimpleChannelInboundHandler<ByteBuf> {
         private final SslHandler ssl;
         private final byte[] request;
+        private final HostRegistry.Host host;
+        private final TrustPolicy trust;
         private boolean acknowledged;
 
-        Reply(SslHandler ssl, byte[] request) {
+        Reply(SslHandler ssl, byte[] request, HostRegistry.Host host, TrustPolicy trust) {
             this.ssl = ssl;
             this.request = request;
+            this.host = host;
+            this.trust = trust;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             ssl.handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
+                    // the request carries the host's password: sent only to a certificate that names the host
+                    String problem = trust.nameProblem(ssl.engine().getSession(), host);
+                    if (problem != null) {
+                        fail("ssl", problem);
+                        return;
+                    }
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(request));
                 } else {
                     failWith(f.cause());

@@ -14,10 +14,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.harpd.config.FileExposure;
 import org.harpd.logging.EventLog;
+import org.harpd.posix.Posix;
+import org.harpd.posix.ProcessTree;
 
 /**
  * Which harpd serves a host name, with the credentials to use. Filled by the operator's {@code host_db_script}
@@ -37,7 +42,11 @@ public final class HostRegistry {
     }
 
     private static final EventLog LOG = EventLog.get("harpcallerd.hosts");
-    private static final long SCRIPT_LIMIT_SECONDS = 300;
+    /** The script's whole environment: it runs with the dispatcher's privileges, not with its settings. */
+    static final Map<String, String> SCRIPT_ENVIRONMENT = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8", "HOME", "/");
+    /** Starts the script in a process group of its own, so that a timeout kills what it started too. */
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final Path hostDb;
     private volatile Map<String, Host> hosts = Map.of();
@@ -75,7 +84,7 @@ public final class HostRegistry {
      * Runs the script and, if it exits 0, replaces the registry with what it printed. A refresh already running
      * is not started twice.
      */
-    public Refresh refresh(Path script) {
+    public Refresh refresh(Path script, int timeoutSeconds) {
         if (script == null) {
             return new Refresh(false, hosts.size(), 0, "no host_db_script configured");
         }
@@ -83,22 +92,38 @@ public final class HostRegistry {
             return new Refresh(false, hosts.size(), 0, "a refresh is already running");
         }
         try {
-            return runScript(script);
+            return runScript(script, timeoutSeconds);
         } finally {
             refreshing.set(false);
         }
     }
 
-    private Refresh runScript(Path script) {
+    private Refresh runScript(Path script, int timeoutSeconds) {
+        // the script prints credentials that the dispatcher will hand to harpd: whoever may rewrite it owns them
+        Optional<String> exposed = FileExposure.codeProblem(script);
+        if (exposed.isPresent()) {
+            return failed(script, "refused: " + exposed.get());
+        }
+        List<String> command = Files.isExecutable(SETSID) ? List.of(SETSID.toString(), script.toString())
+                : List.of(script.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().clear();
+        builder.environment().putAll(SCRIPT_ENVIRONMENT);
         Process process;
         try {
-            process = new ProcessBuilder(script.toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+            process = builder.start();
         } catch (IOException e) {
             return failed(script, "cannot run: " + e.getMessage());
         }
+        // the limit runs from the start, not from the end of its output: a script that printed its hosts and then
+        // hangs with stdout open is killed too, with whatever it started
+        AtomicBoolean timedOut = new AtomicBoolean();
+        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> {
+            timedOut.set(true);
+            kill(process);
+        }, CompletableFuture.delayedExecutor(timeoutSeconds, TimeUnit.SECONDS));
         Map<String, Host> fresh = new TreeMap<>();
         List<String> kept = new ArrayList<>();
         int ignored = 0;
@@ -113,17 +138,19 @@ public final class HostRegistry {
                     kept.add(line.strip());
                 }
             }
-            if (!process.waitFor(SCRIPT_LIMIT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return failed(script, "did not exit within " + SCRIPT_LIMIT_SECONDS + " s");
-            }
+            process.waitFor();
         } catch (IOException e) {
-            process.destroyForcibly();
+            kill(process);
             return failed(script, "cannot read its output: " + e.getMessage());
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            kill(process);
             Thread.currentThread().interrupt();
             return failed(script, "interrupted");
+        } finally {
+            watchdog.cancel(false);
+        }
+        if (timedOut.get()) {
+            return failed(script, "killed after " + timeoutSeconds + " s (host_db_script_timeout)");
         }
         if (process.exitValue() != 0) {
             return failed(script, "exited with status " + process.exitValue());
@@ -136,6 +163,17 @@ public final class HostRegistry {
         }
         LOG.info("hosts registry refreshed", "hosts", fresh.size(), "ignored_lines", ignored);
         return new Refresh(true, fresh.size(), ignored, null);
+    }
+
+    /** The script, everything below it and its process group. */
+    private static void kill(Process process) {
+        try {
+            ProcessTree.killTree(process.pid());
+            Posix.kill(-process.pid(), Posix.SIGKILL);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot kill the hosts script", "pid", process.pid(), "error", String.valueOf(e.getMessage()));
+        }
+        process.destroyForcibly();
     }
 
     private Refresh failed(Path script, String problem) {

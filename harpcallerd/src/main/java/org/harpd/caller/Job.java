@@ -19,15 +19,18 @@ final class Job {
     final String queueKey;
     final int concurrency;
     final long submitMs;
+    /** The submitting client's name with client authentication, else null. */
+    final String client;
 
     /** Set on the dispatcher thread when the job is started. */
     HarpdCall call;
     boolean started;
     private boolean ended;
     private int packets;
+    private long stored;
 
     Job(String id, long seq, String host, String procedure, JsonNode arguments, int timeoutSeconds,
-        int maxExecSeconds, String queueKey, int concurrency, long submitMs) {
+        int maxExecSeconds, String queueKey, int concurrency, long submitMs, String client) {
         this.id = id;
         this.seq = seq;
         this.host = host;
@@ -38,6 +41,13 @@ final class Job {
         this.queueKey = queueKey;
         this.concurrency = concurrency;
         this.submitMs = submitMs;
+        this.client = client;
+    }
+
+    /** @return the size of the job's stream packets and result with {@code bytes} more, for max_job_bytes */
+    synchronized long addStored(long bytes) {
+        stored += bytes;
+        return stored;
     }
 
     /** @return false if the job had already ended */

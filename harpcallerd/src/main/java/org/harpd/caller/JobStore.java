@@ -64,6 +64,7 @@ public final class JobStore implements AutoCloseable {
     private final List<Connection> readConnections = new ArrayList<>();
     private final Connection writeConnection;
     private volatile boolean closed;
+    private volatile long usedBytes;
 
     private JobStore(String url, Properties properties, boolean postgres) throws SQLException {
         this.url = url;
@@ -114,6 +115,34 @@ public final class JobStore implements AutoCloseable {
 
     public boolean postgres() {
         return postgres;
+    }
+
+    /** The store's size as last {@link #measure measured}; 0 before the first measurement. */
+    public long usedBytes() {
+        return usedBytes;
+    }
+
+    /**
+     * Measures the space the jobs take, for {@code limits.max_store_bytes}: for SQLite the pages in use (the file
+     * does not shrink when jobs are pruned; freed pages are reused), for PostgreSQL the database's size.
+     */
+    public CompletableFuture<Long> measure() {
+        return read(c -> {
+            long bytes;
+            if (postgres) {
+                bytes = count(c, "SELECT pg_database_size(current_database())");
+            } else {
+                bytes = (pragma(c, "page_count") - pragma(c, "freelist_count")) * pragma(c, "page_size");
+            }
+            usedBytes = bytes;
+            return bytes;
+        });
+    }
+
+    private static long pragma(Connection c, String name) throws SQLException {
+        try (java.sql.Statement s = c.createStatement(); ResultSet r = s.executeQuery("PRAGMA " + name)) {
+            return r.next() ? r.getLong(1) : 0;
+        }
     }
 
     private Connection open() throws SQLException {

@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +37,8 @@ import org.harpd.logging.LoggingSetup;
  */
 public final class Main {
     static final Path DEFAULT_SOCKET = Path.of("/var/run/harpcaller/control");
+    /** How often the job store's size is measured for limits.max_store_bytes. */
+    static final long STORE_MEASURE_SECONDS = 2;
     private static final int USAGE = 2;
 
     private Main() {
@@ -55,15 +58,13 @@ public final class Main {
                 rest.add(a);
             }
         }
+        if (!rest.isEmpty() && rest.get(0).equals("--version")) {
+            out.println("harpcallerd " + version());
+            return 0;
+        }
         if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
             (rest.isEmpty() ? err : out).print(usage());
             return rest.isEmpty() ? USAGE : 0;
-        }
-        if (rest.get(0).equals("--version")) {
-            // the POM's version, which the build writes into the jar's manifest
-            String version = Main.class.getPackage().getImplementationVersion();
-            out.println("harpcallerd " + (version != null ? version : "(version unknown)"));
-            return 0;
         }
         String command = rest.get(0);
         List<String> options = rest.subList(1, rest.size());
@@ -89,10 +90,16 @@ public final class Main {
         }
     }
 
+    /** The version the build wrote into the jar's manifest. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(unknown version)" : v;
+    }
+
     static String usage() {
         return """
-                usage: harpcallerd [--socket=PATH] COMMAND [OPTIONS]
-                       harpcallerd --help | --version
+                usage: harpcallerd --version
+                       harpcallerd [--socket=PATH] COMMAND [OPTIONS]
                   start [--config=FILE] [--pidfile=FILE] [--foreground]
                   status [--wait [--timeout=S]]
                   stop [--timeout=S] [--print-pid]
@@ -271,7 +278,9 @@ public final class Main {
         CallerConfig config;
         try {
             config = CallerConfig.load(configFile);
-            LoggingSetup.defaults(config.syslog(), "harpcallerd");
+            Set<CallerConfig.LogHandler> handlers = config.logHandlers();
+            LoggingSetup.handlers("harpcallerd", handlers.contains(CallerConfig.LogHandler.SYSLOG),
+                    handlers.contains(CallerConfig.LogHandler.STDOUT), handlers.contains(CallerConfig.LogHandler.STDERR));
             // Flyway reports every migration step at INFO; the operator needs its warnings only
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.flywaydb"))
                     .setLevel(ch.qos.logback.classic.Level.WARN);
@@ -279,10 +288,20 @@ public final class Main {
             throw new StartupError(e.getMessage(), e);
         }
         EventLog log = EventLog.get("harpcallerd");
+        if (child && !config.logHandlers().contains(CallerConfig.LogHandler.SYSLOG)) {
+            // a detached daemon's stdout and stderr are /dev/null: said once, where the operator starting it sees it
+            String lost = configFile + ": log_handlers: without the syslog handler (harpcaller_syslog_h) a detached"
+                    + " dispatcher's log goes to /dev/null; add it, or run `start --foreground` under a supervisor";
+            err.println("harpcallerd: warning: " + lost);
+            log.warn(lost);
+        }
         config.warnings().forEach(w -> log.warn(w));
+        startupWarnings(config).forEach(w -> log.warn(w));
         List<AutoCloseable> opened = new ArrayList<>();
         EventLoopGroup group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        // the hosts script may run for minutes and pruning may take long on a big store: a thread each, so that
+        // neither holds up the other (nor the control socket, which runs its commands on threads of its own)
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(3, r -> {
             Thread t = new Thread(r, "maintenance");
             t.setDaemon(true);
             return t;
@@ -334,7 +353,7 @@ public final class Main {
             timers.scheduleWithFixedDelay(() -> {
                 CallerConfig c = dispatcher.config();
                 if (c.hostDbScript() != null) {
-                    hosts.refresh(c.hostDbScript());
+                    hosts.refresh(c.hostDbScript(), c.hostDbScriptTimeout());
                 }
             }, 0, config.hostDbRefresh(), TimeUnit.SECONDS);
             timers.scheduleWithFixedDelay(() -> {
@@ -350,6 +369,15 @@ public final class Main {
                     }
                 }
             }, 1, 3600, TimeUnit.SECONDS);
+            // the size behind limits.max_store_bytes, measured off the submission path
+            timers.scheduleWithFixedDelay(() -> {
+                if (dispatcher.config().limits().maxStoreBytes() > 0) {
+                    store.measure().exceptionally(e -> {
+                        log.warn("cannot measure the job store", "error", String.valueOf(e.getMessage()));
+                        return 0L;
+                    }).join();
+                }
+            }, 0, STORE_MEASURE_SECONDS, TimeUnit.SECONDS);
             Signals.install(stopped::countDown, LoggingSetup::reopen);
             log.info("harpcallerd started", "listen", ports.toString(), "database", store.postgres()
                     ? "postgresql" : "sqlite", "instance", config.instance(), "control", socket.toString());
@@ -371,6 +399,36 @@ public final class Main {
         }
         closeAll(opened, timers, group);
         return 0;
+    }
+
+    /** What the operator should know about a configuration that starts but leaves a door open. */
+    static List<String> startupWarnings(CallerConfig config) {
+        List<String> warnings = new ArrayList<>();
+        if (!config.clientAuthentication()) {
+            for (CallerConfig.Listen l : config.listen()) {
+                if (!loopback(l.address())) {
+                    warnings.add(config.file() + ": listen: " + (l.address() == null ? "*" : l.address()) + ":"
+                            + l.port() + " is reachable beyond this machine and no [[clients]] are configured: anyone"
+                            + " who reaches it runs any procedure on any registered host");
+                }
+            }
+        }
+        if (config.caFile() == null && config.knownCertsFile() == null) {
+            warnings.add(config.file() + ": neither ca_file nor known_certs_file is set: any certificate is accepted"
+                    + " from harpd, so whoever answers on a host's address gets its credentials");
+        }
+        return warnings;
+    }
+
+    private static boolean loopback(String address) {
+        if (address == null) {
+            return false;
+        }
+        try {
+            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
     }
 
     /** In reverse order: control and listeners first, then jobs, then the store. */

@@ -34,6 +34,11 @@ final class Caller implements AutoCloseable {
     final int port;
     private Process process;
     private final List<String> log = new CopyOnWriteArrayList<>();
+    /** What the dispatcher wrote on stderr, when {@link #separateStderr} asked to keep it apart. */
+    private final List<String> stderr = new CopyOnWriteArrayList<>();
+    private boolean separate;
+    /** A variable in the dispatcher's environment, which the hosts script must not see. */
+    static final String ENV_MARKER = "HARPCALLERD_IT_MARKER";
 
     /** @param toml extra configuration lines (listen, stream_directory, host_db and the socket are set here) */
     Caller(Path dir, String toml) throws Exception {
@@ -41,6 +46,11 @@ final class Caller implements AutoCloseable {
         this.socket = dir.resolve("control");
         this.config = dir.resolve("harpcaller.toml");
         this.port = Daemon.freePort();
+        // it may hold a token or the database password: not readable by others, or the dispatcher refuses it
+        if (!Files.exists(config)) {
+            Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
         Files.writeString(config, "listen = [\"127.0.0.1:" + port + "\"]\n"
                 + "stream_directory = \"" + dir.resolve("stream") + "\"\n"
                 + "host_db = \"" + dir.resolve("hosts.db") + "\"\n" + toml);
@@ -68,17 +78,48 @@ final class Caller implements AutoCloseable {
         return this;
     }
 
+    /** {@link #log} gets stdout only, {@link #stderr} stderr (by default both go to the log). */
+    Caller separateStderr() {
+        separate = true;
+        return this;
+    }
+
+    List<String> stderr() {
+        return stderr;
+    }
+
     Caller start() throws Exception {
         log.clear();
+        stderr.clear();
         ProcessBuilder pb = new ProcessBuilder(launcher().toString(), "--socket=" + socket, "start", "--foreground",
                 "--config=" + config);
-        pb.redirectErrorStream(true);
+        pb.environment().put(ENV_MARKER, "1");
+        pb.redirectErrorStream(!separate);
         process = pb.start();
         Process p = process;
+        read(p.getInputStream(), log);
+        if (separate) {
+            read(p.getErrorStream(), stderr);
+        }
+        Instant end = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(end)) {
+            if (log.stream().anyMatch(l -> l.contains("harpcallerd started"))) {
+                return this;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("harpcallerd exited " + process.exitValue() + ":\n" + String.join("\n", log)
+                        + String.join("\n", stderr));
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("harpcallerd did not start:\n" + String.join("\n", log) + String.join("\n", stderr));
+    }
+
+    private static void read(InputStream in, List<String> into) {
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    log.add(line);
+                    into.add(line);
                     if (System.getenv("HARPD_IT_VERBOSE") != null) {
                         System.err.println("[harpcallerd] " + line);
                     }
@@ -89,17 +130,6 @@ final class Caller implements AutoCloseable {
         });
         reader.setDaemon(true);
         reader.start();
-        Instant end = Instant.now().plusSeconds(120);
-        while (Instant.now().isBefore(end)) {
-            if (log.stream().anyMatch(l -> l.contains("harpcallerd started"))) {
-                return this;
-            }
-            if (!process.isAlive()) {
-                throw new AssertionError("harpcallerd exited " + process.exitValue() + ":\n" + String.join("\n", log));
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("harpcallerd did not start:\n" + String.join("\n", log));
     }
 
     List<String> log() {
@@ -112,7 +142,15 @@ final class Caller implements AutoCloseable {
 
     /** Sends one line, returns every reply line until the dispatcher closes. */
     List<String> raw(byte[] bytes, boolean halfClose) throws IOException {
+        return rawFrom(null, bytes, halfClose);
+    }
+
+    /** As {@link #raw}, from a chosen source address (any 127.x.y.z is this machine's loopback). */
+    List<String> rawFrom(String source, byte[] bytes, boolean halfClose) throws IOException {
         try (Socket s = new Socket()) {
+            if (source != null) {
+                s.bind(new InetSocketAddress(source, 0));
+            }
             s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             s.setSoTimeout(120_000);
             OutputStream out = s.getOutputStream();

@@ -224,7 +224,7 @@ class DispatcherIT {
         assertEquals("invalid_request", error(caller.raw(
                 "{\"harpcaller\": 1, \"read_stream\": \"x\", \"since\": 1, \"recent\": 1}\n".getBytes(), false)));
         assertEquals("invalid_request", error(caller.raw("{\"harpcaller\": 1".getBytes(), true)));
-        byte[] huge = new byte[ClientServer.MAX_REQUEST_BYTES + 10];
+        byte[] huge = new byte[CallerConfig.Limits.DEFAULTS.maxRequestBytes() + 10];
         java.util.Arrays.fill(huge, (byte) ' ');
         assertEquals("invalid_request", error(caller.raw(huge, false)));
     }

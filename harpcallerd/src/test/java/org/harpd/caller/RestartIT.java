@@ -33,16 +33,19 @@ class RestartIT {
     @Test
     void startDetachesOnceReadyAndStopEndsIt() throws Exception {
         Path dir = Files.createTempDirectory("harpcallerd-detach");
-        Caller caller = new Caller(dir, "");
+        Caller caller = new Caller(dir, "log_handlers = [\"harpcaller_stdout_h\"]\n");
         Path pidfile = dir.resolve("harpcallerd.pid");
         Process start = new ProcessBuilder(Caller.launcher().toString(), "--socket=" + caller.socket, "start",
                 "--config=" + caller.config, "--pidfile=" + pidfile).redirectErrorStream(true).start();
         String startOutput = new String(start.getInputStream().readAllBytes());
         assertTrue(start.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(0, start.exitValue(), startOutput);
+        assertTrue(startOutput.contains("harpcallerd: warning: " + caller.config + ": log_handlers: without the syslog"
+                + " handler (harpcaller_syslog_h) a detached dispatcher's log goes to /dev/null"), startOutput);
         long pid = Long.parseLong(Files.readString(pidfile).strip());
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the daemon runs on");
         assertEquals("0", caller.admin("status", "--wait", "--timeout=30").get(0));
+        assertEquals(List.of("0", "", ""), caller.admin("list", "--all"), "no jobs is an answer, not an error");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(caller.socket)));
         List<String> stop = caller.admin("stop", "--timeout=60");

@@ -52,8 +52,19 @@ public final class LoggingSetup {
 
     /** {@link #defaults(boolean)} for a program of another name: syslog lines read {@code NAME[pid]: ...}. */
     public static void defaults(boolean syslog, String name) throws LoggingConfigException {
-        PythonHandler handler;
+        handlers(name, syslog, false, !syslog);
+    }
+
+    /**
+     * Root at INFO to any of syslog (as {@link #defaults(boolean, String)}), stdout and stderr, as
+     * {@code %(message)s}; none of them logs nothing. For a daemon whose configuration names its handlers
+     * (harpcallerd's {@code log_handlers}).
+     */
+    public static void handlers(String name, boolean syslog, boolean stdout, boolean stderr)
+            throws LoggingConfigException {
+        List<PythonHandler> handlers = new ArrayList<>();
         if (syslog) {
+            PythonHandler handler;
             try {
                 handler = SysLogHandler.unix("/dev/log", SysLogHandler.DAEMON, null);
             } catch (IOException e) {
@@ -61,11 +72,19 @@ public final class LoggingSetup {
             }
             handler.setFormat(PythonFormat.of(name + "[%(process)d]: %(message)s"));
             handler.setName("syslog");
-        } else {
-            handler = new StreamHandler(stderr());
-            handler.setName("stderr");
+            handlers.add(handler);
         }
-        install(new LoggingPlan(PythonLevels.INFO, List.of(handler), Map.of(), List.of(handler)));
+        if (stdout) {
+            PythonHandler handler = new StreamHandler(stdout());
+            handler.setName("stdout");
+            handlers.add(handler);
+        }
+        if (stderr) {
+            PythonHandler handler = new StreamHandler(stderr());
+            handler.setName("stderr");
+            handlers.add(handler);
+        }
+        install(new LoggingPlan(PythonLevels.INFO, List.copyOf(handlers), Map.of(), List.copyOf(handlers)));
     }
 
     /** The stderr default, without touching anything outside this JVM; used before any configuration. */

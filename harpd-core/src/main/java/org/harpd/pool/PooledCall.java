@@ -76,15 +76,16 @@ final class PooledCall implements CallHandle {
     }
 
     @Override
-    public void cancel() {
+    public boolean cancel() {
         Worker running;
         synchronized (this) {
             if (!end()) {
-                return;
+                return false;
             }
             running = worker;
         }
         onCancel.accept(this, running);
+        return true;
     }
 
     private boolean end() {

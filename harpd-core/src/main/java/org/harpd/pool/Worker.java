@@ -219,6 +219,28 @@ final class Worker {
         }
     }
 
+    /** Whether the worker is still in {@code candidate}: given it, and has not sent its final message. */
+    synchronized boolean isRunning(PooledCall candidate) {
+        return state == State.BUSY && call == candidate;
+    }
+
+    /**
+     * SIGKILL every process below the worker, leaving the worker itself running (see
+     * {@link ProcessTree#killDescendants}): what its call started, for a call that is being stopped.
+     *
+     * @return false when that was not possible (the worker is gone, or kept starting processes); the caller kills
+     *     the worker instead
+     */
+    boolean killDescendants() {
+        try {
+            // only while the process is not yet reaped: until then its pid cannot name another process
+            return process.isAlive() && ProcessTree.killDescendants(pid);
+        } catch (PosixException e) {
+            LOG.warn("cannot kill worker's descendants", "pid", pid, "error", e.getMessage());
+            return false;
+        }
+    }
+
     /**
      * Let an idle worker go: closing its command pipe makes it exit by itself. Only for a worker the caller has
      * taken out of circulation, so no call can be on its way to it.

@@ -258,16 +258,46 @@ public final class WorkerPool implements CallExecutor {
                 : new HarpError(ErrorType.OVERLOADED, waited + ": all workers busy"));
     }
 
+    /**
+     * Nobody is left to answer (the client closed the connection, or the listener gave up on it): the call stops
+     * as at a timeout — {@code Timeout} is raised in it, so its {@code except} and {@code finally} clauses run,
+     * and a worker still in the call after {@code timeout_grace} is killed — except that every process the call
+     * started is killed at once, not when the {@code Timeout} has run its course: nobody waits for the call's
+     * answer, and those processes must not outlive the client by more than the moment it takes to find them. A
+     * worker that stops within the grace serves later calls, as after a timeout. A call not yet running in its
+     * worker (queued, or being handed over) has nothing to let finish.
+     * A timeout that names a call the worker has not started yet is kept for it: the call is answered
+     * {@code timeout} instead of running.
+     */
     private void cancelled(PooledCall call, Worker worker) {
         if (worker == null) {
             synchronized (this) {
                 policy.withdraw(call);
             }
-        } else {
-            retire(worker);
-            worker.kill();
-            scheduleReapCheck(worker);
+            return;
         }
+        // processes first: the worker, once out of the call, would take those still running for ones the call left
+        // behind on purpose and exit instead of serving again
+        if (worker.isRunning(call) && worker.killDescendants() && worker.signalTimeout(call)) {
+            schedule(() -> cancelGraceOver(call, worker), settings.timeoutGrace());
+            return;
+        }
+        retire(worker);
+        worker.kill();
+        scheduleReapCheck(worker);
+    }
+
+    private void cancelGraceOver(PooledCall call, Worker worker) {
+        // an answer does not count, as for a timeout: only ready (or its death) ends the worker's call
+        if (!worker.isOn(call)) {
+            return;
+        }
+        LOG.warn("cancelled call still running after timeout_grace, killing its worker", "procedure",
+                call.job().procedure().name(), "pid", worker.pid(),
+                "timeout_grace_ms", settings.timeoutGrace().toMillis());
+        retire(worker);
+        worker.kill();
+        scheduleReapCheck(worker);
     }
 
     /** The worker's call is abandoned and the worker on its way out: its slot counts as coming free. */

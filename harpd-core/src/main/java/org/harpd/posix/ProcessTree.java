@@ -129,6 +129,36 @@ public final class ProcessTree {
         }
     }
 
+    /** Rounds of looking for new descendants {@link #killDescendants} makes before it gives up. */
+    private static final int DESCENDANT_ROUNDS = 50;
+
+    /**
+     * Kill every process below {@code root}, leaving {@code root} running: each is stopped (SIGSTOP) before the
+     * next look, as in {@link #killTree}, then all are killed. {@code root} itself is not stopped and may start
+     * more meanwhile; each round stops what it started since the last one.
+     *
+     * @return false when {@code root} still started new processes after {@value #DESCENDANT_ROUNDS} rounds (what
+     *     was found is killed anyway): the caller should kill {@code root} too
+     */
+    public static boolean killDescendants(long root) {
+        Set<Long> stopped = new LinkedHashSet<>();
+        boolean more = true;
+        int rounds = 0;
+        while (more && rounds++ < DESCENDANT_ROUNDS) {
+            more = false;
+            for (Entry e : descendants(root)) {
+                if (!e.zombie() && stopped.add(e.pid())) {
+                    signal(e.pid(), Posix.SIGSTOP);
+                    more = true;
+                }
+            }
+        }
+        for (long pid : stopped) {
+            signal(pid, Posix.SIGKILL);
+        }
+        return !more;
+    }
+
     /**
      * End every descendant of this process (a child subreaper, so orphans among them are its children) and reap
      * those that became its children; processes this JVM started itself are reaped by the JVM's own reaper.

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +32,10 @@ import org.harpd.protocol.RequestParser;
 /**
  * Takes the request line through the checks of the protocol, in the original's order — parse,
  * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor.
- * Any refusal is the connection's last message. A client closing before the end cancels the call.
+ * Any refusal is the connection's last message. A client closing before the end cancels the call: as soon as the
+ * listener sees it go, whether by a TLS close_notify, a TCP FIN (a half-close, as the original's clients never
+ * send more after the request) or a reset, not when the connection is finally closed, which after a FIN waits for
+ * the client's close_notify (see {@link HarpChannelInitializer}).
  */
 final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     static final String AUTH_FAILED = "unknown user or wrong password";
@@ -42,7 +47,10 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     private final CallServices services;
     private ClientAddress client;
     private CallHandle call;
+    private ProcedureInfo procedure;
     private boolean callEnded;
+    /** The client closed its side: a call still authenticating is not started. */
+    private boolean clientLeft;
 
     CallRequestHandler(CallServices services) {
         this.services = services;
@@ -157,7 +165,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
                     "failures", policy.maxFailures(), "within_s", policy.window().toSeconds(),
                     "backoff_s", policy.backoff().toSeconds());
         }
-        if (!channel.isActive() || ConnectionReply.isFinished(channel)) {
+        if (!channel.isActive() || clientLeft || ConnectionReply.isFinished(channel)) {
             return;
         }
         if (moduleFailure != null) {
@@ -201,6 +209,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
                 "user", request.user(), "client_address", client.address(), "client_port", client.port());
         Identity identity = Identity.of(procedure, services.defaultUser(), services.defaultGroup());
         CallJob job = new CallJob(procedure, request.arguments(), identity, request.user(), client.toString());
+        this.procedure = procedure;
         try {
             call = services.executor().submit(job, new ChannelCallSink(channel, error -> ended(procedure, error)));
         } catch (HarpError e) {
@@ -224,30 +233,49 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelRunningCall();
+        clientClosed();
         ctx.fireChannelInactive();
     }
 
-    /** Someone else ended the exchange (e.g. excessive data from the client): the call has nobody to answer. */
+    /**
+     * The client's end of input (a FIN, or its TLS close_notify) is its close: the call is cancelled then, not when
+     * the connection is closed. Someone else ending the exchange (e.g. excessive data from the client, a client not
+     * reading) cancels it too: the call has nobody to answer; that one says why itself.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ConnectionReply.FINISHED_EVENT) {
+        if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
+            clientClosed();
+        } else if (evt == ConnectionReply.FINISHED_EVENT) {
             cancelRunningCall();
         }
         ctx.fireUserEventTriggered(evt);
     }
 
-    private void cancelRunningCall() {
+    /** The client is gone; a call still running is cancelled, with one log line. */
+    private void clientClosed() {
+        clientLeft = true;
+        if (cancelRunningCall()) {
+            LOG.info("client closed the connection, call cancelled", "procedure", procedure.name(),
+                    "client_address", client.address(), "client_port", client.port());
+        }
+    }
+
+    /** @return whether this stopped a running call */
+    private boolean cancelRunningCall() {
         if (call != null && !callEnded) {
             callEnded = true;
-            call.cancel();
+            return call.cancel();
         }
+        return false;
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // I/O errors (reset by peer, TLS failures) end the connection; there is nobody left to tell.
+        // I/O errors (reset by peer, TLS failures) end the connection; there is nobody left to tell. A reset is
+        // how a client closes with our output still unread: its call is cancelled like at any other close.
         LOG.debug("connection error", "error", String.valueOf(cause));
+        clientClosed();
         ConnectionReply.abort(ctx.channel());
     }
 

@@ -9,8 +9,10 @@ import java.net.URLConnection;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -89,8 +91,10 @@ public final class WorkerProcessMain {
         AtomicReference<WorkerRuntime> booted = new AtomicReference<>();
         AtomicReference<String> running = new AtomicReference<>();
         AtomicBoolean timedOut = new AtomicBoolean();
+        // timeouts (a cancel, too) for a call not running yet: read, or not yet taken from the queue
+        Set<String> early = ConcurrentHashMap.newKeySet();
         LineReader commandLines = pipes.commandReader();
-        Thread reader = new Thread(() -> readCommands(commandLines, commands, booted, running, timedOut),
+        Thread reader = new Thread(() -> readCommands(commandLines, commands, booted, running, timedOut, early),
                 "harpd-listener-watch");
         reader.setDaemon(true);
         ProcessBaseline baseline;
@@ -133,6 +137,14 @@ public final class WorkerProcessMain {
             timedOut.set(false);
             running.set(id);
             try {
+                boolean timedOutBeforeStart = early.remove(id);
+                early.clear(); // any other id is of a call that ended before its timeout came
+                if (timedOutBeforeStart) {
+                    // its time was up (or its client gone) before it started: as the original's SIGXCPU at the
+                    // first line of the procedure
+                    out.error(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
+                    throw new CallNotStarted();
+                }
                 List<String> changed = call.expected() == null
                         ? List.of("the listener sent no options for it")
                         : runtime.differences(call.procedure(), call.expected());
@@ -156,6 +168,8 @@ public final class WorkerProcessMain {
                         out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
                     }
                 }
+            } catch (CallNotStarted e) {
+                // answered above; the worker stays fit for the next call
             } catch (IdentitySwitchException e) {
                 out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
                 after = WorkerProtocol.After.EXIT;
@@ -205,6 +219,15 @@ public final class WorkerProcessMain {
         }
     }
 
+    /** A call whose timeout came before it started: answered, not run. */
+    private static final class CallNotStarted extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CallNotStarted() {
+            super(null, null, false, false);
+        }
+    }
+
     /** A parsed command for the call loop: a call, or why the line was not one. */
     private record Command(WorkerProtocol.CallCommand call, String problem) {
     }
@@ -215,7 +238,7 @@ public final class WorkerProcessMain {
      */
     private static void readCommands(LineReader lines, BlockingQueue<Command> commands,
                                      AtomicReference<WorkerRuntime> booted, AtomicReference<String> running,
-                                     AtomicBoolean timedOut) {
+                                     AtomicBoolean timedOut, Set<String> early) {
         byte[] line;
         while ((line = ProtocolPipes.readLine(lines)) != null) {
             JsonNode message;
@@ -236,6 +259,9 @@ public final class WorkerProcessMain {
                     } catch (Throwable t) {
                         // the listener kills the worker when the grace is over; this thread must keep watching
                     }
+                } else if (id != null) {
+                    // the call it names is queued here, not started: it is answered when the loop takes it
+                    early.add(id);
                 }
                 continue;
             }

@@ -102,11 +102,14 @@ import org.harpd.protocol.Json;
  * {@code {"error": {"message": "maximum execution time exceeded", "type": "timeout"}, "harp": 1}}; one that
  * handles it ends as it ends. A worker still in the call {@link org.harpd.pool.PoolSettings#timeoutGrace()}
  * later is killed and the call fails with that timeout error; so is one that answered but has not said
- * {@code ready} by then. A worker that is not in that call ignores the line.
+ * {@code ready} by then. A timeout for a call the worker has read but not started is kept: that call is
+ * answered {@code timeout} without running. The listener also sends it when the call's client is gone (a
+ * cancel), after killing every process below the worker.
  *
  * <h2>End</h2>
  * End of file on the worker's command pipe means the listener is gone: the worker halts at once.
- * The listener ends a call early (timeout grace over, cancel, shutdown) by killing the worker's process group.
+ * The listener ends a call early by killing the worker's process tree when the timeout grace is over (after a
+ * timeout or a cancel) and at shutdown.
  */
 public final class WorkerProtocol {
     public static final String READY = "ready";

@@ -88,8 +88,30 @@ class WorkerPoolTest {
     }
 
     @Test
-    void cancelKillsTheWorkerAndDeliversNothing() throws Exception {
-        pool(1, 1, 0);
+    void cancelKillsTheCallsProcessesAtOnceThenTheWorkerStillInTheCallAfterTheGrace() throws Exception {
+        // a grace long enough that the worker found alive below is not merely one whose grace a slow machine stretched
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 0)
+                .withTimeoutGrace(Duration.ofSeconds(60)));
+        RecordingSink sink = new RecordingSink();
+        CallHandle handle = pool.submit(job("spawn_child"), sink);
+        await("the child's pid", () -> !sink.streamed().isEmpty());
+        long child = Long.parseLong(sink.streamed().get(0).replaceAll("[^0-9]", ""));
+        long worker = pool.workerPids().get(0);
+
+        assertTrue(handle.cancel());
+        assertFalse(handle.cancel(), "a second cancel stops nothing");
+        await("the call's child gone", () -> gone(child));
+        // The fake worker ignores the timeout it is told of, so it is still in the call, until the grace is over.
+        assertFalse(gone(worker), "the worker is killed only when the grace is over");
+        assertEquals(1, pool.stats().busy());
+        assertFalse(sink.ended());
+        assertEquals(1, sink.streamed().size(), "nothing delivered after the cancel");
+    }
+
+    @Test
+    void cancelledCallStillRunningAfterTheGraceHasItsWorkerKilled() throws Exception {
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 0)
+                .withTimeoutGrace(Duration.ofMillis(200)));
         RecordingSink sink = new RecordingSink();
         CallHandle handle = pool.submit(job("sleep", 60), sink);
         await("call running", () -> pool.stats().busy() == 1);

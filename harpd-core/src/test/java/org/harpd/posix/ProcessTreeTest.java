@@ -52,6 +52,29 @@ class ProcessTreeTest {
         }
     }
 
+    /** What a cancelled call started dies, in another session too; the worker (the root) runs on. */
+    @Test
+    void killDescendantsLeavesTheRootRunning() throws Exception {
+        // the root ends up as `sleep 301` (exec keeps the pid and the children), parent of the setsid shell and a sleep
+        Process root = new ProcessBuilder("bash", "-c", "setsid bash -c 'sleep 300 & wait' & sleep 300 & exec sleep 301")
+                .start();
+        try {
+            Instant end = Instant.now().plusSeconds(30);
+            while (ProcessTree.descendants(root.pid()).size() < 3 && Instant.now().isBefore(end)) {
+                Thread.sleep(20);
+            }
+            List<ProcessTree.Entry> below = ProcessTree.descendants(root.pid());
+            assertEquals(3, below.size(), below.toString());
+            assertTrue(ProcessTree.killDescendants(root.pid()));
+            for (ProcessTree.Entry e : below) {
+                awaitEnded(e.pid());
+            }
+            assertTrue(root.isAlive(), "the root was killed too");
+        } finally {
+            root.destroyForcibly();
+        }
+    }
+
     private static void awaitEnded(long pid) throws InterruptedException {
         Instant end = Instant.now().plus(Duration.ofSeconds(10));
         while (Instant.now().isBefore(end)) {

@@ -8,6 +8,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,10 @@ class CallRequestHandlerTest {
         channel.writeInbound(new RequestLine(line.getBytes(StandardCharsets.UTF_8)));
         channel.runPendingTasks();
         return Outbound.lines(channel);
+    }
+
+    private List<String> cancelLines() {
+        return logMessages().stream().filter(m -> m.contains("\"client closed the connection, call cancelled\"")).toList();
     }
 
     private List<String> logMessages() {
@@ -184,6 +190,58 @@ class CallRequestHandlerTest {
         exchange(channel, request("feed", "[]", PASSWORD));
         channel.close();
         assertTrue(executor.last().isCancelled());
+    }
+
+    @Test
+    void endOfTheClientsInputCancelsTheCallBeforeTheConnectionCloses() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        assertTrue(executor.last().isCancelled());
+        assertEquals(1, cancelLines().size(), logMessages()::toString);
+        assertTrue(cancelLines().get(0).contains("\"procedure\": \"feed\""), cancelLines()::toString);
+        channel.close();
+        assertEquals(1, cancelLines().size(), "one line per cancelled call: " + logMessages());
+    }
+
+    @Test
+    void tlsCloseNotifyCancelsTheCallBeforeTheConnectionCloses() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        channel.pipeline().fireUserEventTriggered(SslCloseCompletionEvent.SUCCESS);
+        assertTrue(executor.last().isCancelled());
+        assertEquals(1, cancelLines().size(), logMessages()::toString);
+    }
+
+    @Test
+    void connectionResetCancelsTheCall() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        channel.pipeline().fireExceptionCaught(new java.net.SocketException("Connection reset"));
+        assertTrue(executor.last().isCancelled());
+        assertEquals(1, cancelLines().size(), logMessages()::toString);
+    }
+
+    @Test
+    void clientLeavingWhileAuthenticatingStartsNoCall() {
+        java.util.List<Runnable> queued = new java.util.ArrayList<>();
+        authExecutor = queued::add;
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("feed", "[]", PASSWORD));
+        channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+        queued.forEach(Runnable::run);
+        channel.runPendingTasks();
+        assertTrue(executor.submitted.isEmpty(), "a call started for a client that left");
+        assertTrue(cancelLines().isEmpty(), logMessages()::toString);
+    }
+
+    @Test
+    void completedCallIsNotCancelledByTheClientsClose() {
+        EmbeddedChannel channel = channel();
+        exchange(channel, request("answer", "[]", PASSWORD));
+        channel.pipeline().fireUserEventTriggered(SslCloseCompletionEvent.SUCCESS);
+        assertFalse(executor.last().isCancelled());
+        assertTrue(cancelLines().isEmpty(), logMessages()::toString);
     }
 
     @Test

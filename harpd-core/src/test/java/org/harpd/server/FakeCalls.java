@@ -57,8 +57,10 @@ final class FakeCalls {
         }
 
         @Override
-        public void cancel() {
+        public boolean cancel() {
+            boolean first = cancelled.getCount() > 0;
             cancelled.countDown();
+            return first;
         }
 
         boolean isCancelled() {

@@ -168,8 +168,11 @@ public final class JsonValues {
 
         private ObjectNode encodeDict(PyDictionary dict) {
             enter(dict);
-            ObjectNode object = NODES.objectNode();
-            for (Map.Entry<PyObject, PyObject> entry : dict.getMap().entrySet()) {
+            List<Map.Entry<PyObject, PyObject>> entries = new ArrayList<>(dict.getMap().entrySet());
+            // json.dumps(sort_keys=True) sorts the keys as Python 2 compares them, before it makes them strings
+            entries.sort((a, b) -> comparePython2(a.getKey(), b.getKey()));
+            ObjectNode object = new OrderedObjectNode();
+            for (Map.Entry<PyObject, PyObject> entry : entries) {
                 object.set(key(entry.getKey()), encode(entry.getValue()));
             }
             open.remove(dict);
@@ -184,6 +187,81 @@ public final class JsonValues {
                 throw invalid("Circular reference detected");
             }
         }
+    }
+
+    /**
+     * A JSON object written in the order its members were added, whatever the mapper's sorting: a dict's keys are
+     * put in Python 2's order of the original keys (None, then numbers by value, then strings by code point), which
+     * sorting the strings they become would not give ({@code {9: a, 10: b}} is {@code {"9": a, "10": b}}).
+     */
+    static final class OrderedObjectNode extends ObjectNode {
+        private static final long serialVersionUID = 1L;
+
+        OrderedObjectNode() {
+            super(NODES);
+        }
+
+        @Override
+        protected Map<String, JsonNode> _contentsToSerialize(com.fasterxml.jackson.databind.SerializerProvider ctxt) {
+            return _children;
+        }
+    }
+
+    /** Python 2's ordering of the keys json.dumps can write: None, numbers, then str and unicode. */
+    static int comparePython2(PyObject a, PyObject b) {
+        int rank = Integer.compare(rank(a), rank(b));
+        if (rank != 0) {
+            return rank;
+        }
+        if (a instanceof PyString) {
+            return compareCodePoints(key(a), key(b));
+        }
+        return a == Py.None ? 0 : compareNumbers(a, b);
+    }
+
+    private static int rank(PyObject key) {
+        if (key == Py.None) {
+            return 0;
+        }
+        if (key instanceof PyString) {
+            return 2;
+        }
+        return 1;
+    }
+
+    private static int compareNumbers(PyObject a, PyObject b) {
+        double x = a.asDouble();
+        double y = b.asDouble();
+        if (Double.isInfinite(x) || Double.isInfinite(y) || Double.isNaN(x) || Double.isNaN(y)) {
+            return Double.compare(x, y);
+        }
+        // exact, as Python 2 compares an int with a float
+        return number(a).compareTo(number(b));
+    }
+
+    private static java.math.BigDecimal number(PyObject n) {
+        if (n instanceof PyFloat f) {
+            return new java.math.BigDecimal(f.getValue());
+        }
+        if (n instanceof PyLong l) {
+            return new java.math.BigDecimal(l.getValue());
+        }
+        return java.math.BigDecimal.valueOf(((PyInteger) n).getValue());
+    }
+
+    private static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int x = a.codePointAt(i);
+            int y = b.codePointAt(j);
+            if (x != y) {
+                return Integer.compare(x, y);
+            }
+            i += Character.charCount(x);
+            j += Character.charCount(y);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
     }
 
     /** A dict key as {@code json.dumps} writes it. */

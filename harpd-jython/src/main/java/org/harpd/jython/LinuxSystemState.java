@@ -7,7 +7,8 @@ import org.python.core.PySystemState;
 import org.python.core.PyType;
 
 /**
- * Jython's {@code sys} reporting {@code sys.byteorder} as CPython 2.7 on x86-64 Linux does ("little").
+ * Jython's {@code sys} reporting {@code sys.byteorder} as CPython 2.7 on x86-64 Linux does ("little"), and
+ * {@code sys.float_info} as harpd._platform sets it in the module's dict (CPython's).
  *
  * <p>Jython holds {@code byteorder} as a Java constant that attribute lookup finds before the module's dict, so
  * neither assignment nor the dict can change it; this subclass answers the name itself. The value goes with the
@@ -35,6 +36,13 @@ final class LinuxSystemState extends PySystemState {
     public PyObject __findattr_ex__(String name) {
         if ("byteorder".equals(name)) {
             return LITTLE;
+        }
+        if ("float_info".equals(name)) {
+            // a Java constant too; harpd._platform puts CPython's (dig 15, C's exponents) into the dict
+            PyObject floatInfo = __dict__.__finditem__(name);
+            if (floatInfo != null) {
+                return floatInfo;
+            }
         }
         return super.__findattr_ex__(name);
     }

@@ -173,8 +173,9 @@ class InterpreterResetTest {
     void filesLeftOpenAreClosed() throws Exception {
         Path data = dir.resolve("data.txt");
         JythonWorkerRuntime worker = worker("helper.f = open(" + Json.MAPPER.writeValueAsString(data.toString())
-                + ", 'w')\nhelper.f.write('written')", "return hasattr(helper, 'f')");
+                + ", 'w', -1)\nhelper.f.write('written')", "return hasattr(helper, 'f')");
         call(worker, "change");
+        // explicitly buffered: open(p, 'w') without a buffering argument would have written through at once
         assertEquals("", Files.readString(data), "still buffered in the open file");
         worker.reset();
         assertEquals("written", Files.readString(data), "the reset closed (and so flushed) the file");

@@ -67,9 +67,19 @@ class JsonValuesTest {
 
     @Test
     void numericAndConstantKeysAreWrittenAsJsonDumpsDoes() {
-        assertEquals("{\"1\": \"a\", \"2.5\": \"b\", \"3\": \"e\", \"null\": \"d\"}",
+        // None sorts first in Python 2, as CPython's json.dumps(sort_keys=True) writes it
+        assertEquals("{\"null\": \"d\", \"1\": \"a\", \"2.5\": \"b\", \"3\": \"e\"}",
                 json("{1: 'a', 2.5: 'b', None: 'd', 3L: 'e'}"));
         assertEquals("{\"false\": 0, \"true\": 1}", json("{True: 1, False: 0}"));
+    }
+
+    /** json.dumps(sort_keys=True) of CPython 2.7 sorts the original keys, as Python 2 compares them. */
+    @Test
+    void keysAreInPython2sOrderOfTheOriginalKeys() {
+        assertEquals("{\"null\": 3, \"-1\": 5, \"true\": 6, \"2.5\": 4, \"9\": \"b\", \"10\": \"a\", "
+                + "\"100000000000000000000\": 10, \"Z\": 9, \"a\": 2, \"b\": 1, \"\\uffff\": 8, \"\\ud83d\\ude00\": 7}",
+                json("{10: 'a', 9: 'b', 'b': 1, 'a': 2, None: 3, 2.5: 4, -1L: 5, True: 6, u'\\U0001f600': 7, "
+                        + "u'\\uffff': 8, 'Z': 9, 10**20: 10}"));
     }
 
     @Test

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Calls run in worker processes: timeouts, cancellation, crashes, shutdown, and no worker outlives the daemon. */
+/**
+ * Calls run in worker processes: timeouts, crashes, shutdown, and no worker outlives the daemon. Cancellation (the client
+ * closing the connection) is {@link CancelIT}'s.
+ */
 class WorkersIT {
     static final String PROCEDURES = """
             from harpd.proc import procedure, streaming_procedure, Result
@@ -98,19 +101,6 @@ class WorkersIT {
         assertEquals("{\"harp\": 1, \"stream_result\": false}", lines.get(0));
         ProtocolIT.assertError(lines.get(1), "timeout", "maximum execution time exceeded");
         assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(30)) < 0);
-    }
-
-    @Test
-    void closingTheConnectionCancelsTheCall() throws Exception {
-        long worker;
-        try (SSLSocket socket = Wire.connect(daemon.port())) {
-            socket.getOutputStream().write(Wire.request("pid_then_wait", "[]").getBytes(StandardCharsets.UTF_8));
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-            assertEquals("{\"harp\": 1, \"stream_result\": true}", in.readLine());
-            worker = Wire.parse(in.readLine()).get("stream").asLong();
-            assertTrue(ProcessHandle.of(worker).isPresent());
-        }
-        awaitGone(worker, Duration.ofSeconds(5));
     }
 
     @Test
