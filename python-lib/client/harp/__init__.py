@@ -27,6 +27,9 @@ Runs on CPython 2.7 and 3, standard library only.
 
 from __future__ import absolute_import, division, print_function
 
+# The POM's version in PEP 440 spelling (0.1.0-SNAPSHOT is 0.1.0.dev0); DistributionIT checks they agree.
+__version__ = "0.1.0.dev0"
+
 from harp.caller import HarpCaller, RemoteCall, RemoteProcedure, RemoteServer
 from harp.connection import JSONConnection, JSONSSLConnection
 from harp.errors import (CancelledException, CommunicationError, HarpException,

@@ -75,6 +75,11 @@ Prints the job id.
 """ + _DISPATCHER_EPILOG
 
 
+def _version():
+    from harp import __version__
+    return __version__
+
+
 class UsageError(Exception):
     """Bad command line; reported on stderr with exit status 1."""
 
@@ -89,6 +94,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 def _parser():
     parser = _ArgumentParser(prog="harp", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version="harp " + _version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     call = commands.add_parser(
         "call", help="call a procedure", description=_DESCRIPTION, epilog=_CALL_EPILOG,

@@ -124,7 +124,7 @@ class CallerConfigTest {
 
     @Test
     void theShippedExampleLoads() throws Exception {
-        CallerConfig c = CallerConfig.load(Path.of("../etc/harpcaller.toml").toAbsolutePath().normalize());
+        CallerConfig c = CallerConfig.load(Path.of("../etc/harpcaller.toml.example").toAbsolutePath().normalize());
         assertEquals("127.0.0.1", c.listen().get(0).address());
         assertEquals(720, c.maxAgeHours());
         assertEquals(java.util.Set.of(CallerConfig.LogHandler.SYSLOG), c.logHandlers());

@@ -129,6 +129,8 @@ public final class Detacher {
      * the parent, and through it the terminal: it is where a start-up error must go.
      */
     public static PrintStream detachChild() throws IOException {
+        // relaunched by javaCommand without the launcher's ProcessName wrapper, but with its -D option
+        ProcessName.setFromProperty();
         becomeSessionLeader();
         System.err.flush();
         try {

@@ -185,6 +185,13 @@ final class DictConfig {
             case "logging.handlers.RotatingFileHandler":
                 handler = fileHandler(key, spec, Set.of("maxBytes", "backupCount"));
                 break;
+            case "logging.handlers.TimedRotatingFileHandler":
+                if (spec.containsKey("mode")) {
+                    // Python 2.7's constructor has no mode: the file is always appended to
+                    throw fail(key + ".mode", "not accepted by logging.handlers.TimedRotatingFileHandler");
+                }
+                handler = fileHandler(key, spec, Set.of("when", "interval", "backupCount", "utc"));
+                break;
             case "logging.handlers.SysLogHandler":
                 handler = sysLogHandler(key, spec);
                 break;
@@ -262,6 +269,21 @@ final class DictConfig {
                     long maxBytes = integer(key + ".maxBytes", spec.getOrDefault("maxBytes", 0));
                     long backupCount = integer(key + ".backupCount", spec.getOrDefault("backupCount", 0));
                     return new RotatingFileHandler(path, truncate, charset, delay, maxBytes, (int) backupCount);
+                case "logging.handlers.TimedRotatingFileHandler":
+                    String when = string(key + ".when", spec.getOrDefault("when", "h"));
+                    try {
+                        TimedRotatingFileHandler.checkWhen(when);
+                    } catch (IllegalArgumentException e) {
+                        throw fail(key + ".when", e.getMessage());
+                    }
+                    long interval = integer(key + ".interval", spec.getOrDefault("interval", 1));
+                    if (interval < 1) {
+                        throw fail(key + ".interval", "must be at least 1");
+                    }
+                    long backups = integer(key + ".backupCount", spec.getOrDefault("backupCount", 0));
+                    checkBoolean(spec, "utc", key);
+                    return new TimedRotatingFileHandler(path, charset, delay, when, interval, (int) backups,
+                            Boolean.TRUE.equals(spec.get("utc")));
                 default:
                     return new FileHandler(path, truncate, charset, delay);
             }

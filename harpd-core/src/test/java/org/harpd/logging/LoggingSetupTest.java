@@ -283,6 +283,37 @@ class LoggingSetupTest {
     }
 
     @Test
+    void timedRotatingFileHandlerIsAccepted() throws Exception {
+        Path file = dir.resolve("harpd.log");
+        configure("version: 1\nroot: {level: INFO, handlers: [file]}\n"
+                + "handlers:\n  file: {class: logging.handlers.TimedRotatingFileHandler, filename: '" + file + "',"
+                + " when: S, interval: 1, backupCount: 3, utc: true, encoding: utf-8, delay: false}\n");
+        log("harpd").info("first");
+        Thread.sleep(1100);
+        log("harpd").info("second");
+        assertEquals("second\n", Files.readString(file));
+        // rotated to harpd.log.YYYY-mm-dd_HH-MM-SS (a loaded machine may also rotate before "first")
+        try (var files = Files.list(dir)) {
+            assertTrue(files.filter(p -> p.getFileName().toString().matches(
+                    "harpd\\.log\\.\\d{4}-\\d{2}-\\d{2}_\\d{2}-\\d{2}-\\d{2}")).anyMatch(p -> {
+                        try {
+                            return Files.readString(p).equals("first\n");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }), "a rotated file holds the first line");
+        }
+    }
+
+    @Test
+    void timedRotatingFileHandlerRejectsAnUnknownWhenNamingTheKey() throws Exception {
+        String message = configureFailing("version: 1\nroot: {handlers: [file]}\n"
+                + "handlers:\n  file: {class: logging.handlers.TimedRotatingFileHandler, filename: '"
+                + dir.resolve("x.log") + "', when: fortnight}\n");
+        assertTrue(message.contains("handlers.file.when") && message.contains("Invalid rollover interval"), message);
+    }
+
+    @Test
     void sysLogHandlerSendsPythonDatagramsToUnixSocket() throws Exception {
         Path socketPath = dir.resolve("log.sock");
         try (UnixSocket receiver = UnixSocket.open(UnixSocket.SOCK_DGRAM)) {

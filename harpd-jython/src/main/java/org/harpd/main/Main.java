@@ -150,9 +150,12 @@ public final class Main {
         SslContext tls = step(() -> TlsContexts.server(network.certfile(), network.keyfile(), engine, ciphers));
         List<IdentityAudit.Finding> identities = IdentityAudit.audit(catalog.all(), options.defaultUser(),
                 options.defaultGroup(), IdentityAudit.Directory.system());
+        Optional<String> usersFile = config.authentication().usersFileProblem();
         if (options.test()) {
             identities.forEach(f -> err.println(testLine(options.procedures(), f)));
-            if (identities.stream().anyMatch(f -> f.severity() == IdentityAudit.Severity.ERROR)) {
+            usersFile.ifPresent(problem -> err.println(config.file() + ": " + problem));
+            if (identities.stream().anyMatch(f -> f.severity() == IdentityAudit.Severity.ERROR)
+                    || usersFile.isPresent()) {
                 return 1;
             }
             err.println("isolation: " + config.workers().describeIsolation());
@@ -163,6 +166,10 @@ public final class Main {
         EventLog log = EventLog.get("harpd");
         FileExposure.warnIfExposed(log, config, options.procedures());
         identities.forEach(f -> logFinding(log, f));
+        // as with unknown users: harpd starts, as the original did (the file may appear later), but says why
+        // every login will fail until then
+        usersFile.ifPresent(problem -> log.error("users file unusable: every login fails until it is fixed",
+                "config", config.file().toString(), "problem", problem));
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
         WorkerPool pool = new WorkerPool(poolSettings(config, options, start));
         HarpServer server = new HarpServer(

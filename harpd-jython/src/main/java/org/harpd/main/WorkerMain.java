@@ -1,5 +1,6 @@
 package org.harpd.main;
 
+import org.harpd.daemon.ProcessName;
 import org.harpd.jython.JythonWorkerRuntime;
 import org.harpd.worker.WorkerProcessMain;
 import org.harpd.workerprotocol.WorkerProtocol;
@@ -13,6 +14,8 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) {
+        // as ps and pgrep -x show it: the listener is "harpd", its workers "harpd-worker"
+        ProcessName.set("harpd-worker");
         WorkerProcessMain.run(args,
                 arguments -> new JythonWorkerRuntime(arguments.procedures(), arguments.pythonPath()));
     }
