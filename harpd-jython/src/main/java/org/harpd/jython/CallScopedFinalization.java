@@ -32,8 +32,13 @@ final class CallScopedFinalization implements FinalizeTriggerFactory {
     /** Install a new instance as Jython's trigger factory; before the first call. */
     static CallScopedFinalization install() {
         CallScopedFinalization scoped = new CallScopedFinalization();
-        FinalizeTrigger.factory = scoped;
+        setFactory(scoped);
         return scoped;
+    }
+
+    /** Jython's factory is one static field, set here only. */
+    private static void setFactory(CallScopedFinalization scoped) {
+        FinalizeTrigger.factory = scoped;
     }
 
     @Override
@@ -60,7 +65,7 @@ final class CallScopedFinalization implements FinalizeTriggerFactory {
      */
     String afterCall() {
         if (FinalizeTrigger.factory != this) {
-            FinalizeTrigger.factory = this;
+            setFactory(this);
             return "the call replaced Python's finalizer factory";
         }
         for (Scoped trigger = late.poll(); trigger != null; trigger = late.poll()) {
