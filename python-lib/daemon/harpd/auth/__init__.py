@@ -28,6 +28,20 @@ class AuthDB(object):
         raise NotImplementedError("%s.authenticate()" % (type(self).__name__,))
 
 
+class UsersFileError(Exception):
+    """
+    A users file that cannot be read. harpd logs its file name and reason,
+    which come from the configuration and the operating system, where for any
+    other exception of an authentication module it logs only the type and the
+    line (a message could hold the password).
+    """
+
+    def __init__(self, filename, reason):
+        Exception.__init__(self, filename, reason)
+        self.filename = filename
+        self.reason = reason
+
+
 def create(config):
     """
     :param config: parameters read from config

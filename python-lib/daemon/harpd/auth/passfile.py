@@ -43,7 +43,11 @@ class PassFile(harpd.auth.AuthDB):
         """
         found = None
         hashes = []
-        with open(self.filename, "rb") as f:
+        try:
+            f = open(self.filename, "rb")
+        except (IOError, OSError) as e:
+            raise harpd.auth.UsersFileError(self.filename, e.strerror or str(type(e).__name__))
+        with f:
             for line in f:
                 line = line.rstrip("\r\n")
                 if not line or line.startswith("#") or ":" not in line:

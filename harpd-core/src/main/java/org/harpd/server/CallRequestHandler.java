@@ -228,6 +228,12 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         if (failure != null && failure.type() == ErrorType.TIMEOUT) {
             LOG.info("execution timeout exceeded", "procedure", procedure.name(),
                     "client_address", client.address(), "client_port", client.port());
+        } else if (failure != null && failure.type() == ErrorType.SYSTEM_ERROR) {
+            // harpd's own failure, not the procedure's: the operator must learn of it from the log, not from a
+            // client (a failed identity switch, a worker that died or broke the protocol, a result too large)
+            LOG.error("call failed: system error", "procedure", procedure.name(), "error", failure.getMessage(),
+                    "data", failure.data(),
+                    "client_address", client.address(), "client_port", client.port());
         }
     }
 

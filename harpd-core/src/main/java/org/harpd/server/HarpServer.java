@@ -87,6 +87,8 @@ public final class HarpServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                // nothing is accepted before "listening" is logged: a client's "new client connected" comes after
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // so a client's half-close before its newline can still be answered
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -100,6 +102,7 @@ public final class HarpServer implements AutoCloseable {
         }
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
         LOG.info("listening on SSL socket", "address", bound.getAddress().getHostAddress(), "port", bound.getPort());
+        listener.config().setAutoRead(true);
         return bound.getPort();
     }
 

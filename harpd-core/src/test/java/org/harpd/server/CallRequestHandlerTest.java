@@ -29,7 +29,9 @@ class CallRequestHandlerTest {
     private static final String PASSWORD = "pa55-word";
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
-            "answer", (job, sink) -> sink.completed(WorkerProtocol.result(Json.MAPPER.valueToTree(42)))));
+            "answer", (job, sink) -> sink.completed(WorkerProtocol.result(Json.MAPPER.valueToTree(42))),
+            "broken", (job, sink) -> sink.failed(new org.harpd.protocol.HarpError(ErrorType.SYSTEM_ERROR,
+                    "worker process died", Json.MAPPER.createObjectNode().put("pid", 123)))));
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
     private final Logger harpdLogger = (Logger) LoggerFactory.getLogger("harpd");
 
@@ -49,7 +51,8 @@ class CallRequestHandlerTest {
 
     private EmbeddedChannel channel() {
         CallServices services = new CallServices(authenticator, authExecutor,
-                FakeCalls.catalog(FakeCalls.procedure("answer", false), FakeCalls.procedure("add", false, "a", "b"),
+                FakeCalls.catalog(FakeCalls.procedure("answer", false), FakeCalls.procedure("broken", false),
+                        FakeCalls.procedure("add", false, "a", "b"),
                         FakeCalls.procedure("feed", true)),
                 executor, IdRef.ofName("nobody"), IdRef.ofId(65534));
         return new EmbeddedChannel(new CallRequestHandler(services));
@@ -233,6 +236,18 @@ class CallRequestHandlerTest {
         channel.runPendingTasks();
         assertTrue(executor.submitted.isEmpty(), "a call started for a client that left");
         assertTrue(cancelLines().isEmpty(), logMessages()::toString);
+    }
+
+    @Test
+    void aSystemErrorAnswerIsLoggedForTheOperator() {
+        EmbeddedChannel channel = channel();
+        List<String> answer = exchange(channel, request("broken", "[]", PASSWORD));
+        assertTrue(answer.get(answer.size() - 1).contains("system_error"), answer::toString);
+        List<String> lines = logMessages().stream().filter(m -> m.contains("\"call failed: system error\"")).toList();
+        assertEquals(1, lines.size(), logMessages()::toString);
+        assertTrue(lines.get(0).contains("\"procedure\": \"broken\"") && lines.get(0).contains("worker process died")
+                && lines.get(0).contains("\"data\": {\"pid\": 123}"), lines::toString);
+        assertFalse(lines.get(0).contains(PASSWORD));
     }
 
     @Test

@@ -223,12 +223,37 @@ public final class ProceduresFile {
             int syntaxLine = PythonErrors.intAttribute(e, "lineno");
             if (filename.equals(where) && syntaxLine > 0) {
                 // the file itself does not compile
-                return filename + ", line " + syntaxLine + ": " + PythonErrors.typeName(e) + ": "
-                        + (msg != null ? msg : PythonErrors.message(e));
+                return filename + ", line " + syntaxLine + ": "
+                        + cpythonWording(PythonErrors.typeName(e), msg != null ? msg : PythonErrors.message(e));
             }
         }
         String prefix = line > 0 ? filename + ", line " + line : filename;
         return prefix + ": " + PythonErrors.summary(e);
+    }
+
+    /**
+     * A parse error as CPython 2.7 words it, where Jython's parser speaks of its grammar's tokens: an operator
+     * migrating a procedures file knows {@code IndentationError: unexpected indent}, not {@code mismatched input
+     * '  ' expecting EOF}. Jython's own messages that CPython shares (an unindent that matches no outer level)
+     * are kept.
+     */
+    static String cpythonWording(String type, String message) {
+        if (message == null) {
+            return type;
+        }
+        if (message.endsWith("expecting INDENT")) {
+            return "IndentationError: expected an indented block";
+        }
+        boolean grammar = message.startsWith("mismatched input ") || message.startsWith("no viable alternative")
+                || message.startsWith("extraneous input ") || message.startsWith("missing ");
+        if (!grammar) {
+            return type + ": " + message;
+        }
+        // the offending input is only blanks, or the parser wanted a dedent: a line indented more than its block
+        if (message.endsWith("expecting DEDENT") || message.matches("mismatched input '[ \\t]+' expecting .*")) {
+            return "IndentationError: unexpected indent";
+        }
+        return "SyntaxError: invalid syntax";
     }
 
     static String describeIo(IOException e) {

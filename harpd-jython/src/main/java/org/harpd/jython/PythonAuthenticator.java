@@ -89,6 +89,11 @@ public final class PythonAuthenticator implements Authenticator {
     private String describe(PyException e) {
         String module = PythonErrors.moduleName(e);
         String type = "exceptions".equals(module) ? PythonErrors.typeName(e) : module + "." + PythonErrors.typeName(e);
+        if ("harpd.auth.UsersFileError".equals(type)) {
+            // harpd's own: its file name comes from the configuration, its reason from the operating system
+            return "users file " + PythonErrors.stringAttribute(e, "filename") + ": "
+                    + PythonErrors.stringAttribute(e, "reason");
+        }
         String innermost = null;
         String inModule = null;
         for (PyObject tb = e.traceback; tb instanceof PyTraceback t; tb = t.tb_next) {

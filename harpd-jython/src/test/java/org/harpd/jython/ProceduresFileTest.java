@@ -127,8 +127,22 @@ class ProceduresFileTest {
     void syntaxErrorNamesFileAndLine() throws Exception {
         ProcedureLoadException e = failure("from harpd.proc import procedure\n\n@procedure\ndef f(:\n    pass\n");
         String file = dir.resolve("harpd.py").toString();
-        assertTrue(e.getMessage().startsWith(file + ", line 4: SyntaxError: "), e.getMessage());
+        assertEquals(file + ", line 4: SyntaxError: invalid syntax", e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    /** What python2.7 says for each mistake (checked with CPython 2.7.18), with Jython's file and line. */
+    @Test
+    void parseErrorsAreWordedAsCPythonWordsThem() throws Exception {
+        String file = dir.resolve("harpd.py").toString();
+        assertEquals(file + ", line 1: SyntaxError: invalid syntax", failure("def f()\n    pass\n").getMessage());
+        assertEquals(file + ", line 3: IndentationError: unexpected indent",
+                failure("def f():\n    x = 1\n      y = 2\n").getMessage());
+        assertEquals(file + ", line 1: IndentationError: unexpected indent", failure("  x = 1\n").getMessage());
+        assertEquals(file + ", line 2: IndentationError: expected an indented block",
+                failure("def f():\nreturn 1\n").getMessage());
+        assertEquals(file + ", line 3: IndentationError: unindent does not match any outer indentation level",
+                failure("def f():\n        x = 1\n    y = 2\n").getMessage());
     }
 
     @Test
