@@ -39,7 +39,7 @@ import org.harpd.logging.EventLog;
 public final class ClientServer implements AutoCloseable {
     /** How long a refused connection is drained after the reply before it is closed. */
     static final int LINGER_SECONDS = 2;
-    /** How often a job run by another dispatcher on a shared store is polled by followers and waiters. */
+    /** How often a job of another instance in an SQLite store is polled by followers and waiters. */
     static final long SHARED_POLL_MS = 250;
     /** Packets read from the store per round while following or reading a stream. */
     static final int PAGE = 1000;
@@ -508,7 +508,8 @@ public final class ClientServer implements AutoCloseable {
     /**
      * get_result, follow_stream and read_stream: reads the job's row, then its packets, from the store. The job's
      * row is read first: a job's packets are stored before its end, so an end seen means every packet is there.
-     * Followers and waiters are woken by this dispatcher's stores; for jobs run elsewhere they poll.
+     * Followers and waiters are woken by this dispatcher's stores, and on a shared PostgreSQL store by the
+     * notifications of the other dispatchers' (LISTEN/NOTIFY, see {@link JobStore#listen}).
      */
     private final class Follower implements Runnable {
         enum Mode { RESULT_NOW, WAIT_RESULT, FOLLOW, READ }
@@ -653,9 +654,12 @@ public final class ClientServer implements AutoCloseable {
             stop();
         }
 
-        /** A job run by another dispatcher on a shared store wakes nobody here. */
+        /**
+         * A job another instance holds, on SQLite (a file left by a dispatcher under another {@code instance}
+         * name): nothing here or in the store tells of its changes. On PostgreSQL notifications do.
+         */
         private void pollIfElsewhere(String owner) {
-            if (!owner.equals(dispatcher.config().instance())) {
+            if (!dispatcher.store().postgres() && !owner.equals(dispatcher.config().instance())) {
                 dispatcher.later(this, SHARED_POLL_MS);
             }
         }

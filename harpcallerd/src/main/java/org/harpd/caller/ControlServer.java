@@ -1,5 +1,7 @@
 package org.harpd.caller;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
@@ -329,7 +331,8 @@ public final class ControlServer implements AutoCloseable {
 
     /** @return 0 if at least one job was printed, else 1 */
     private int list(boolean all, boolean withQueue, String onlyId, Reply reply) throws SQLException, IOException {
-        String sql = "SELECT id, host, procedure_name, arguments, submit_ms, start_ms, end_ms, queue_key FROM jobs"
+        String sql = "SELECT id, host, procedure_name, arguments, submit_ms, start_ms, end_ms, queue_key, outcome "
+                + "FROM jobs"
                 + (onlyId != null ? " WHERE id = ?" : all ? "" : " WHERE state <> 'done'") + " ORDER BY seq";
         List<String> lines = dispatcher.store().readNow(c -> {
             List<String> out = new ArrayList<>();
@@ -344,6 +347,7 @@ public final class ControlServer implements AutoCloseable {
                         ObjectNode job = Dispatcher.JSON.createObjectNode().put("job", r.getString(1));
                         job.set("call", status.get("call"));
                         job.set("time", status.get("time"));
+                        job.set("outcome", outcomeSummary(r.getString(9)));
                         if (withQueue) {
                             String q = r.getString(8);
                             job.set("queue", q == null ? Dispatcher.JSON.nullNode() : Dispatcher.parse(q));
@@ -358,6 +362,40 @@ public final class ControlServer implements AutoCloseable {
             reply.out(l);
         }
         return lines.isEmpty() ? 1 : 0;
+    }
+
+    /**
+     * What {@code list} and {@code info} show of a job's end: null until it ended, else {@code {"kind": K}} where K
+     * is the end message's key ({@code result}, {@code exception}, {@code error}, {@code cancelled}), with the
+     * {@code type} of an exception or error. The result itself is left out: it may be megabytes, and
+     * {@code get_result} gives it.
+     */
+    static JsonNode outcomeSummary(String outcome) {
+        if (outcome == null) {
+            return Dispatcher.JSON.nullNode();
+        }
+        ObjectNode summary = Dispatcher.JSON.createObjectNode();
+        try (JsonParser p = Dispatcher.JSON.getFactory().createParser(outcome)) {
+            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) {
+                return summary.put("kind", "unknown");
+            }
+            String kind = p.currentName();
+            summary.put("kind", kind);
+            if (("error".equals(kind) || "exception".equals(kind)) && p.nextToken() == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("type".equals(field) && value == JsonToken.VALUE_STRING) {
+                        summary.put("type", p.getText());
+                        break;
+                    }
+                    p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            summary.put("kind", "unknown"); // stored by this dispatcher, so not expected
+        }
+        return summary;
     }
 
     private int queueList(List<String> args, Reply reply) throws SQLException, IOException {

@@ -107,9 +107,27 @@ public final class Dispatcher implements AutoCloseable {
         long now = System.currentTimeMillis();
         ObjectNode lost = error("dispatcher_restarted",
                 "the dispatcher stopped while the job was running; its result is unknown");
-        int interrupted = store.write(c -> JobStore.update(c,
-                "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE state = 'running' AND owner = ?",
-                now, lost.toString(), owner)).join();
+        int interrupted = store.write(c -> {
+            List<String> ids = new ArrayList<>();
+            if (store.postgres()) { // waiters on other dispatchers are told
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT id FROM jobs WHERE state = 'running' AND owner = ?")) {
+                    s.setString(1, owner);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            ids.add(r.getString(1));
+                        }
+                    }
+                }
+            }
+            int n = JobStore.update(c,
+                    "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE state = 'running' AND owner = ?",
+                    now, lost.toString(), owner);
+            for (String id : ids) {
+                store.notifyChanged(id);
+            }
+            return n;
+        }).join();
         List<Job> queued = store.readNow(c -> {
             List<Job> jobs = new ArrayList<>();
             try (PreparedStatement s = c.prepareStatement("SELECT id, seq, host, procedure_name, arguments, "
@@ -300,8 +318,11 @@ public final class Dispatcher implements AutoCloseable {
             if (n < 0) {
                 return;
             }
-            store.write(c -> JobStore.update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)",
-                    job.id, n, text)).whenComplete((x, failure) -> {
+            store.write(c -> {
+                JobStore.update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)", job.id, n, text);
+                store.notifyChanged(job.id);
+                return null;
+            }).whenComplete((x, failure) -> {
                 if (failure != null) {
                     LOG.error("cannot record a stream packet", "job", job.id, "error", failure.getMessage());
                 }
@@ -313,7 +334,8 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * Ends the job with the message get_result will reply. Any thread; only the first end counts.
      *
-     * @return true once this end is stored, false if the job had already ended
+     * @return true once this end is stored, false if the job had already ended (here, or in the store: another
+     *     dispatcher on a shared store cancelled it first)
      */
     CompletableFuture<Boolean> end(Job job, ObjectNode outcome) {
         synchronized (job) {
@@ -324,28 +346,39 @@ public final class Dispatcher implements AutoCloseable {
             String full = outcome.toString();
             String text = job.addStored(full.length()) > limit ? tooLarge(limit).toString() : full;
             long now = System.currentTimeMillis();
-            return store.write(c -> JobStore.update(c,
-                    "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE id = ?", now, text, job.id))
-                    .handleAsync((n, failure) -> {
-                        if (failure != null) {
-                            LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
-                        }
-                        active.remove(job.id);
-                        String key = queueOf(job);
-                        LocalQueue q = queues.get(key);
-                        if (q != null) {
-                            q.full = false;
-                            if (job.started) {
-                                q.running--;
-                            } else {
-                                q.waiting.remove(job);
-                            }
-                            pump(key);
-                        }
-                        wake(job.id);
-                        return failure == null;
-                    }, thread);
+            return store.write(c -> {
+                // the first end stored counts: another dispatcher may have cancelled the job meanwhile
+                int n = JobStore.update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
+                        + "WHERE id = ? AND state <> 'done'", now, text, job.id);
+                if (n == 1) {
+                    store.notifyChanged(job.id);
+                }
+                return n;
+            }).handleAsync((n, failure) -> {
+                if (failure != null) {
+                    LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
+                }
+                forget(job);
+                return failure == null && n == 1;
+            }, thread);
         }
+    }
+
+    /** After a job's end: out of memory and of its queue, the queue's next job started, waiters woken. */
+    private void forget(Job job) {
+        active.remove(job.id);
+        String key = queueOf(job);
+        LocalQueue q = queues.get(key);
+        if (q != null) {
+            q.full = false;
+            if (job.started) {
+                q.running--;
+            } else {
+                q.waiting.remove(job);
+            }
+            pump(key);
+        }
+        wake(job.id);
     }
 
     private static ObjectNode tooLarge(long limit) {
@@ -353,14 +386,22 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
+     * Cancels a job this dispatcher holds; on a shared PostgreSQL store, also one another dispatcher holds (or
+     * held, if it is down): the job is ended in the store, and the notification of that end makes its dispatcher
+     * close its harpd call and free its queue slot ({@link #noticed}).
+     *
      * @param client the cancelling client's name with client authentication (it may cancel only its own jobs),
      *     or null
-     * @return true if the job was queued or running here and is now stopped
+     * @return true if the job was queued or running and is now stopped
      */
     public CompletableFuture<Boolean> cancel(String jobId, String client) {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
         thread.execute(() -> {
             Job job = active.get(jobId);
+            if (job == null && store.postgres()) {
+                cancelElsewhere(jobId, client, done);
+                return;
+            }
             if (job == null || (client != null && !client.equals(job.client))) {
                 done.complete(false);
                 return;
@@ -376,8 +417,127 @@ public final class Dispatcher implements AutoCloseable {
         return done;
     }
 
-    /** Job ids in a queue (by its canonical key), queued and running here. */
+    /**
+     * A job not held here, on a shared store: ended in the store if another dispatcher's and not ended yet. This
+     * dispatcher's own jobs are left to the path above (one not in {@link #active} has ended, or is being
+     * submitted and must not be ended under {@link #enqueue}).
+     */
+    private void cancelElsewhere(String jobId, String client, CompletableFuture<Boolean> done) {
+        String outcome = JSON.createObjectNode().put("cancelled", true).toString();
+        long now = System.currentTimeMillis();
+        String owner = config.instance();
+        store.write(c -> {
+            String sql = "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
+                    + "WHERE id = ? AND state <> 'done' AND owner <> ?";
+            int n = client == null ? JobStore.update(c, sql, now, outcome, jobId, owner)
+                    : JobStore.update(c, sql + " AND client = ?", now, outcome, jobId, owner, client);
+            if (n == 1) {
+                store.notifyChanged(jobId);
+            }
+            return n == 1;
+        }).whenComplete((cancelled, failure) -> {
+            if (failure != null) {
+                LOG.error("cannot cancel a job", "job", jobId, "error", failure.getMessage());
+            } else if (cancelled) {
+                LOG.info("job cancelled in the store; its dispatcher stops it", "job", jobId);
+                wake(jobId);
+            }
+            done.complete(failure == null && cancelled);
+        });
+    }
+
+    /**
+     * A notification from another dispatcher on a shared store: a packet or the end of job {@code jobId}. Wakes
+     * this dispatcher's waiters; if the job is one of this dispatcher's, it was cancelled elsewhere: once the
+     * store confirms it ended, its harpd call is closed and its queue moves on. Store-listener thread.
+     */
+    void noticed(String jobId) {
+        wake(jobId);
+        onThread(() -> {
+            Job job = active.get(jobId);
+            if (job != null && !job.ended()) {
+                stopIfEndedInStore(List.of(job));
+            }
+        });
+    }
+
+    /**
+     * Each time the store's notifications are (again) listened to: those sent while not listening are lost, so
+     * every waiter reads again and every job held here is checked against the store. Store-listener thread.
+     */
+    void resync() {
+        for (String id : new ArrayList<>(watchers.keySet())) {
+            wake(id);
+        }
+        onThread(() -> {
+            if (!active.isEmpty()) {
+                stopIfEndedInStore(new ArrayList<>(active.values()));
+            }
+        });
+    }
+
+    /** From another thread: a task for the dispatcher thread, dropped once it has shut down. */
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: the jobs held here are being ended anyway
+        }
+    }
+
+    /** Dispatcher thread. */
+    private void stopIfEndedInStore(List<Job> jobs) {
+        store.read(c -> {
+            Set<String> ended = new java.util.HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
+                for (Job job : jobs) {
+                    s.setString(1, job.id);
+                    try (ResultSet r = s.executeQuery()) {
+                        if (r.next() && "done".equals(r.getString(1))) {
+                            ended.add(job.id);
+                        }
+                    }
+                }
+            }
+            return ended;
+        }).whenCompleteAsync((ended, failure) -> {
+            if (failure != null) {
+                LOG.error("cannot read jobs' states", "error", String.valueOf(failure.getMessage()));
+                return;
+            }
+            for (Job job : jobs) {
+                if (ended.contains(job.id) && job.markEnded()) {
+                    LOG.info("job ended by another dispatcher (cancelled); stopping it here", "job", job.id);
+                    HarpdCall call = job.call;
+                    if (call != null) {
+                        call.close(); // harpd cancels the call when its connection goes
+                    }
+                    forget(job);
+                }
+            }
+        }, thread);
+    }
+
+    /**
+     * Job ids in a queue (by its canonical key), queued and running: here, or on a shared PostgreSQL store in every
+     * dispatcher (latest first, so that cancelling them in this order starts none of them).
+     */
     public CompletableFuture<List<String>> jobsInQueue(String queueKey) {
+        if (store.postgres()) {
+            return store.read(c -> {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT id FROM jobs WHERE queue_key = ? AND state <> 'done' ORDER BY seq DESC")) {
+                    s.setString(1, queueKey);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            ids.add(r.getString(1));
+                        }
+                    }
+                }
+                return ids;
+            });
+        }
         return CompletableFuture.supplyAsync(() -> {
             List<String> ids = new ArrayList<>();
             for (Job job : active.values()) {

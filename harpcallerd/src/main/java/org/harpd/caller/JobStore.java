@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -18,8 +19,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.harpd.logging.EventLog;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * The job database. Writes go through one thread that takes every write waiting and commits them in one
@@ -65,6 +69,12 @@ public final class JobStore implements AutoCloseable {
     private final Connection writeConnection;
     private volatile boolean closed;
     private volatile long usedBytes;
+    private volatile Thread listener;
+    /** Job ids whose change the writer's current transaction announces; writer thread only. */
+    private final java.util.Set<String> notices = new java.util.LinkedHashSet<>();
+
+    /** The PostgreSQL channel on which every change to a job (a packet, its end) is announced to all dispatchers. */
+    static final String CHANNEL = "harpcallerd_jobs";
 
     private JobStore(String url, Properties properties, boolean postgres) throws SQLException {
         this.url = url;
@@ -240,10 +250,12 @@ public final class JobStore implements AutoCloseable {
             for (Pending<?> p : batch) {
                 p.runIn(writeConnection, completions);
             }
+            sendNotices();
             writeConnection.commit();
             completions.forEach(Runnable::run);
             return;
         } catch (SQLException | RuntimeException e) {
+            notices.clear();
             rollback();
             if (batch.size() == 1) {
                 LOG.error("store write failed", "error", e.getMessage());
@@ -273,6 +285,86 @@ public final class JobStore implements AutoCloseable {
         try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
             s.setString(1, queueKey);
             s.executeQuery().close();
+        }
+    }
+
+    /**
+     * Inside a {@link Write} only: announces a change to a job (a packet stored, its end) to every dispatcher on a
+     * shared PostgreSQL store. The job ids of a batch are sent in one statement just before its commit, and
+     * PostgreSQL delivers a transaction's notifications when it commits, and only then. Nothing for SQLite: one
+     * dispatcher per file.
+     */
+    void notifyChanged(String jobId) {
+        if (postgres) {
+            notices.add(jobId);
+        }
+    }
+
+    /** Writer thread: the batch's notifications, inside its transaction. */
+    private void sendNotices() throws SQLException {
+        if (notices.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement s = writeConnection.prepareStatement(
+                "SELECT pg_notify('" + CHANNEL + "', id) FROM unnest(?) AS t(id)")) {
+            s.setArray(1, writeConnection.createArrayOf("text", notices.toArray()));
+            s.executeQuery().close();
+        } finally {
+            notices.clear();
+        }
+    }
+
+    /**
+     * PostgreSQL only: listens for other dispatchers' {@link #notifyChanged} on a connection of its own, on a
+     * thread of its own. {@code onNotice} gets the job id of each notification another dispatcher sent (this
+     * one's own writes wake its waiters directly). {@code onListening} runs each time listening starts, the
+     * first time and after a lost connection (reconnected every second): notifications sent meanwhile are lost,
+     * so it must look again at whatever it waits for.
+     */
+    public void listen(Consumer<String> onNotice, Runnable onListening) throws SQLException {
+        if (!postgres) {
+            return;
+        }
+        int ownPid = writeConnection.unwrap(PGConnection.class).getBackendPID();
+        listener = new Thread(() -> listenLoop(ownPid, onNotice, onListening), "store-listener");
+        listener.setDaemon(true);
+        listener.start();
+    }
+
+    private void listenLoop(int ownPid, Consumer<String> onNotice, Runnable onListening) {
+        boolean lost = false;
+        while (!closed) {
+            try (Connection c = open(); Statement s = c.createStatement()) {
+                c.setAutoCommit(true);
+                s.execute("LISTEN " + CHANNEL);
+                if (lost) {
+                    LOG.info("store notifications: listening again");
+                }
+                onListening.run();
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (!closed) {
+                    PGNotification[] notices = pg.getNotifications(1000);
+                    if (notices == null) {
+                        continue;
+                    }
+                    for (PGNotification n : notices) {
+                        if (n.getPID() != ownPid) {
+                            onNotice.accept(n.getParameter());
+                        }
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.warn("store notifications: connection lost, reconnecting", "error", String.valueOf(e.getMessage()));
+                lost = true;
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
         }
     }
 
@@ -319,6 +411,9 @@ public final class JobStore implements AutoCloseable {
             return;
         }
         closed = true;
+        if (listener != null) {
+            listener.interrupt(); // it sees closed within a second
+        }
         writes.add(STOP);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(30));

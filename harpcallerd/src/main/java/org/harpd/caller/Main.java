@@ -322,6 +322,8 @@ public final class Main {
             Dispatcher dispatcher = new Dispatcher(config, store, hosts, TrustPolicy.of(config), group);
             opened.add(dispatcher);
             dispatcher.recover();
+            // on a shared PostgreSQL store: the other dispatchers' packets, ends and cancels (nothing for SQLite)
+            store.listen(dispatcher::noticed, dispatcher::resync);
             ClientServer clients = new ClientServer(dispatcher);
             opened.add(clients);
             List<Integer> ports = clients.bind(config.listen(), group, group);

@@ -252,12 +252,25 @@ class DispatcherIT {
         assertTrue(line != null, list.get(1));
         assertEquals("sleep", line.path("call").path("procedure").asText());
         assertTrue(line.has("queue") && line.get("queue").isNull(), line.toString());
+        assertTrue(line.has("outcome") && line.get("outcome").isNull(), "not ended yet: " + line);
         List<String> info = caller.admin("info", job);
         assertEquals(job, Caller.JSON.readTree(info.get(1).strip()).path("job").asText(), info.toString());
         assertFalse(Caller.JSON.readTree(info.get(1).strip()).has("info"));
         List<String> cancel = caller.admin("cancel", job);
         assertEquals("0", cancel.get(0), cancel.toString());
         assertEquals(Caller.JSON.readTree("{\"cancelled\": true}"), caller.result(job));
+        assertEquals(Caller.JSON.readTree("{\"kind\": \"cancelled\"}"), infoLine(job).get("outcome"));
+        String echoed = caller.call("local", "echo", "x");
+        caller.result(echoed);
+        assertEquals(Caller.JSON.readTree("{\"kind\": \"result\"}"), infoLine(echoed).get("outcome"));
+        String failed = caller.call("local", "fail");
+        caller.result(failed);
+        assertEquals(Caller.JSON.readTree("{\"kind\": \"exception\", \"type\": \"ValueError\"}"),
+                infoLine(failed).get("outcome"));
+        String lost = caller.call("nowhere", "echo");
+        caller.result(lost);
+        assertEquals(Caller.JSON.readTree("{\"kind\": \"error\", \"type\": \"unknown_host\"}"),
+                infoLine(lost).get("outcome"));
         List<String> hosts = caller.admin("hosts-list");
         assertTrue(hosts.get(1).contains("\"hostname\":\"local\"") && !hosts.get(1).contains(Daemon.PASSWORD),
                 hosts.toString());
@@ -306,5 +319,11 @@ class DispatcherIT {
         for (int i = 0; i < 20; i++) {
             assertEquals(i, caller.awaitEnd(ids.get(i), Duration.ofSeconds(60)).path("result").get(0).asInt());
         }
+    }
+
+    private JsonNode infoLine(String job) throws Exception {
+        List<String> info = caller.admin("info", job);
+        assertEquals("0", info.get(0), info.toString());
+        return Caller.JSON.readTree(info.get(1).strip());
     }
 }

@@ -42,6 +42,11 @@ final class SharedHarpd {
                 return time.time()
 
             @procedure
+            def stamp_after(seconds):
+                time.sleep(seconds)
+                return time.time()
+
+            @procedure
             def fail():
                 raise ValueError("boom")
 
