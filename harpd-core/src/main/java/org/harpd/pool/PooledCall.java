@@ -50,10 +50,6 @@ final class PooledCall implements CallHandle {
         }
     }
 
-    synchronized boolean isDone() {
-        return done;
-    }
-
     synchronized void stream(byte[] line) {
         if (!done) {
             deliver(() -> sink.stream(line));
