@@ -114,19 +114,8 @@ public final class ProcessTree {
             return;
         }
         stopped.add(root);
-        boolean more = true;
-        while (more) {
-            more = false;
-            for (Entry e : descendants(root)) {
-                if (!e.zombie() && stopped.add(e.pid())) {
-                    signal(e.pid(), Posix.SIGSTOP);
-                    more = true;
-                }
-            }
-        }
-        for (long pid : stopped) {
-            signal(pid, Posix.SIGKILL);
-        }
+        stopDescendants(root, stopped, Integer.MAX_VALUE);
+        killAll(stopped);
     }
 
     /** Rounds of looking for new descendants {@link #killDescendants} makes before it gives up. */
@@ -142,9 +131,21 @@ public final class ProcessTree {
      */
     public static boolean killDescendants(long root) {
         Set<Long> stopped = new LinkedHashSet<>();
+        boolean done = stopDescendants(root, stopped, DESCENDANT_ROUNDS);
+        killAll(stopped);
+        return done;
+    }
+
+    /**
+     * Stop (SIGSTOP) every live descendant of {@code root} not in {@code stopped} yet, and look again, until a
+     * look finds none new or {@code rounds} looks were made.
+     *
+     * @return whether the last look found none new
+     */
+    private static boolean stopDescendants(long root, Set<Long> stopped, int rounds) {
         boolean more = true;
-        int rounds = 0;
-        while (more && rounds++ < DESCENDANT_ROUNDS) {
+        int round = 0;
+        while (more && round++ < rounds) {
             more = false;
             for (Entry e : descendants(root)) {
                 if (!e.zombie() && stopped.add(e.pid())) {
@@ -153,10 +154,13 @@ public final class ProcessTree {
                 }
             }
         }
-        for (long pid : stopped) {
+        return !more;
+    }
+
+    private static void killAll(Set<Long> pids) {
+        for (long pid : pids) {
             signal(pid, Posix.SIGKILL);
         }
-        return !more;
     }
 
     /**
