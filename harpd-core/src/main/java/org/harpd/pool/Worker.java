@@ -219,11 +219,6 @@ final class Worker {
         }
     }
 
-    /** Whether the worker is still in {@code candidate}: given it, and has not sent its final message. */
-    synchronized boolean isRunning(PooledCall candidate) {
-        return state == State.BUSY && call == candidate;
-    }
-
     /**
      * SIGKILL every process below the worker, leaving the worker itself running (see
      * {@link ProcessTree#killDescendants}): what its call started, for a call that is being stopped.

@@ -278,7 +278,7 @@ public final class WorkerPool implements CallExecutor {
         }
         // processes first: the worker, once out of the call, would take those still running for ones the call left
         // behind on purpose and exit instead of serving again
-        if (worker.isRunning(call) && worker.killDescendants() && worker.signalTimeout(call)) {
+        if (worker.isOn(call) && worker.killDescendants() && worker.signalTimeout(call)) {
             schedule(() -> cancelGraceOver(call, worker), settings.timeoutGrace());
             return;
         }
