@@ -23,14 +23,14 @@ final class Canonical {
                 names.add(it.next());
             }
             names.sort(null);
-            ObjectNode out = Dispatcher.JSON.createObjectNode();
+            ObjectNode out = Json.MAPPER.createObjectNode();
             for (String name : names) {
                 out.set(name, sorted(value.get(name)));
             }
             return out;
         }
         if (value.isArray()) {
-            ArrayNode out = Dispatcher.JSON.createArrayNode();
+            ArrayNode out = Json.MAPPER.createArrayNode();
             value.forEach(v -> out.add(sorted(v)));
             return out;
         }

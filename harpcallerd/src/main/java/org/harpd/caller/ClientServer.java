@@ -24,8 +24,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -104,10 +102,6 @@ public final class ClientServer implements AutoCloseable {
 
     static ByteBuf line(String json) {
         return Unpooled.wrappedBuffer((json + "\n").getBytes(StandardCharsets.UTF_8));
-    }
-
-    static ObjectNode requestError(String type, String message) {
-        return Dispatcher.error(type, message);
     }
 
     /**
@@ -205,7 +199,7 @@ public final class ClientServer implements AutoCloseable {
                 deadline.cancel(false);
             }
             boolean overLimit = connections.get() > limits.maxConnections();
-            ctx.writeAndFlush(line(requestError(type, message))).addListener(f -> {
+            ctx.writeAndFlush(line(Json.error(type, message))).addListener(f -> {
                 SocketChannel ch = (SocketChannel) ctx.channel();
                 if (overLimit || !f.isSuccess() || ch.isInputShutdown()) {
                     ctx.close();
@@ -224,17 +218,12 @@ public final class ClientServer implements AutoCloseable {
             received = true;
             deadline.cancel(false);
             ctx.channel().config().setAutoRead(false);
-            JsonNode request;
             try {
-                request = Dispatcher.JSON.readTree(frame.toString(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                reject(ctx, "invalid_json", "request is not valid JSON");
-                return;
-            }
-            try {
-                handle(ctx, request);
-            } catch (BadRequest e) {
-                reject(ctx, e.type, e.getMessage());
+                byte[] line = new byte[frame.readableBytes()];
+                frame.readBytes(line);
+                handle(ctx, ClientRequestParser.parse(line));
+            } catch (RequestException e) {
+                reject(ctx, e.type(), e.getMessage());
             }
         }
 
@@ -263,21 +252,7 @@ public final class ClientServer implements AutoCloseable {
     }
 
     private static void reject(ChannelHandlerContext ctx, String type, String message) {
-        ctx.writeAndFlush(line(requestError(type, message))).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private static final class BadRequest extends Exception {
-        private static final long serialVersionUID = 1L;
-        final String type;
-
-        BadRequest(String message) {
-            this("invalid_request", message);
-        }
-
-        BadRequest(String type, String message) {
-            super(message);
-            this.type = type;
-        }
+        ctx.writeAndFlush(line(Json.error(type, message))).addListener(ChannelFutureListener.CLOSE);
     }
 
     private ClientAuthenticator authenticator() {
@@ -290,214 +265,109 @@ public final class ClientServer implements AutoCloseable {
         return a.authenticator();
     }
 
-    private void handle(ChannelHandlerContext ctx, JsonNode request) throws BadRequest {
-        if (request == null || !request.isObject()) {
-            throw new BadRequest("request is not a JSON object");
-        }
-        JsonNode version = request.get("harpcaller");
-        if (version == null || !version.isIntegralNumber() || version.asInt() != 1) {
-            throw new BadRequest("unsupported or missing protocol version (\"harpcaller\": 1)");
-        }
+    private void handle(ChannelHandlerContext ctx, ClientRequest request) throws RequestException {
         Channel ch = ctx.channel();
         InetSocketAddress peer = (InetSocketAddress) ch.remoteAddress();
         ClientAuthenticator authenticator = authenticator();
         CallerConfig.Client client = null;
         if (authenticator.enabled()) {
-            JsonNode token = request.get("token");
-            client = authenticator.identify(peer, token != null && token.isTextual() ? token.asText() : null);
+            client = authenticator.identify(peer, request.token());
             if (client == null) {
                 LOG.warn("client refused: not a configured client", "client_address", peer.getHostString(),
-                        "client_port", peer.getPort(), "token", token != null);
-                throw new BadRequest("unauthorized", "not an authorised client");
+                        "client_port", peer.getPort(), "token", request.tokenSent());
+                throw new RequestException("unauthorized", "not an authorised client");
             }
         }
         String clientName = client == null ? null : client.name();
-        if (request.has("cancel")) {
-            String id = jobId(request, "cancel");
-            dispatcher.cancel(id, clientName).whenComplete((v, e) -> finish(ch,
-                    Dispatcher.JSON.createObjectNode().put("cancelled", e == null && v)));
-        } else if (request.has("get_result")) {
-            String id = jobId(request, "get_result");
-            JsonNode wait = request.get("wait");
-            if (wait != null && !wait.isBoolean()) {
-                throw new BadRequest("\"wait\" must be true or false");
-            }
-            new Follower(ch, id, clientName, wait == null || wait.asBoolean() ? Follower.Mode.WAIT_RESULT
-                    : Follower.Mode.RESULT_NOW, 0, -1).start();
-        } else if (request.has("get_status")) {
-            status(ch, jobId(request, "get_status"), clientName);
-        } else if (request.has("follow_stream") || request.has("read_stream")) {
-            boolean follow = request.has("follow_stream");
-            String id = jobId(request, follow ? "follow_stream" : "read_stream");
-            JsonNode since = request.get("since");
-            JsonNode recent = request.get("recent");
-            if (since != null && recent != null) {
-                throw new BadRequest("\"since\" and \"recent\" are mutually exclusive");
-            }
-            long sinceN = -1;
-            long recentN = -1;
-            if (since != null) {
-                sinceN = nonNegative(since, "since");
-            } else if (recent != null) {
-                recentN = nonNegative(recent, "recent");
-            } else if (follow) {
-                recentN = 0;
-            } else {
-                sinceN = 0;
-            }
-            new Follower(ch, id, clientName, follow ? Follower.Mode.FOLLOW : Follower.Mode.READ, sinceN, recentN)
-                    .start();
-        } else if (request.has("host") || request.has("procedure")) {
-            submit(ch, request, client, peer);
-        } else {
-            throw new BadRequest("unrecognized request");
+        // a switch over the sealed Operation once the build's Java level has pattern switches
+        ClientRequest.Operation op = request.operation();
+        if (op instanceof ClientRequest.Invalid invalid) {
+            throw new RequestException(invalid.message());
+        } else if (op instanceof ClientRequest.Cancel cancel) {
+            dispatcher.cancel(cancel.jobId(), clientName).whenComplete((v, e) ->
+                    finish(ch, Json.object().put("cancelled", e == null && v)));
+        } else if (op instanceof ClientRequest.GetResult get) {
+            new Follower(ch, get.jobId(), clientName,
+                    get.waitForEnd() ? Follower.Mode.WAIT_RESULT : Follower.Mode.RESULT_NOW, 0, -1).start();
+        } else if (op instanceof ClientRequest.Status status) {
+            status(ch, status.jobId(), clientName);
+        } else if (op instanceof ClientRequest.ReadStream read) {
+            new Follower(ch, read.jobId(), clientName, read.follow() ? Follower.Mode.FOLLOW : Follower.Mode.READ,
+                    read.since(), read.recent()).start();
+        } else if (op instanceof ClientRequest.Submit call) {
+            submit(ch, call, client, peer);
         }
     }
 
-    private static long nonNegative(JsonNode n, String key) throws BadRequest {
-        if (!n.isIntegralNumber() || n.asLong() < 0) {
-            throw new BadRequest("\"" + key + "\" must be a non-negative integer");
-        }
-        return n.asLong();
-    }
-
-    private static String jobId(JsonNode request, String key) throws BadRequest {
-        JsonNode id = request.get(key);
-        if (id == null || !id.isTextual()) {
-            throw new BadRequest("\"" + key + "\" must be a job id string");
-        }
-        return id.asText();
-    }
-
-    private void submit(Channel ch, JsonNode r, CallerConfig.Client client, InetSocketAddress peer)
-            throws BadRequest {
-        JsonNode host = r.get("host");
-        JsonNode procedure = r.get("procedure");
-        JsonNode arguments = r.get("arguments");
-        if (host == null || !host.isTextual() || procedure == null || !procedure.isTextual()) {
-            throw new BadRequest("a call needs \"host\" and \"procedure\" strings");
-        }
-        if (arguments == null) {
-            arguments = Dispatcher.JSON.createArrayNode();
-        } else if (!arguments.isArray() && !arguments.isObject()) {
-            throw new BadRequest("\"arguments\" must be a list or an object");
-        }
-        Integer timeout = positiveSeconds(r, "timeout");
-        Integer maxExec = positiveSeconds(r, "max_exec_time");
-        JsonNode queueName = null;
-        int concurrency = 1;
-        JsonNode queue = r.get("queue");
-        if (queue != null && !queue.isNull()) {
-            if (!queue.isObject() || !queue.has("name")) {
-                throw new BadRequest("\"queue\" must be an object with \"name\"");
-            }
-            queueName = queue.get("name");
-            JsonNode c = queue.get("concurrency");
-            if (c != null) {
-                if (!c.isIntegralNumber() || c.asLong() < 1 || c.asLong() > 1_000_000) {
-                    throw new BadRequest("queue \"concurrency\" must be a positive integer");
-                }
-                concurrency = c.asInt();
-            }
-        }
-        String queueKey = queueName == null ? null : Canonical.of(queueName);
+    private void submit(Channel ch, ClientRequest.Submit call, CallerConfig.Client client, InetSocketAddress peer)
+            throws RequestException {
         if (client != null) {
-            String refusal = ClientAuthenticator.refusal(client, host.asText(), procedure.asText(), queueKey);
+            String refusal = ClientAuthenticator.refusal(client, call.host(), call.procedure(), call.queueKey());
             if (refusal != null) {
                 LOG.warn("call refused", "client", client.name(), "client_address", peer.getHostString(),
-                        "host", host.asText(), "procedure", procedure.asText(), "reason", refusal);
-                throw new BadRequest("unauthorized", refusal);
+                        "host", call.host(), "procedure", call.procedure(), "reason", refusal);
+                throw new RequestException("unauthorized", refusal);
             }
         }
         long quota = dispatcher.config().limits().maxStoreBytes();
         long used = dispatcher.store().usedBytes();
         if (quota > 0 && used > quota) {
             LOG.warn("submission refused: the job store is full", "used_bytes", used, "max_store_bytes", quota);
-            throw new BadRequest("storage_full", "the job store is full (limits.max_store_bytes); try again once "
-                    + "old jobs are pruned");
+            throw new RequestException("storage_full", "the job store is full (limits.max_store_bytes); try again "
+                    + "once old jobs are pruned");
         }
-        JsonNode info = r.get("info");
-        long size = arguments.toString().length() + (info == null ? 0 : info.toString().length());
+        long size = call.size();
         long maxJob = dispatcher.config().limits().maxJobBytes();
         if (size > maxJob) {
-            throw new BadRequest("too_large", "arguments and info take " + size + " bytes; limits.max_job_bytes is "
-                    + maxJob);
+            throw new RequestException("too_large", "arguments and info take " + size + " bytes; "
+                    + "limits.max_job_bytes is " + maxJob);
         }
         String clientName = client == null ? null : client.name();
         String clientAddress = peer.getHostString() + ":" + peer.getPort();
-        dispatcher.submit(host.asText(), procedure.asText(), arguments, timeout, maxExec, queueName, concurrency,
-                info, clientName, clientAddress).whenComplete((id, e) -> {
-                    if (e != null) {
-                        LOG.error("cannot store a job", "error", String.valueOf(e.getMessage()));
-                        finish(ch, Dispatcher.error("storage_error", "cannot store the job"));
-                    } else {
-                        LOG.info("job submitted", "job", id, "host", host.asText(), "procedure", procedure.asText(),
-                                "client", clientName, "client_address", peer.getHostString(),
-                                "client_port", peer.getPort());
-                        finish(ch, Dispatcher.JSON.createObjectNode().put("harpcaller", 1).put("job_id", id));
-                    }
-                });
-    }
-
-    private static Integer positiveSeconds(JsonNode r, String key) throws BadRequest {
-        JsonNode n = r.get(key);
-        if (n == null || n.isNull()) {
-            return null;
-        }
-        if (!n.isNumber() || n.asDouble() <= 0 || n.asDouble() > Integer.MAX_VALUE) {
-            throw new BadRequest("\"" + key + "\" must be a positive number of seconds");
-        }
-        return (int) Math.ceil(n.asDouble());
-    }
-
-    private void status(Channel ch, String id, String clientName) {
-        dispatcher.store().read(c -> {
-            try (PreparedStatement s = c.prepareStatement("SELECT host, procedure_name, arguments, submit_ms, "
-                    + "start_ms, end_ms, info, client FROM jobs WHERE id = ?")) {
-                s.setString(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next() || !visible(clientName, r.getString(8))) {
-                        return null;
-                    }
-                    return statusOf(r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
-                            JobStore.nullableLong(r, 5), JobStore.nullableLong(r, 6), r.getString(7));
-                }
-            }
-        }).whenComplete((status, e) -> {
+        dispatcher.submit(call, clientName, clientAddress).whenComplete((id, e) -> {
             if (e != null) {
-                LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
-                finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
-            } else if (status == null) {
-                finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
+                LOG.error("cannot store a job", "error", String.valueOf(e.getMessage()));
+                finish(ch, Json.error("storage_error", "cannot store the job"));
             } else {
-                finish(ch, status);
+                LOG.info("job submitted", "job", id, "host", call.host(), "procedure", call.procedure(),
+                        "client", clientName, "client_address", peer.getHostString(), "client_port", peer.getPort());
+                finish(ch, Json.object().put("harpcaller", 1).put("job_id", id));
             }
         });
     }
 
-    /** With client authentication, a job is another client's business: as if it did not exist. */
-    private static boolean visible(String clientName, String jobClient) {
-        return clientName == null || clientName.equals(jobClient);
+    private void status(Channel ch, String id, String clientName) {
+        dispatcher.store().job(id, clientName).whenComplete((job, e) -> {
+            if (e != null) {
+                LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
+                finish(ch, Json.error("storage_error", "cannot read the job record"));
+            } else if (job == null) {
+                finish(ch, Json.error("invalid_jobid", "no such job"));
+            } else {
+                finish(ch, statusOf(job));
+            }
+        });
     }
 
-    static ObjectNode statusOf(String host, String procedure, String arguments, long submit, Long start, Long end,
-                               String info) {
-        ObjectNode s = Dispatcher.JSON.createObjectNode();
+    /** {@code get_status}'s reply (and {@code list}'s call and times). */
+    static ObjectNode statusOf(JobStore.JobRecord job) {
+        ObjectNode s = Json.object();
         ObjectNode call = s.putObject("call");
-        call.put("host", host).put("procedure", procedure).set("arguments", Dispatcher.parse(arguments));
+        call.put("host", job.host()).put("procedure", job.procedure())
+                .set("arguments", Json.parseStored(job.arguments()));
         ObjectNode time = s.putObject("time");
-        time.put("submit", submit / 1000);
-        if (start == null) {
+        time.put("submit", job.submitMs() / 1000);
+        if (job.startMs() == null) {
             time.putNull("start");
         } else {
-            time.put("start", start / 1000);
+            time.put("start", job.startMs() / 1000);
         }
-        if (end == null) {
+        if (job.endMs() == null) {
             time.putNull("end");
         } else {
-            time.put("end", end / 1000);
+            time.put("end", job.endMs() / 1000);
         }
-        s.set("info", Dispatcher.parse(info));
+        s.set("info", Json.parseStored(job.info()));
         return s;
     }
 
@@ -566,13 +436,15 @@ public final class ClientServer implements AutoCloseable {
                 }
                 reading = true;
             }
-            dispatcher.store().read(this::readOnce).whenComplete((more, e) -> {
+            dispatcher.store().progress(id, clientName, next, recent,
+                    mode == Mode.RESULT_NOW || mode == Mode.WAIT_RESULT ? 0 : PAGE).whenComplete((progress, e) -> {
                 if (e != null) {
                     LOG.error("cannot read a job record", "job", id, "error", String.valueOf(e.getCause()));
-                    finish(ch, Dispatcher.error("storage_error", "cannot read the job record"));
+                    finish(ch, Json.error("storage_error", "cannot read the job record"));
                     stop();
                     return;
                 }
+                boolean more = send(progress);
                 boolean repeat;
                 synchronized (lock) {
                     reading = false;
@@ -585,66 +457,40 @@ public final class ClientServer implements AutoCloseable {
             });
         }
 
-        /** @return true when more is to be read at once */
-        private boolean readOnce(java.sql.Connection c) throws java.sql.SQLException {
-            String state;
-            String outcome;
-            String owner;
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT state, outcome, owner, client FROM jobs WHERE id = ?")) {
-                s.setString(1, id);
-                try (ResultSet r = s.executeQuery()) {
-                    if (!r.next() || !visible(clientName, r.getString(4))) {
-                        finish(ch, Dispatcher.error("invalid_jobid", "no such job"));
-                        stop();
-                        return false;
-                    }
-                    state = r.getString(1);
-                    outcome = r.getString(2);
-                    owner = r.getString(3);
-                }
+        /** Sends what a look at the store found. @return true when more is to be read at once */
+        private boolean send(JobStore.Progress progress) {
+            if (progress == null) {
+                finish(ch, Json.error("invalid_jobid", "no such job"));
+                stop();
+                return false;
             }
-            boolean ended = "done".equals(state);
             if (mode == Mode.RESULT_NOW || mode == Mode.WAIT_RESULT) {
-                if (ended) {
-                    finishText(outcome);
+                if (progress.ended()) {
+                    finishText(progress.outcome());
                 } else if (mode == Mode.RESULT_NOW) {
-                    finish(ch, Dispatcher.JSON.createObjectNode().put("no_result", true));
+                    finish(ch, Json.object().put("no_result", true));
                     stop();
                 } else {
-                    pollIfElsewhere(owner);
+                    pollIfElsewhere(progress.owner());
                 }
                 return false;
             }
-            if (recent >= 0 && next < 0) {
-                long total = JobStore.count(c, "SELECT COUNT(*) FROM packets WHERE job_id = ?", id);
-                next = Math.max(0, total - recent);
-            }
-            int sent = 0;
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT n, data FROM packets WHERE job_id = ? AND n >= ? ORDER BY n LIMIT " + PAGE)) {
-                s.setString(1, id);
-                s.setLong(2, next);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        long n = r.getLong(1);
-                        ch.write(line("{\"packet\":" + n + ",\"data\":" + r.getString(2) + "}"));
-                        next = n + 1;
-                        sent++;
-                    }
-                }
+            next = progress.from();
+            for (JobStore.Packet p : progress.packets()) {
+                ch.write(line("{\"packet\":" + p.n() + ",\"data\":" + p.data() + "}"));
+                next = p.n() + 1;
             }
             ch.flush();
-            if (sent == PAGE) {
+            if (progress.packets().size() == PAGE) {
                 return true;
             }
-            if (ended) {
-                finishText(outcome);
+            if (progress.ended()) {
+                finishText(progress.outcome());
             } else if (mode == Mode.READ) {
-                finish(ch, Dispatcher.JSON.createObjectNode().put("continue", true));
+                finish(ch, Json.object().put("continue", true));
                 stop();
             } else {
-                pollIfElsewhere(owner);
+                pollIfElsewhere(progress.owner());
             }
             return false;
         }

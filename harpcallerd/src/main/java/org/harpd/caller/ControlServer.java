@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +182,7 @@ public final class ControlServer implements AutoCloseable {
         Reply reply = new Reply(out);
         JsonNode request;
         try {
-            request = Dispatcher.JSON.readTree(line);
+            request = Json.MAPPER.readTree(line);
         } catch (IOException e) {
             reply.err("malformed control request");
             reply.exit(1);
@@ -214,15 +212,15 @@ public final class ControlServer implements AutoCloseable {
         }
 
         void out(String text) throws IOException {
-            send(Dispatcher.JSON.createObjectNode().put("out", text));
+            send(Json.MAPPER.createObjectNode().put("out", text));
         }
 
         void err(String text) throws IOException {
-            send(Dispatcher.JSON.createObjectNode().put("err", text));
+            send(Json.MAPPER.createObjectNode().put("err", text));
         }
 
         void exit(int status) throws IOException {
-            send(Dispatcher.JSON.createObjectNode().put("exit", status));
+            send(Json.MAPPER.createObjectNode().put("exit", status));
         }
 
         private void send(ObjectNode n) throws IOException {
@@ -275,7 +273,7 @@ public final class ControlServer implements AutoCloseable {
                 return queueCancel(args, reply);
             case "hosts-list":
                 for (HostRegistry.Host h : dispatcher.hosts().all()) {
-                    reply.out(Dispatcher.JSON.createObjectNode().put("hostname", h.hostname())
+                    reply.out(Json.MAPPER.createObjectNode().put("hostname", h.hostname())
                             .put("address", h.address()).put("port", h.port()).toString());
                 }
                 return 0;
@@ -305,7 +303,7 @@ public final class ControlServer implements AutoCloseable {
                         }
                     }
                 }
-                int pruned = Pruning.prune(dispatcher.store(), System.currentTimeMillis()
+                int pruned = dispatcher.store().prune(System.currentTimeMillis()
                         - TimeUnit.DAYS.toMillis(days));
                 reply.out("pruned " + pruned + " jobs");
                 return 0;
@@ -331,33 +329,18 @@ public final class ControlServer implements AutoCloseable {
 
     /** @return 0 if at least one job was printed, else 1 */
     private int list(boolean all, boolean withQueue, String onlyId, Reply reply) throws SQLException, IOException {
-        String sql = "SELECT id, host, procedure_name, arguments, submit_ms, start_ms, end_ms, queue_key, outcome "
-                + "FROM jobs"
-                + (onlyId != null ? " WHERE id = ?" : all ? "" : " WHERE state <> 'done'") + " ORDER BY seq";
-        List<String> lines = dispatcher.store().readNow(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                if (onlyId != null) {
-                    s.setString(1, onlyId);
-                }
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        ObjectNode status = ClientServer.statusOf(r.getString(2), r.getString(3), r.getString(4),
-                                r.getLong(5), JobStore.nullableLong(r, 6), JobStore.nullableLong(r, 7), "null");
-                        ObjectNode job = Dispatcher.JSON.createObjectNode().put("job", r.getString(1));
-                        job.set("call", status.get("call"));
-                        job.set("time", status.get("time"));
-                        job.set("outcome", outcomeSummary(r.getString(9)));
-                        if (withQueue) {
-                            String q = r.getString(8);
-                            job.set("queue", q == null ? Dispatcher.JSON.nullNode() : Dispatcher.parse(q));
-                        }
-                        out.add(job.toString());
-                    }
-                }
+        List<String> lines = new ArrayList<>();
+        for (JobStore.JobRecord r : dispatcher.store().list(all, onlyId)) {
+            ObjectNode status = ClientServer.statusOf(r);
+            ObjectNode job = Json.object().put("job", r.id());
+            job.set("call", status.get("call"));
+            job.set("time", status.get("time"));
+            job.set("outcome", outcomeSummary(r.outcome()));
+            if (withQueue) {
+                job.set("queue", r.queueKey() == null ? Json.MAPPER.nullNode() : Json.parseStored(r.queueKey()));
             }
-            return out;
-        });
+            lines.add(job.toString());
+        }
         for (String l : lines) {
             reply.out(l);
         }
@@ -372,10 +355,10 @@ public final class ControlServer implements AutoCloseable {
      */
     static JsonNode outcomeSummary(String outcome) {
         if (outcome == null) {
-            return Dispatcher.JSON.nullNode();
+            return Json.MAPPER.nullNode();
         }
-        ObjectNode summary = Dispatcher.JSON.createObjectNode();
-        try (JsonParser p = Dispatcher.JSON.getFactory().createParser(outcome)) {
+        ObjectNode summary = Json.MAPPER.createObjectNode();
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(outcome)) {
             if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) {
                 return summary.put("kind", "unknown");
             }
@@ -408,41 +391,22 @@ public final class ControlServer implements AutoCloseable {
             if (key == null) {
                 return 2;
             }
-            List<String> lines = dispatcher.store().readNow(c -> {
-                List<String> out = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement("SELECT id, state FROM jobs WHERE queue_key = ? "
-                        + "AND state <> 'done' ORDER BY seq")) {
-                    s.setString(1, key);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) {
-                            out.add(Dispatcher.JSON.createObjectNode().put("job", r.getString(1))
-                                    .put("running", "running".equals(r.getString(2))).toString());
-                        }
-                    }
-                }
-                return out;
-            });
+            List<String> lines = new ArrayList<>();
+            for (JobStore.QueuedJob j : dispatcher.store().queueJobs(key)) {
+                lines.add(Json.object().put("job", j.id()).put("running", j.running()).toString());
+            }
             for (String l : lines) {
                 reply.out(l);
             }
             return 0;
         }
-        List<String> lines = dispatcher.store().readNow(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT queue_key, "
-                    + "SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), "
-                    + "SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) "
-                    + "FROM jobs WHERE queue_key IS NOT NULL AND state <> 'done' GROUP BY queue_key ORDER BY queue_key");
-                 ResultSet r = s.executeQuery()) {
-                while (r.next()) {
-                    ObjectNode q = Dispatcher.JSON.createObjectNode();
-                    q.set("queue", Dispatcher.parse(r.getString(1)));
-                    q.put("running", r.getLong(2)).put("queued", r.getLong(3));
-                    out.add(q.toString());
-                }
-            }
-            return out;
-        });
+        List<String> lines = new ArrayList<>();
+        for (JobStore.QueueCount q : dispatcher.store().queueCounts()) {
+            ObjectNode line = Json.object();
+            line.set("queue", Json.parseStored(q.queueKey()));
+            line.put("running", q.running()).put("queued", q.queued());
+            lines.add(line.toString());
+        }
         for (String l : lines) {
             reply.out(l);
         }
@@ -470,7 +434,7 @@ public final class ControlServer implements AutoCloseable {
 
     private static String queueKey(String text, Reply reply) throws IOException {
         try {
-            JsonNode name = Dispatcher.JSON.readTree(text);
+            JsonNode name = Json.MAPPER.readTree(text);
             if (name == null || name.isMissingNode()) {
                 throw new IOException("empty");
             }

@@ -1,11 +1,8 @@
 package org.harpd.caller;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoopGroup;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,8 +28,7 @@ import org.harpd.logging.EventLog;
  * an object, not a thread. A queue's limit is checked in the store, inside the writer's transaction (and under a
  * PostgreSQL advisory lock on the queue), so it holds across every dispatcher sharing the store.
  */
-public final class Dispatcher implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
+public final class Dispatcher implements JobEvents, AutoCloseable {
     private static final EventLog LOG = EventLog.get("harpcallerd");
     /** How often a queue whose limit is held by another dispatcher is retried. */
     private static final long SHARED_QUEUE_RETRY_MS = 250;
@@ -90,60 +86,14 @@ public final class Dispatcher implements AutoCloseable {
         this.trust = nextTrust;
     }
 
-    TrustPolicy trust() {
-        return trust;
-    }
-
-    EventLoopGroup group() {
-        return group;
-    }
-
     /**
      * After a start: jobs this instance was running when it stopped (or was killed) end as errors that say so;
      * its queued jobs are queued again in their order.
      */
     public void recover() throws SQLException {
         String owner = config.instance();
-        long now = System.currentTimeMillis();
-        ObjectNode lost = error("dispatcher_restarted",
-                "the dispatcher stopped while the job was running; its result is unknown");
-        int interrupted = store.write(c -> {
-            List<String> ids = new ArrayList<>();
-            if (store.postgres()) { // waiters on other dispatchers are told
-                try (PreparedStatement s = c.prepareStatement(
-                        "SELECT id FROM jobs WHERE state = 'running' AND owner = ?")) {
-                    s.setString(1, owner);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) {
-                            ids.add(r.getString(1));
-                        }
-                    }
-                }
-            }
-            int n = JobStore.update(c,
-                    "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? WHERE state = 'running' AND owner = ?",
-                    now, lost.toString(), owner);
-            for (String id : ids) {
-                store.notifyChanged(id);
-            }
-            return n;
-        }).join();
-        List<Job> queued = store.readNow(c -> {
-            List<Job> jobs = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT id, seq, host, procedure_name, arguments, "
-                    + "timeout_s, max_exec_s, queue_key, concurrency, submit_ms, client FROM jobs "
-                    + "WHERE state = 'queued' AND owner = ? ORDER BY seq")) {
-                s.setString(1, owner);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        jobs.add(new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
-                                parse(r.getString(5)), r.getInt(6), r.getInt(7), r.getString(8),
-                                r.getInt(9), r.getLong(10), r.getString(11)));
-                    }
-                }
-            }
-            return jobs;
-        });
+        int interrupted = store.endRunning(owner, interruptedOutcome().toString()).join();
+        List<Job> queued = store.queuedJobs(owner);
         if (interrupted > 0 || !queued.isEmpty()) {
             LOG.info("recovered jobs", "interrupted", interrupted, "requeued", queued.size());
         }
@@ -153,27 +103,22 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
-    /** A validated call request; the future gives the job id once the job is stored. */
-    public CompletableFuture<String> submit(String host, String procedure, JsonNode arguments, Integer timeout,
-                                            Integer maxExec, JsonNode queueName, int concurrency, JsonNode info,
-                                            String client, String clientAddress) {
+    /**
+     * A parsed call request; the future gives the job id once the job is stored.
+     *
+     * @param client the submitting client's name with client authentication, else null
+     */
+    public CompletableFuture<String> submit(ClientRequest.Submit call, String client, String clientAddress) {
         CallerConfig c = config;
-        int timeoutS = timeout == null ? c.defaultTimeout() : timeout;
-        int maxExecS = maxExec == null ? c.maxExecTime() : Math.min(maxExec, c.maxExecTime());
-        String queueKey = queueName == null ? null : Canonical.of(queueName);
+        int timeoutS = call.timeout() == null ? c.defaultTimeout() : call.timeout();
+        int maxExecS = call.maxExec() == null ? c.maxExecTime() : Math.min(call.maxExec(), c.maxExecTime());
         long now = System.currentTimeMillis();
         long seq = lastSeq.updateAndGet(last -> Math.max(last + 1, now * 1000));
-        Job job = new Job(UUID.randomUUID().toString(), seq, host, procedure, arguments, timeoutS, maxExecS,
-                queueKey, concurrency, now, client);
-        String owner = c.instance();
-        String args = arguments.toString();
-        String infoText = info == null ? "null" : info.toString();
-        return store.write(conn -> JobStore.update(conn, "INSERT INTO jobs (id, seq, owner, state, host, "
-                        + "procedure_name, arguments, timeout_s, max_exec_s, queue_key, concurrency, info, submit_ms, "
-                        + "client, client_address) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                job.id, seq, owner, host, procedure, args, timeoutS, maxExecS, queueKey, concurrency, infoText, now,
-                client, clientAddress))
-                .thenApply(n -> {
+        Job job = new Job(UUID.randomUUID().toString(), seq, call.host(), call.procedure(), call.arguments(),
+                timeoutS, maxExecS, call.queueKey(), call.concurrency(), now, client);
+        String info = call.infoText() == null ? "null" : call.infoText();
+        return store.insertJob(job, c.instance(), call.argumentsText(), info, clientAddress)
+                .thenApply(x -> {
                     thread.execute(() -> enqueue(job));
                     return job.id;
                 });
@@ -210,15 +155,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         Job head = q.waiting.peek();
         q.claiming = true;
-        store.write(c -> {
-            store.lockQueue(c, key);
-            long running = JobStore.count(c, "SELECT COUNT(*) FROM jobs WHERE queue_key = ? AND state = 'running'", key);
-            if (running >= head.concurrency) {
-                return false;
-            }
-            return JobStore.update(c, "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
-                    System.currentTimeMillis(), head.id) == 1;
-        }).whenCompleteAsync((granted, failure) -> {
+        store.startInQueue(key, head.id, head.concurrency).whenCompleteAsync((granted, failure) -> {
             q.claiming = false;
             if (failure != null) {
                 LOG.error("cannot start job", "job", head.id, "error", failure.getMessage());
@@ -248,23 +185,20 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private void unclaim(Job job) {
-        store.write(c -> JobStore.update(c,
-                "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'", job.id));
+        store.unstart(job.id);
     }
 
     private void claim(Job job, LocalQueue q, String key) {
         q.running++;
         job.started = true;
-        store.write(c -> JobStore.update(c,
-                "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
-                System.currentTimeMillis(), job.id)).whenCompleteAsync((n, failure) -> {
-            if (failure == null && n == 1 && closing) {
+        store.start(job.id).whenCompleteAsync((started, failure) -> {
+            if (failure == null && started && closing) {
                 unclaim(job);
                 return;
             }
-            if (failure != null || n != 1) {
+            if (failure != null || !started) {
                 if (failure != null) {
-                    end(job, error("storage_error", "cannot record the job's start: " + failure.getMessage()));
+                    end(job, Json.error("storage_error", "cannot record the job's start: " + failure.getMessage()));
                 }
                 return;
             }
@@ -295,14 +229,15 @@ public final class Dispatcher implements AutoCloseable {
         }
         HostRegistry.Host host = hosts.lookup(job.host);
         if (host == null) {
-            end(job, error("unknown_host", "host not found: " + job.host));
+            end(job, Json.error("unknown_host", "host not found: " + job.host));
             return;
         }
-        job.call = HarpdCall.start(this, job, host);
+        job.call = HarpdCall.start(this, job, host, trust, group);
     }
 
     /** Records a streamed value. Any thread; a job's packets are recorded in order. */
-    void packet(Job job, JsonNode data) {
+    @Override
+    public void packet(Job job, JsonNode data) {
         synchronized (job) {
             String text = data.toString();
             long limit = config.limits().maxJobBytes();
@@ -318,11 +253,7 @@ public final class Dispatcher implements AutoCloseable {
             if (n < 0) {
                 return;
             }
-            store.write(c -> {
-                JobStore.update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)", job.id, n, text);
-                store.notifyChanged(job.id);
-                return null;
-            }).whenComplete((x, failure) -> {
+            store.addPacket(job.id, n, text).whenComplete((x, failure) -> {
                 if (failure != null) {
                     LOG.error("cannot record a stream packet", "job", job.id, "error", failure.getMessage());
                 }
@@ -337,7 +268,8 @@ public final class Dispatcher implements AutoCloseable {
      * @return true once this end is stored, false if the job had already ended (here, or in the store: another
      *     dispatcher on a shared store cancelled it first)
      */
-    CompletableFuture<Boolean> end(Job job, ObjectNode outcome) {
+    @Override
+    public CompletableFuture<Boolean> end(Job job, ObjectNode outcome) {
         synchronized (job) {
             if (!job.markEnded()) {
                 return CompletableFuture.completedFuture(false);
@@ -345,21 +277,12 @@ public final class Dispatcher implements AutoCloseable {
             long limit = config.limits().maxJobBytes();
             String full = outcome.toString();
             String text = job.addStored(full.length()) > limit ? tooLarge(limit).toString() : full;
-            long now = System.currentTimeMillis();
-            return store.write(c -> {
-                // the first end stored counts: another dispatcher may have cancelled the job meanwhile
-                int n = JobStore.update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
-                        + "WHERE id = ? AND state <> 'done'", now, text, job.id);
-                if (n == 1) {
-                    store.notifyChanged(job.id);
-                }
-                return n;
-            }).handleAsync((n, failure) -> {
+            return store.end(job.id, text).handleAsync((n, failure) -> {
                 if (failure != null) {
                     LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
                 }
                 forget(job);
-                return failure == null && n == 1;
+                return failure == null && n;
             }, thread);
         }
     }
@@ -382,7 +305,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     private static ObjectNode tooLarge(long limit) {
-        return error("too_large", "the job's stream and result exceed limits.max_job_bytes (" + limit + " bytes)");
+        return Json.error("too_large", "the job's stream and result exceed limits.max_job_bytes (" + limit + " bytes)");
     }
 
     /**
@@ -406,7 +329,7 @@ public final class Dispatcher implements AutoCloseable {
                 done.complete(false);
                 return;
             }
-            ObjectNode cancelled = JSON.createObjectNode().put("cancelled", true);
+            ObjectNode cancelled = Json.object().put("cancelled", true);
             HarpdCall call = job.call;
             CompletableFuture<Boolean> ended = end(job, cancelled);
             if (call != null) {
@@ -423,19 +346,8 @@ public final class Dispatcher implements AutoCloseable {
      * submitted and must not be ended under {@link #enqueue}).
      */
     private void cancelElsewhere(String jobId, String client, CompletableFuture<Boolean> done) {
-        String outcome = JSON.createObjectNode().put("cancelled", true).toString();
-        long now = System.currentTimeMillis();
-        String owner = config.instance();
-        store.write(c -> {
-            String sql = "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
-                    + "WHERE id = ? AND state <> 'done' AND owner <> ?";
-            int n = client == null ? JobStore.update(c, sql, now, outcome, jobId, owner)
-                    : JobStore.update(c, sql + " AND client = ?", now, outcome, jobId, owner, client);
-            if (n == 1) {
-                store.notifyChanged(jobId);
-            }
-            return n == 1;
-        }).whenComplete((cancelled, failure) -> {
+        String outcome = Json.object().put("cancelled", true).toString();
+        store.endElsewhere(jobId, config.instance(), client, outcome).whenComplete((cancelled, failure) -> {
             if (failure != null) {
                 LOG.error("cannot cancel a job", "job", jobId, "error", failure.getMessage());
             } else if (cancelled) {
@@ -487,20 +399,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Dispatcher thread. */
     private void stopIfEndedInStore(List<Job> jobs) {
-        store.read(c -> {
-            Set<String> ended = new java.util.HashSet<>();
-            try (PreparedStatement s = c.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
-                for (Job job : jobs) {
-                    s.setString(1, job.id);
-                    try (ResultSet r = s.executeQuery()) {
-                        if (r.next() && "done".equals(r.getString(1))) {
-                            ended.add(job.id);
-                        }
-                    }
-                }
-            }
-            return ended;
-        }).whenCompleteAsync((ended, failure) -> {
+        store.ended(jobs.stream().map(j -> j.id).toList()).whenCompleteAsync((ended, failure) -> {
             if (failure != null) {
                 LOG.error("cannot read jobs' states", "error", String.valueOf(failure.getMessage()));
                 return;
@@ -524,19 +423,7 @@ public final class Dispatcher implements AutoCloseable {
      */
     public CompletableFuture<List<String>> jobsInQueue(String queueKey) {
         if (store.postgres()) {
-            return store.read(c -> {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement s = c.prepareStatement(
-                        "SELECT id FROM jobs WHERE queue_key = ? AND state <> 'done' ORDER BY seq DESC")) {
-                    s.setString(1, queueKey);
-                    try (ResultSet r = s.executeQuery()) {
-                        while (r.next()) {
-                            ids.add(r.getString(1));
-                        }
-                    }
-                }
-                return ids;
-            });
+            return store.unfinishedInQueue(queueKey);
         }
         return CompletableFuture.supplyAsync(() -> {
             List<String> ids = new ArrayList<>();
@@ -581,7 +468,7 @@ public final class Dispatcher implements AutoCloseable {
         closing = true;
         try {
             // every start already asked of the store is decided, and its callback queued on the dispatcher thread
-            store.write(c -> null).get(20, TimeUnit.SECONDS);
+            store.flush().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.warn("job store did not answer at shutdown", "error", String.valueOf(e.getMessage()));
         }
@@ -590,8 +477,7 @@ public final class Dispatcher implements AutoCloseable {
             for (Job job : new ArrayList<>(active.values())) {
                 if (job.started) {
                     HarpdCall call = job.call;
-                    ends.add(end(job, error("dispatcher_restarted",
-                            "the dispatcher stopped while the job was running; its result is unknown")));
+                    ends.add(end(job, interruptedOutcome()));
                     if (call != null) {
                         call.close();
                     }
@@ -607,17 +493,9 @@ public final class Dispatcher implements AutoCloseable {
         thread.shutdownNow();
     }
 
-    static ObjectNode error(String type, String message) {
-        ObjectNode root = JSON.createObjectNode();
-        root.putObject("error").put("type", type).put("message", message);
-        return root;
-    }
-
-    static JsonNode parse(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("stored JSON does not parse: " + e.getMessage(), e);
-        }
+    /** A job's end when the dispatcher stops while it runs (or stopped, found at the next start). */
+    private static ObjectNode interruptedOutcome() {
+        return Json.error("dispatcher_restarted",
+                "the dispatcher stopped while the job was running; its result is unknown");
     }
 }

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -40,30 +41,35 @@ final class HarpdCall {
     /** The longest line harpd may send (one stream packet or the result). */
     static final int MAX_LINE = 64 * 1024 * 1024;
 
-    private final Dispatcher dispatcher;
+    private final JobEvents events;
     private final Job job;
     private volatile Channel channel;
     private volatile boolean closeRequested;
 
-    private HarpdCall(Dispatcher dispatcher, Job job) {
-        this.dispatcher = dispatcher;
+    private HarpdCall(JobEvents events, Job job) {
+        this.events = events;
         this.job = job;
     }
 
-    static HarpdCall start(Dispatcher dispatcher, Job job, HostRegistry.Host host) {
-        HarpdCall call = new HarpdCall(dispatcher, job);
-        call.connect(host);
+    /**
+     * Starts the job's call; what harpd sends goes to {@code events}.
+     *
+     * @param trust the certificate policy for the handshake and the name check (one policy across a reload)
+     */
+    static HarpdCall start(JobEvents events, Job job, HostRegistry.Host host, TrustPolicy trust,
+                           EventLoopGroup group) {
+        HarpdCall call = new HarpdCall(events, job);
+        call.connect(host, trust, group);
         return call;
     }
 
-    private void connect(HostRegistry.Host host) {
+    private void connect(HostRegistry.Host host, TrustPolicy trust, EventLoopGroup group) {
         byte[] request = HarpClient.builder().host(host.address()).port(host.port()).user(host.user())
                 .password(host.password()).trustAll().build().requestLine(job.procedure, job.arguments);
-        TrustPolicy trust = dispatcher.trust(); // one policy for the handshake and the name check, across a reload
         SSLEngine engine = trust.context().createSSLEngine(host.address(), host.port());
         engine.setUseClientMode(true);
         long timeoutMs = TimeUnit.SECONDS.toMillis(job.timeoutSeconds);
-        Bootstrap b = new Bootstrap().group(dispatcher.group()).channel(NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(timeoutMs, Integer.MAX_VALUE))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -100,7 +106,7 @@ final class HarpdCall {
     }
 
     private void fail(String type, String message) {
-        dispatcher.end(job, Dispatcher.error(type, message));
+        events.end(job, Json.error(type, message));
         close();
     }
 
@@ -165,7 +171,7 @@ final class HarpdCall {
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf line) {
             JsonNode message;
             try {
-                message = Dispatcher.JSON.readTree(line.toString(StandardCharsets.UTF_8));
+                message = Json.MAPPER.readTree(line.toString(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 fail("protocol_error", "harpd sent a line that is not JSON");
                 return;
@@ -176,14 +182,14 @@ final class HarpdCall {
             }
             if (message.has("error")) {
                 JsonNode e = message.get("error");
-                ObjectNode outcome = Dispatcher.JSON.createObjectNode();
+                ObjectNode outcome = Json.MAPPER.createObjectNode();
                 ObjectNode err = outcome.putObject("error");
                 err.put("type", e.path("type").asText("unrecognized"));
                 err.put("message", e.path("message").asText(""));
                 if (e.has("data")) {
                     err.set("data", e.get("data"));
                 }
-                dispatcher.end(job, outcome);
+                events.end(job, outcome);
                 close();
             } else if (!acknowledged) {
                 if (!message.has("stream_result")) {
@@ -192,16 +198,16 @@ final class HarpdCall {
                 }
                 acknowledged = true;
             } else if (message.has("stream")) {
-                dispatcher.packet(job, message.get("stream"));
+                events.packet(job, message.get("stream"));
             } else if (message.has("result")) {
-                ObjectNode outcome = Dispatcher.JSON.createObjectNode();
+                ObjectNode outcome = Json.MAPPER.createObjectNode();
                 outcome.set("result", message.get("result"));
-                dispatcher.end(job, outcome);
+                events.end(job, outcome);
                 close();
             } else if (message.has("exception")) {
-                ObjectNode outcome = Dispatcher.JSON.createObjectNode();
+                ObjectNode outcome = Json.MAPPER.createObjectNode();
                 outcome.set("exception", message.get("exception"));
-                dispatcher.end(job, outcome);
+                events.end(job, outcome);
                 close();
             } else {
                 fail("protocol_error", "harpd sent an unexpected message");

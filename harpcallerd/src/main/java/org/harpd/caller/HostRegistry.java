@@ -207,7 +207,7 @@ public final class HostRegistry {
     static Host parse(String line) {
         JsonNode n;
         try {
-            n = Dispatcher.JSON.readTree(line);
+            n = Json.MAPPER.readTree(line);
         } catch (IOException e) {
             return null;
         }

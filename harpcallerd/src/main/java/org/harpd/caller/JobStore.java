@@ -37,13 +37,13 @@ import org.postgresql.PGNotification;
 public final class JobStore implements AutoCloseable {
     /** A unit of work inside the writer's transaction. */
     @FunctionalInterface
-    public interface Write<T> {
+    private interface Write<T> {
         T run(Connection c) throws SQLException;
     }
 
     /** A read on one of the reader connections. */
     @FunctionalInterface
-    public interface Read<T> {
+    private interface Read<T> {
         T run(Connection c) throws SQLException;
     }
 
@@ -160,7 +160,7 @@ public final class JobStore implements AutoCloseable {
     }
 
     /** Queues a write; the future completes once it is committed (or fails with the cause). */
-    public <T> CompletableFuture<T> write(Write<T> write) {
+    private <T> CompletableFuture<T> write(Write<T> write) {
         CompletableFuture<T> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new SQLException("job store closed"));
@@ -171,7 +171,7 @@ public final class JobStore implements AutoCloseable {
     }
 
     /** Runs a read on a reader thread. */
-    public <T> CompletableFuture<T> read(Read<T> read) {
+    private <T> CompletableFuture<T> read(Read<T> read) {
         CompletableFuture<T> done = new CompletableFuture<>();
         try {
             readers.execute(() -> {
@@ -189,7 +189,7 @@ public final class JobStore implements AutoCloseable {
     }
 
     /** A read on the calling thread (start-up, administration). */
-    public <T> T readNow(Read<T> read) throws SQLException {
+    private <T> T readNow(Read<T> read) throws SQLException {
         try (Connection c = open()) {
             return read.run(c);
         }
@@ -278,7 +278,7 @@ public final class JobStore implements AutoCloseable {
     }
 
     /** Locks a queue for the rest of the writer's transaction, across every dispatcher on a shared store. */
-    void lockQueue(Connection c, String queueKey) throws SQLException {
+    private void lockQueue(Connection c, String queueKey) throws SQLException {
         if (!postgres) {
             return; // one writer connection per SQLite file: the transaction is already exclusive
         }
@@ -294,7 +294,7 @@ public final class JobStore implements AutoCloseable {
      * PostgreSQL delivers a transaction's notifications when it commits, and only then. Nothing for SQLite: one
      * dispatcher per file.
      */
-    void notifyChanged(String jobId) {
+    private void notifyChanged(String jobId) {
         if (postgres) {
             notices.add(jobId);
         }
@@ -368,14 +368,14 @@ public final class JobStore implements AutoCloseable {
         }
     }
 
-    static int update(Connection c, String sql, Object... values) throws SQLException {
+    private static int update(Connection c, String sql, Object... values) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, values);
             return s.executeUpdate();
         }
     }
 
-    static void bind(PreparedStatement s, Object... values) throws SQLException {
+    private static void bind(PreparedStatement s, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             Object v = values[i];
             if (v == null) {
@@ -390,12 +390,12 @@ public final class JobStore implements AutoCloseable {
         }
     }
 
-    static Long nullableLong(ResultSet r, int column) throws SQLException {
+    private static Long nullableLong(ResultSet r, int column) throws SQLException {
         long v = r.getLong(column);
         return r.wasNull() ? null : v;
     }
 
-    static long count(Connection c, String sql, Object... values) throws SQLException {
+    private static long count(Connection c, String sql, Object... values) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, values);
             try (ResultSet r = s.executeQuery()) {
@@ -403,6 +403,364 @@ public final class JobStore implements AutoCloseable {
                 return r.getLong(1);
             }
         }
+    }
+
+    // ---- The named operations: every statement the dispatcher runs on its jobs is below. ----
+
+    /** A finished-or-not job as {@code get_status} and {@code list} show it; times in milliseconds, null if not yet. */
+    record JobRecord(String id, String host, String procedure, String arguments, long submitMs, Long startMs,
+                     Long endMs, String info, String queueKey, String outcome) {
+    }
+
+    /** A stream packet as stored: its number and its JSON. */
+    record Packet(long n, String data) {
+    }
+
+    /**
+     * What a reader of a job's result or stream sees in one look: the job's row, then (if asked) a page of its
+     * packets. The row is read first: a job's packets are stored before its end, so an end seen means every packet
+     * is there.
+     *
+     * @param from the first packet number asked for (when {@code recent} was given, the one it came to)
+     */
+    record Progress(boolean ended, String outcome, String owner, long from, List<Packet> packets) {
+    }
+
+    /** Stores a new job, queued. The future completes once it is durable. */
+    CompletableFuture<Void> insertJob(Job job, String owner, String argumentsText, String infoText,
+                                      String clientAddress) {
+        return write(c -> {
+            update(c, "INSERT INTO jobs (id, seq, owner, state, host, procedure_name, arguments, timeout_s, "
+                            + "max_exec_s, queue_key, concurrency, info, submit_ms, client, client_address) "
+                            + "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    job.id, job.seq, owner, job.host, job.procedure, argumentsText, job.timeoutSeconds,
+                    job.maxExecSeconds, job.queueKey, job.concurrency, infoText, job.submitMs, job.client,
+                    clientAddress);
+            return null;
+        });
+    }
+
+    /**
+     * Starts a queued job of a queue if fewer than {@code concurrency} of the queue's jobs run, counted over every
+     * dispatcher sharing the store.
+     *
+     * @return true if the job is now running
+     */
+    CompletableFuture<Boolean> startInQueue(String queueKey, String jobId, int concurrency) {
+        return write(c -> {
+            lockQueue(c, queueKey);
+            long running = count(c, "SELECT COUNT(*) FROM jobs WHERE queue_key = ? AND state = 'running'", queueKey);
+            if (running >= concurrency) {
+                return false;
+            }
+            return markRunning(c, jobId);
+        });
+    }
+
+    /** Starts a queued job without a queue. @return true if it was queued and is now running */
+    CompletableFuture<Boolean> start(String jobId) {
+        return write(c -> markRunning(c, jobId));
+    }
+
+    private static boolean markRunning(Connection c, String jobId) throws SQLException {
+        return update(c, "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
+                System.currentTimeMillis(), jobId) == 1;
+    }
+
+    /** A start undone (at shutdown): the job is queued again for the next start. */
+    CompletableFuture<Void> unstart(String jobId) {
+        return write(c -> {
+            update(c, "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'", jobId);
+            return null;
+        });
+    }
+
+    /** Stores packet {@code n} of a job's stream, announced to the other dispatchers. */
+    CompletableFuture<Void> addPacket(String jobId, int n, String data) {
+        return write(c -> {
+            update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)", jobId, n, data);
+            notifyChanged(jobId);
+            return null;
+        });
+    }
+
+    /**
+     * Ends a job with the message {@code get_result} will send, unless it has ended already (another dispatcher on
+     * a shared store may have cancelled it meanwhile): the first end stored counts.
+     *
+     * @return true if this end was stored
+     */
+    CompletableFuture<Boolean> end(String jobId, String outcome) {
+        long now = System.currentTimeMillis();
+        return write(c -> {
+            boolean ended = update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
+                    + "WHERE id = ? AND state <> 'done'", now, outcome, jobId) == 1;
+            if (ended) {
+                notifyChanged(jobId);
+            }
+            return ended;
+        });
+    }
+
+    /**
+     * Ends a job another dispatcher holds (or held, if it is down), unless it has ended.
+     *
+     * @param ownOwner this dispatcher's instance name: its own jobs are not ended here
+     * @param client with client authentication, only this client's job; else null
+     * @return true if this end was stored
+     */
+    CompletableFuture<Boolean> endElsewhere(String jobId, String ownOwner, String client, String outcome) {
+        long now = System.currentTimeMillis();
+        return write(c -> {
+            String sql = "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
+                    + "WHERE id = ? AND state <> 'done' AND owner <> ?";
+            int n = client == null ? update(c, sql, now, outcome, jobId, ownOwner)
+                    : update(c, sql + " AND client = ?", now, outcome, jobId, ownOwner, client);
+            if (n == 1) {
+                notifyChanged(jobId);
+            }
+            return n == 1;
+        });
+    }
+
+    /** After a start: the jobs an instance was running when it stopped end with {@code outcome}. @return how many */
+    CompletableFuture<Integer> endRunning(String owner, String outcome) {
+        long now = System.currentTimeMillis();
+        return write(c -> {
+            List<String> ids = new ArrayList<>();
+            if (postgres) { // waiters on other dispatchers are told
+                try (PreparedStatement s = c.prepareStatement(
+                        "SELECT id FROM jobs WHERE state = 'running' AND owner = ?")) {
+                    s.setString(1, owner);
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            ids.add(r.getString(1));
+                        }
+                    }
+                }
+            }
+            int n = update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
+                    + "WHERE state = 'running' AND owner = ?", now, outcome, owner);
+            ids.forEach(this::notifyChanged);
+            return n;
+        });
+    }
+
+    /** An instance's queued jobs, in submission order (start-up, on the calling thread). */
+    List<Job> queuedJobs(String owner) throws SQLException {
+        return readNow(c -> {
+            List<Job> jobs = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, seq, host, procedure_name, arguments, "
+                    + "timeout_s, max_exec_s, queue_key, concurrency, submit_ms, client FROM jobs "
+                    + "WHERE state = 'queued' AND owner = ? ORDER BY seq")) {
+                s.setString(1, owner);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        jobs.add(new Job(r.getString(1), r.getLong(2), r.getString(3), r.getString(4),
+                                Json.parseStored(r.getString(5)), r.getInt(6), r.getInt(7), r.getString(8),
+                                r.getInt(9), r.getLong(10), r.getString(11)));
+                    }
+                }
+            }
+            return jobs;
+        });
+    }
+
+    /** Which of these jobs have ended in the store. */
+    CompletableFuture<java.util.Set<String>> ended(List<String> jobIds) {
+        return read(c -> {
+            java.util.Set<String> ended = new java.util.HashSet<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT state FROM jobs WHERE id = ?")) {
+                for (String id : jobIds) {
+                    s.setString(1, id);
+                    try (ResultSet r = s.executeQuery()) {
+                        if (r.next() && "done".equals(r.getString(1))) {
+                            ended.add(id);
+                        }
+                    }
+                }
+            }
+            return ended;
+        });
+    }
+
+    /** A queue's jobs not ended, of every dispatcher, latest first. */
+    CompletableFuture<List<String>> unfinishedInQueue(String queueKey) {
+        return read(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT id FROM jobs WHERE queue_key = ? AND state <> 'done' ORDER BY seq DESC")) {
+                s.setString(1, queueKey);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        ids.add(r.getString(1));
+                    }
+                }
+            }
+            return ids;
+        });
+    }
+
+    /**
+     * A job's record, or null if there is none.
+     *
+     * @param visibleTo with client authentication, the asking client: another client's job is as if absent
+     */
+    CompletableFuture<JobRecord> job(String jobId, String visibleTo) {
+        return read(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT id, host, procedure_name, arguments, submit_ms, "
+                    + "start_ms, end_ms, info, queue_key, outcome, client FROM jobs WHERE id = ?")) {
+                s.setString(1, jobId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next() || !visible(visibleTo, r.getString(11))) {
+                        return null;
+                    }
+                    return record(r);
+                }
+            }
+        });
+    }
+
+    private static JobRecord record(ResultSet r) throws SQLException {
+        return new JobRecord(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
+                nullableLong(r, 6), nullableLong(r, 7), r.getString(8), r.getString(9), r.getString(10));
+    }
+
+    private static boolean visible(String visibleTo, String jobClient) {
+        return visibleTo == null || visibleTo.equals(jobClient);
+    }
+
+    /**
+     * A look at a job for {@code get_result} and the stream readers; null if there is no such job.
+     *
+     * @param visibleTo as for {@link #job}
+     * @param from the first packet wanted, or -1 to start at the {@code recent} last ones
+     * @param page at most this many packets; 0 reads only the job's row
+     */
+    CompletableFuture<Progress> progress(String jobId, String visibleTo, long from, long recent, int page) {
+        return read(c -> {
+            boolean ended;
+            String outcome;
+            String owner;
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT state, outcome, owner, client FROM jobs WHERE id = ?")) {
+                s.setString(1, jobId);
+                try (ResultSet r = s.executeQuery()) {
+                    if (!r.next() || !visible(visibleTo, r.getString(4))) {
+                        return null;
+                    }
+                    ended = "done".equals(r.getString(1));
+                    outcome = r.getString(2);
+                    owner = r.getString(3);
+                }
+            }
+            if (page == 0) {
+                return new Progress(ended, outcome, owner, from, List.of());
+            }
+            long start = from;
+            if (start < 0) {
+                long total = count(c, "SELECT COUNT(*) FROM packets WHERE job_id = ?", jobId);
+                start = Math.max(0, total - Math.max(0, recent));
+            }
+            List<Packet> packets = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT n, data FROM packets WHERE job_id = ? AND n >= ? ORDER BY n LIMIT " + page)) {
+                s.setString(1, jobId);
+                s.setLong(2, start);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        packets.add(new Packet(r.getLong(1), r.getString(2)));
+                    }
+                }
+            }
+            return new Progress(ended, outcome, owner, start, packets);
+        });
+    }
+
+    /**
+     * Jobs for {@code list}, in submission order (on the calling thread).
+     *
+     * @param all finished jobs too
+     * @param onlyId just this job, or null
+     */
+    List<JobRecord> list(boolean all, String onlyId) throws SQLException {
+        String sql = "SELECT id, host, procedure_name, arguments, submit_ms, start_ms, end_ms, info, queue_key, "
+                + "outcome FROM jobs"
+                + (onlyId != null ? " WHERE id = ?" : all ? "" : " WHERE state <> 'done'") + " ORDER BY seq";
+        return readNow(c -> {
+            List<JobRecord> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                if (onlyId != null) {
+                    s.setString(1, onlyId);
+                }
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(record(r));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A queue's job not ended, for {@code queue-list}. */
+    record QueuedJob(String id, boolean running) {
+    }
+
+    /** A queue's jobs not ended, in submission order (on the calling thread). */
+    List<QueuedJob> queueJobs(String queueKey) throws SQLException {
+        return readNow(c -> {
+            List<QueuedJob> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT id, state FROM jobs WHERE queue_key = ? "
+                    + "AND state <> 'done' ORDER BY seq")) {
+                s.setString(1, queueKey);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        out.add(new QueuedJob(r.getString(1), "running".equals(r.getString(2))));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A queue with jobs not ended: how many run and how many wait. */
+    record QueueCount(String queueKey, long running, long queued) {
+    }
+
+    /** Every queue with jobs not ended, by key (on the calling thread). */
+    List<QueueCount> queueCounts() throws SQLException {
+        return readNow(c -> {
+            List<QueueCount> out = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT queue_key, "
+                    + "SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), "
+                    + "SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END) "
+                    + "FROM jobs WHERE queue_key IS NOT NULL AND state <> 'done' GROUP BY queue_key ORDER BY queue_key");
+                 ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    out.add(new QueueCount(r.getString(1), r.getLong(2), r.getLong(3)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Removes finished jobs, with their stream packets, that ended before a moment. @return how many */
+    int prune(long endedBeforeMs) throws SQLException {
+        try {
+            return write(c -> {
+                update(c, "DELETE FROM packets WHERE job_id IN "
+                        + "(SELECT id FROM jobs WHERE state = 'done' AND end_ms < ?)", endedBeforeMs);
+                return update(c, "DELETE FROM jobs WHERE state = 'done' AND end_ms < ?", endedBeforeMs);
+            }).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause());
+        }
+    }
+
+    /** Completes once every write queued before it is committed (or failed). */
+    CompletableFuture<Void> flush() {
+        return write(c -> null);
     }
 
     @Override

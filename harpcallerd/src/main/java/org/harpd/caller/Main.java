@@ -165,13 +165,13 @@ public final class Main {
     private static int exchange(Path socket, String command, List<String> args, PrintStream out, PrintStream err)
             throws IOException {
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            ObjectNode request = Dispatcher.JSON.createObjectNode().put("command", command);
+            ObjectNode request = Json.MAPPER.createObjectNode().put("command", command);
             args.forEach(request.putArray("args")::add);
             ch.write(java.nio.ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch),
                     StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null; ) {
-                JsonNode n = Dispatcher.JSON.readTree(line);
+                JsonNode n = Json.MAPPER.readTree(line);
                 if (n.has("out")) {
                     out.println(n.get("out").asText());
                 } else if (n.has("err")) {
@@ -362,7 +362,7 @@ public final class Main {
                 Integer maxAge = dispatcher.config().maxAgeHours();
                 if (maxAge != null) {
                     try {
-                        int n = Pruning.prune(store, System.currentTimeMillis() - TimeUnit.HOURS.toMillis(maxAge));
+                        int n = store.prune(System.currentTimeMillis() - TimeUnit.HOURS.toMillis(maxAge));
                         if (n > 0) {
                             log.info("pruned old jobs", "jobs", n);
                         }
