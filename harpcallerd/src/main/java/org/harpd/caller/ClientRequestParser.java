@@ -30,7 +30,8 @@ final class ClientRequestParser {
             throw new RequestException("request is not a JSON object");
         }
         JsonNode version = request.get("harpcaller");
-        if (version == null || !version.isIntegralNumber() || version.asInt() != 1) {
+        // canConvertToInt: a big integer must not wrap round to 1 (or to a small concurrency, below)
+        if (version == null || !version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() != 1) {
             throw new RequestException("unsupported or missing protocol version (\"harpcaller\": 1)");
         }
         JsonNode token = request.get("token");
@@ -105,10 +106,10 @@ final class ClientRequestParser {
             }
             JsonNode c = queue.get("concurrency");
             if (c != null) {
-                if (!c.isIntegralNumber() || c.asLong() < 1 || c.asLong() > 1_000_000) {
+                if (!c.isIntegralNumber() || !c.canConvertToInt() || c.intValue() < 1 || c.intValue() > 1_000_000) {
                     throw new RequestException("queue \"concurrency\" must be a positive integer");
                 }
-                concurrency = c.asInt();
+                concurrency = c.intValue();
             }
             queueKey = Canonical.of(queue.get("name"));
         }
@@ -118,10 +119,10 @@ final class ClientRequestParser {
     }
 
     private static long nonNegative(JsonNode n, String key) throws RequestException {
-        if (!n.isIntegralNumber() || n.asLong() < 0) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
             throw new RequestException("\"" + key + "\" must be a non-negative integer");
         }
-        return n.asLong();
+        return n.longValue();
     }
 
     private static String jobId(JsonNode request, String key) throws RequestException {
