@@ -70,6 +70,8 @@ public final class JobStore implements AutoCloseable {
     private volatile boolean closed;
     private volatile long usedBytes;
     private volatile Thread listener;
+    /** The writer connection's prepared statements by their SQL; writer thread only. */
+    private final java.util.Map<String, PreparedStatement> writeStatements = new java.util.HashMap<>();
     /** Job ids whose change the writer's current transaction announces; writer thread only. */
     private final java.util.Set<String> notices = new java.util.LinkedHashSet<>();
 
@@ -368,11 +370,29 @@ public final class JobStore implements AutoCloseable {
         }
     }
 
-    private static int update(Connection c, String sql, Object... values) throws SQLException {
+    private int update(Connection c, String sql, Object... values) throws SQLException {
+        if (c == writeConnection) {
+            PreparedStatement s = writeStatement(sql);
+            bind(s, values);
+            return s.executeUpdate();
+        }
         try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, values);
             return s.executeUpdate();
         }
+    }
+
+    /**
+     * The writer's statements are prepared once and kept: the writer runs the same few for every job, and
+     * preparing one costs SQLite as much as running it. Writer thread only.
+     */
+    private PreparedStatement writeStatement(String sql) throws SQLException {
+        PreparedStatement s = writeStatements.get(sql);
+        if (s == null) {
+            s = writeConnection.prepareStatement(sql);
+            writeStatements.put(sql, s);
+        }
+        return s;
     }
 
     private static void bind(PreparedStatement s, Object... values) throws SQLException {
@@ -395,7 +415,15 @@ public final class JobStore implements AutoCloseable {
         return r.wasNull() ? null : v;
     }
 
-    private static long count(Connection c, String sql, Object... values) throws SQLException {
+    private long count(Connection c, String sql, Object... values) throws SQLException {
+        if (c == writeConnection) {
+            PreparedStatement s = writeStatement(sql);
+            bind(s, values);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
         try (PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, values);
             try (ResultSet r = s.executeQuery()) {
@@ -462,7 +490,7 @@ public final class JobStore implements AutoCloseable {
         return write(c -> markRunning(c, jobId));
     }
 
-    private static boolean markRunning(Connection c, String jobId) throws SQLException {
+    private boolean markRunning(Connection c, String jobId) throws SQLException {
         return update(c, "UPDATE jobs SET state = 'running', start_ms = ? WHERE id = ? AND state = 'queued'",
                 System.currentTimeMillis(), jobId) == 1;
     }

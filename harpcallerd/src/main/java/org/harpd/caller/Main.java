@@ -25,6 +25,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.harpd.config.ConfigException;
 import org.harpd.daemon.Detacher;
+import org.harpd.daemon.NativeHeapTrimmer;
 import org.harpd.daemon.PidFile;
 import org.harpd.daemon.Signals;
 import org.harpd.daemon.WorkingDirectory;
@@ -298,6 +299,9 @@ public final class Main {
         config.warnings().forEach(w -> log.warn(w));
         startupWarnings(config).forEach(w -> log.warn(w));
         List<AutoCloseable> opened = new ArrayList<>();
+        // the C heap's pages freed after start-up (JIT arenas, Flyway's migration, class loading) go back to the
+        // kernel: a resting dispatcher is otherwise tens of megabytes larger
+        NativeHeapTrimmer.start();
         EventLoopGroup group = new NioEventLoopGroup(Math.max(2, Runtime.getRuntime().availableProcessors()));
         // the hosts script may run for minutes and pruning may take long on a big store: a thread each, so that
         // neither holds up the other (nor the control socket, which runs its commands on threads of its own)

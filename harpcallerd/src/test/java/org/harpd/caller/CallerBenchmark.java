@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *     start/end records;</li>
  * <li>the dispatcher's resident memory with 100,000 stored jobs.</li>
  * </ol>
+ * {@code -Dbench.only=submissions,latency} runs only the phases named (submissions, latency, queues, stored).
+ * The dispatcher's CPU time per phase is printed beside its wall time: on a shared machine it varies less.
  */
 public final class CallerBenchmark {
     private CallerBenchmark() {
@@ -41,27 +43,56 @@ public final class CallerBenchmark {
         String toml = "default_timeout = 600\n[database]\nsynchronous = \"" + sync + "\"\n";
         Caller caller = new Caller(dir, toml).hosts(SharedHarpd.hostLine("local")).start();
         System.out.println("harpcallerd benchmark (SQLite store in " + dir + ", synchronous=" + sync + ")");
-        System.out.printf("RSS at start: %d MiB%n", rssMiB(caller));
-        submissions(caller, submissions, clients);
-        latency(caller, 200);
-        queues(caller, 50, 2, 20);
+        java.util.Set<String> only = java.util.Set.of(System.getProperty("bench.only",
+                "submissions,latency,queues,stored").split(","));
+        System.out.printf("at start: RSS %d MiB, PSS %d MiB%n", memoryMiB(caller, "/status", "VmRSS:"),
+                memoryMiB(caller, "/smaps_rollup", "Pss:"));
+        if (only.contains("submissions")) {
+            // twice: the first run pays for the JIT compiling the request path (most of the CPU of its first
+            // seconds); the second is the dispatcher as it runs once warm
+            submissions(caller, submissions, clients, "cold JVM");
+            submissions(caller, submissions, clients, "warm");
+        }
+        if (only.contains("latency")) {
+            latency(caller, 200);
+        }
+        if (only.contains("queues")) {
+            queues(caller, 50, 2, 20);
+        }
+        System.out.printf("after the load: PSS %d MiB", memoryMiB(caller, "/smaps_rollup", "Pss:"));
+        Thread.sleep(Long.getLong("bench.rest", 15) * 1000); // the dispatcher trims its C heap every 10 s
+        System.out.printf("; %d s later: PSS %d MiB, RSS %d MiB%n", Long.getLong("bench.rest", 15),
+                memoryMiB(caller, "/smaps_rollup", "Pss:"), memoryMiB(caller, "/status", "VmRSS:"));
         caller.terminate();
-        preload(dir.resolve("stream/jobs.sqlite"), stored);
-        try (Caller again = new Caller(dir, toml).start()) {
-            storedJobs(again, stored);
+        if (only.contains("stored")) {
+            preload(dir.resolve("stream/jobs.sqlite"), stored);
+            try (Caller again = new Caller(dir, toml).start()) {
+                storedJobs(again, stored);
+            }
         }
         System.exit(0);
     }
 
-    private static void submissions(Caller caller, int n, int clients) throws Exception {
+    private static void submissions(Caller caller, int n, int clients, String label) throws Exception {
         ObjectNode queue = Caller.obj();
         queue.putObject("queue").put("concurrency", 1).putObject("name").put("bench", "submit");
         caller.call("local", "sleep", Caller.JSON.readTree("[3600]"), queue);
+        long cpu0 = cpuMillis(caller);
+        Map<String, Long> threads0 = threadCpuMillis(caller);
         long t0 = System.nanoTime();
         runParallel(clients, n, i -> caller.call("local", "echo", Caller.JSON.readTree("[" + i + "]"), queue));
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("submissions: %d in %.2f s = %.0f/s (%d clients, one connection per request)%n",
-                n, seconds, n / seconds, clients);
+        long cpu = cpuMillis(caller) - cpu0;
+        System.out.printf("submissions, %s: %d in %.2f s = %.0f/s (%d clients, one connection per request); "
+                + "dispatcher CPU %.2f s = %.0f us per submission%n",
+                label, n, seconds, n / seconds, clients, cpu / 1000.0, cpu * 1000.0 / n);
+        Map<String, Long> threads = threadCpuMillis(caller);
+        threads0.forEach((name, ms) -> threads.merge(name, -ms, Long::sum));
+        StringBuilder top = new StringBuilder("  dispatcher CPU by thread:");
+        threads.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                .forEach(e -> top.append(String.format(" %s %.2f s,", e.getKey(), e.getValue() / 1000.0)));
+        System.out.println(top.substring(0, top.length() - 1));
         List<String> cancelled = caller.admin("queue-cancel", "{\"bench\": \"submit\"}");
         System.out.println("  then " + cancelled.get(1).strip());
     }
@@ -157,13 +188,44 @@ public final class CallerBenchmark {
     }
 
     private static long rssMiB(Caller caller) throws Exception {
+        return memoryMiB(caller, "/status", "VmRSS:");
+    }
+
+    /** A kB figure of /proc/PID/FILE, in MiB. */
+    private static long memoryMiB(Caller caller, String file, String key) throws Exception {
         // the launcher execs java: the launched process is the JVM
-        for (String line : Files.readAllLines(Path.of("/proc/" + caller.process().pid() + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+        for (String line : Files.readAllLines(Path.of("/proc/" + caller.process().pid() + file))) {
+            if (line.startsWith(key)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) >> 10;
             }
         }
         return -1;
+    }
+
+    /** The dispatcher's CPU time per thread name (numbered pool threads summed), from /proc/PID/task. */
+    private static Map<String, Long> threadCpuMillis(Caller caller) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + caller.process().pid() + "/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("-?\\d+$", "");
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /** The dispatcher's user + system CPU time so far (/proc/PID/stat, in clock ticks of 10 ms). */
+    private static long cpuMillis(Caller caller) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + caller.process().pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
     }
 
     @FunctionalInterface
