@@ -30,8 +30,11 @@ import org.harpd.logging.EventLog;
  */
 public final class Dispatcher implements JobEvents, AutoCloseable {
     private static final EventLog LOG = EventLog.get("harpcallerd");
-    /** How often a queue whose limit is held by another dispatcher is retried. */
-    private static final long SHARED_QUEUE_RETRY_MS = 250;
+    /**
+     * On a shared store, how often a queue whose limit is held by other dispatchers' jobs is asked again. Their
+     * ends are announced ({@link #queueFreed}), so this only covers an announcement missed.
+     */
+    private static final long SHARED_QUEUE_RETRY_MS = 5000;
 
     private final JobStore store;
     private final HostRegistry hosts;
@@ -55,6 +58,8 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
         final ArrayDeque<Job> waiting = new ArrayDeque<>();
         int running;
         boolean claiming;
+        /** A slot was announced free elsewhere while the store was being asked: ask again if refused. */
+        boolean recheck;
         boolean retryScheduled;
         /** The store refused the head a slot; no use asking again until a job of the queue ends or a retry. */
         boolean full;
@@ -155,6 +160,7 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
         }
         Job head = q.waiting.peek();
         q.claiming = true;
+        q.recheck = false;
         store.startInQueue(key, head.id, head.concurrency).whenCompleteAsync((granted, failure) -> {
             q.claiming = false;
             if (failure != null) {
@@ -174,10 +180,13 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
                 pump(key);
             } else if (q.waiting.peek() != head) {
                 pump(key); // the head was cancelled meanwhile
+            } else if (q.recheck) {
+                q.recheck = false;
+                pump(key); // a slot was freed elsewhere after the store counted the running jobs
             } else {
                 q.full = true;
                 if (store.postgres()) {
-                    retryLater(key, q); // the slots may be held by other dispatchers, which do not tell us
+                    retryLater(key, q); // the slots are held by other dispatchers: their ends are announced
                 }
                 // else the queue is full of this dispatcher's own jobs: the end of one of them pumps it again
             }
@@ -374,6 +383,25 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
     }
 
     /**
+     * A notification from another dispatcher on a shared store: a job of queue {@code queueKey} ended there (or went
+     * back to queued), so a slot may be free for this dispatcher's next job of the queue. Store-listener thread.
+     */
+    void queueFreed(String queueKey) {
+        onThread(() -> {
+            LocalQueue q = queues.get(queueKey);
+            if (q == null) {
+                return;
+            }
+            if (q.claiming) {
+                q.recheck = true;
+            } else if (q.full) {
+                q.full = false;
+                pump(queueKey);
+            }
+        });
+    }
+
+    /**
      * Each time the store's notifications are (again) listened to: those sent while not listening are lost, so
      * every waiter reads again and every job held here is checked against the store. Store-listener thread.
      */
@@ -384,6 +412,9 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
         onThread(() -> {
             if (!active.isEmpty()) {
                 stopIfEndedInStore(new ArrayList<>(active.values()));
+            }
+            for (String key : new ArrayList<>(queues.keySet())) {
+                queueFreed(key); // slots freed while not listening
             }
         });
     }

@@ -77,6 +77,10 @@ public final class JobStore implements AutoCloseable {
 
     /** The PostgreSQL channel on which every change to a job (a packet, its end) is announced to all dispatchers. */
     static final String CHANNEL = "harpcallerd_jobs";
+    /** The channel on which the queue of a job that ended (or went back to queued) is announced: a slot may be free. */
+    static final String QUEUE_CHANNEL = "harpcallerd_queues";
+    /** Queue keys the writer's current transaction announces on {@link #QUEUE_CHANNEL}; writer thread only. */
+    private final java.util.Set<String> freedQueues = new java.util.LinkedHashSet<>();
 
     private JobStore(String url, Properties properties, boolean postgres) throws SQLException {
         this.url = url;
@@ -258,6 +262,7 @@ public final class JobStore implements AutoCloseable {
             return;
         } catch (SQLException | RuntimeException e) {
             notices.clear();
+            freedQueues.clear();
             rollback();
             if (batch.size() == 1) {
                 LOG.error("store write failed", "error", e.getMessage());
@@ -302,43 +307,72 @@ public final class JobStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Inside a {@link Write} only, PostgreSQL only: the job left {@code running} (or never ran), so its queue, if it
+     * has one, may have a slot for another dispatcher's waiting job; announced with the batch's commit.
+     */
+    private void queueFreed(String jobId) throws SQLException {
+        if (!postgres) {
+            return;
+        }
+        PreparedStatement s = writeStatement("SELECT queue_key FROM jobs WHERE id = ?");
+        s.setString(1, jobId);
+        try (ResultSet r = s.executeQuery()) {
+            if (r.next() && r.getString(1) != null) {
+                freedQueues.add(r.getString(1));
+            }
+        }
+    }
+
     /** Writer thread: the batch's notifications, inside its transaction. */
     private void sendNotices() throws SQLException {
-        if (notices.isEmpty()) {
+        try {
+            send(CHANNEL, notices);
+            send(QUEUE_CHANNEL, freedQueues);
+        } finally {
+            notices.clear();
+            freedQueues.clear();
+        }
+    }
+
+    private void send(String channel, java.util.Set<String> payloads) throws SQLException {
+        if (payloads.isEmpty()) {
             return;
         }
         try (PreparedStatement s = writeConnection.prepareStatement(
-                "SELECT pg_notify('" + CHANNEL + "', id) FROM unnest(?) AS t(id)")) {
-            s.setArray(1, writeConnection.createArrayOf("text", notices.toArray()));
+                "SELECT pg_notify('" + channel + "', p) FROM unnest(?) AS t(p)")) {
+            s.setArray(1, writeConnection.createArrayOf("text", payloads.toArray()));
             s.executeQuery().close();
-        } finally {
-            notices.clear();
         }
     }
 
     /**
      * PostgreSQL only: listens for other dispatchers' {@link #notifyChanged} on a connection of its own, on a
-     * thread of its own. {@code onNotice} gets the job id of each notification another dispatcher sent (this
+     * thread of its own. {@code onQueueFreed} gets the queue key of each job another dispatcher ended (or put back
+     * in its queue). {@code onNotice} gets the job id of each notification another dispatcher sent (this
      * one's own writes wake its waiters directly). {@code onListening} runs each time listening starts, the
      * first time and after a lost connection (reconnected every second): notifications sent meanwhile are lost,
      * so it must look again at whatever it waits for.
      */
-    public void listen(Consumer<String> onNotice, Runnable onListening) throws SQLException {
+    public void listen(Consumer<String> onNotice, Consumer<String> onQueueFreed, Runnable onListening)
+            throws SQLException {
         if (!postgres) {
             return;
         }
         int ownPid = writeConnection.unwrap(PGConnection.class).getBackendPID();
-        listener = new Thread(() -> listenLoop(ownPid, onNotice, onListening), "store-listener");
+        listener = new Thread(() -> listenLoop(ownPid, onNotice, onQueueFreed, onListening), "store-listener");
         listener.setDaemon(true);
         listener.start();
     }
 
-    private void listenLoop(int ownPid, Consumer<String> onNotice, Runnable onListening) {
+    private void listenLoop(int ownPid, Consumer<String> onNotice, Consumer<String> onQueueFreed,
+                            Runnable onListening) {
         boolean lost = false;
         while (!closed) {
             try (Connection c = open(); Statement s = c.createStatement()) {
                 c.setAutoCommit(true);
                 s.execute("LISTEN " + CHANNEL);
+                s.execute("LISTEN " + QUEUE_CHANNEL);
                 if (lost) {
                     LOG.info("store notifications: listening again");
                 }
@@ -350,7 +384,12 @@ public final class JobStore implements AutoCloseable {
                         continue;
                     }
                     for (PGNotification n : notices) {
-                        if (n.getPID() != ownPid) {
+                        if (n.getPID() == ownPid) {
+                            continue; // this dispatcher's own writes act on it directly
+                        }
+                        if (QUEUE_CHANNEL.equals(n.getName())) {
+                            onQueueFreed.accept(n.getParameter());
+                        } else {
                             onNotice.accept(n.getParameter());
                         }
                     }
@@ -498,7 +537,10 @@ public final class JobStore implements AutoCloseable {
     /** A start undone (at shutdown): the job is queued again for the next start. */
     CompletableFuture<Void> unstart(String jobId) {
         return write(c -> {
-            update(c, "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'", jobId);
+            if (update(c, "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'",
+                    jobId) == 1) {
+                queueFreed(jobId);
+            }
             return null;
         });
     }
@@ -525,6 +567,7 @@ public final class JobStore implements AutoCloseable {
                     + "WHERE id = ? AND state <> 'done'", now, outcome, jobId) == 1;
             if (ended) {
                 notifyChanged(jobId);
+                queueFreed(jobId);
             }
             return ended;
         });
@@ -546,6 +589,7 @@ public final class JobStore implements AutoCloseable {
                     : update(c, sql + " AND client = ?", now, outcome, jobId, ownOwner, client);
             if (n == 1) {
                 notifyChanged(jobId);
+                queueFreed(jobId);
             }
             return n == 1;
         });
@@ -569,7 +613,10 @@ public final class JobStore implements AutoCloseable {
             }
             int n = update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
                     + "WHERE state = 'running' AND owner = ?", now, outcome, owner);
-            ids.forEach(this::notifyChanged);
+            for (String id : ids) {
+                notifyChanged(id);
+                queueFreed(id);
+            }
             return n;
         });
     }

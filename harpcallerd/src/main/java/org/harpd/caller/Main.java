@@ -327,7 +327,7 @@ public final class Main {
             opened.add(dispatcher);
             dispatcher.recover();
             // on a shared PostgreSQL store: the other dispatchers' packets, ends and cancels (nothing for SQLite)
-            store.listen(dispatcher::noticed, dispatcher::resync);
+            store.listen(dispatcher::noticed, dispatcher::queueFreed, dispatcher::resync);
             ClientServer clients = new ClientServer(dispatcher);
             opened.add(clients);
             List<Integer> ports = clients.bind(config.listen(), group, group);
