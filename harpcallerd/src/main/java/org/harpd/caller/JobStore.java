@@ -339,9 +339,9 @@ public final class JobStore implements AutoCloseable {
         if (payloads.isEmpty()) {
             return;
         }
-        try (PreparedStatement s = writeConnection.prepareStatement(
-                "SELECT pg_notify('" + channel + "', p) FROM unnest(?) AS t(p)")) {
-            s.setArray(1, writeConnection.createArrayOf("text", payloads.toArray()));
+        try (PreparedStatement s = writeConnection.prepareStatement("SELECT pg_notify(?, p) FROM unnest(?) AS t(p)")) {
+            s.setString(1, channel);
+            s.setArray(2, writeConnection.createArrayOf("text", payloads.toArray()));
             s.executeQuery().close();
         }
     }
