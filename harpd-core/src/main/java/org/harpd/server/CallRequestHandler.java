@@ -31,7 +31,8 @@ import org.harpd.protocol.RequestParser;
 
 /**
  * Takes the request line through the checks of the protocol, in the original's order — parse,
- * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor.
+ * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor; between
+ * authenticating and looking up, {@link org.harpd.auth.AccessPolicy} may refuse the call.
  * Any refusal is the connection's last message. A client closing before the end cancels the call: as soon as the
  * listener sees it go, whether by a TLS close_notify, a TCP FIN (a half-close, as the original's clients never
  * send more after the request) or a reset, not when the connection is finally closed, which after a FIN waits for
@@ -149,8 +150,10 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
         boolean authenticated = valid;
         Exception moduleFailure = failure;
+        boolean allowed = valid && services.access().allows(request.user(), request.procedure());
         try {
-            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure));
+            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure,
+                    allowed));
         } catch (RejectedExecutionException e) {
             // the server is shutting down; the connection goes with it
         }
@@ -158,7 +161,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Back on the event loop. */
     private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
-                               Exception moduleFailure) {
+                               Exception moduleFailure, boolean allowed) {
         if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
             AuthThrottle.Policy policy = services.authThrottle().policy();
             LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
@@ -179,6 +182,11 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             LOG.info("authentication error", "user", request.user(),
                     "client_address", client.address(), "client_port", client.port());
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
+            return;
+        }
+        if (!allowed) {
+            ConnectionReply.finish(channel, Messages.error(services.access().refuse(request.user(),
+                    request.procedure(), client.address(), client.port())));
             return;
         }
         Optional<ProcedureInfo> found = services.catalog().find(request.procedure());

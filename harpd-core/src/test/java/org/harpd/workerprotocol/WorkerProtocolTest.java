@@ -59,6 +59,30 @@ class WorkerProtocolTest {
     }
 
     @Test
+    void theCallerRoundTripsWithAnIdOfItsOwn() throws Exception {
+        Caller caller = Caller.of("alice", "2001:db8::1:40000", "0123456789abcdef");
+        assertEquals(new Caller("alice", "2001:db8::1", 40000, "0123456789abcdef"), caller);
+        byte[] line = WorkerProtocol.call("00000000000000ff", "f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED,
+                WorkerProtocol.After.KEEP, null, caller);
+        WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
+        assertEquals(caller, call.caller());
+        assertEquals("00000000000000ff", call.id());
+        assertNull(WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED))).caller());
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"caller\": {\"user\": 1}}, "
+                        + "\"id\": \"00000000000000ff\"}")));
+    }
+
+    @Test
+    void aJobsCallerIdIsNotItsFramingId() {
+        org.harpd.pool.CallJob job = new org.harpd.pool.CallJob(null, Json.MAPPER.createArrayNode(), Identity.UNCHANGED,
+                "alice", "127.0.0.1:5000");
+        assertTrue(WorkerProtocol.isCallId(job.caller().id()));
+        assertEquals(new Caller("alice", "127.0.0.1", 5000, job.callerId()), job.caller());
+    }
+
+    @Test
     void everyCallHasAnIdOfItsOwnAndACommandWithoutOneIsRefused() throws Exception {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (int i = 0; i < 1000; i++) {

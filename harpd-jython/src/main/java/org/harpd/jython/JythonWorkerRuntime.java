@@ -15,6 +15,7 @@ import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.worker.MessageEmitter;
+import org.harpd.workerprotocol.Caller;
 import org.harpd.worker.WorkerRuntime;
 import org.python.core.CompileMode;
 import org.python.core.CompilerFlags;
@@ -147,6 +148,15 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     @Override
     public void call(String procedure, JsonNode arguments, MessageEmitter out) {
+        call(procedure, arguments, null, out);
+    }
+
+    /**
+     * The caller is {@code harpd.proc}'s {@code _caller} for the length of the call, and None again after it, so
+     * a worker that serves again ({@code shared}) never shows a call the caller of the one before.
+     */
+    @Override
+    public void call(String procedure, JsonNode arguments, Caller caller, MessageEmitter out) {
         JythonCatalog procedures = catalog();
         Optional<PyObject> target = procedures.procedureObject(procedure);
         if (target.isEmpty()) {
@@ -164,9 +174,18 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
             if (finalization != null) {
                 finalization.beginCall();
             }
+            PyObject proc = caller == null ? null : runtime.importModule("harpd.proc");
             try {
+                if (proc != null) {
+                    proc.__setattr__("_caller", proc.__getattr__("Caller").__call__(new PyObject[] {
+                            Py.newUnicode(caller.user()), Py.newUnicode(caller.address()), Py.newInteger(caller.port()),
+                            Py.newUnicode(caller.id())}));
+                }
                 run(target.get(), streaming, arguments, out);
             } finally {
+                if (proc != null) {
+                    proc.__setattr__("_caller", Py.None);
+                }
                 if (finalization != null) {
                     finalization.endCall();
                 }
