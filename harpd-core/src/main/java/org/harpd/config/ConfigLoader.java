@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 /** Turns one harpd.conf into a {@link HarpdConfig}, or into the first problem found. */
 final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers",
-            "authorization");
+            "authorization", "development");
+    private static final Set<String> DEVELOPMENT_KEYS = Set.of("tracebacks");
     private static final Set<String> AUTHORIZATION_KEYS = Set.of("users", "groups");
     private static final Set<String> NETWORK_KEYS = Set.of("address", "port", "certfile", "keyfile",
             "max_request_size", "read_timeout", "max_connections", "tls_ciphers");
@@ -60,7 +61,10 @@ final class ConfigLoader {
         WorkersConfig workers = workers(top.optionalSection("workers"));
         AuthorizationConfig authorization = top.has("authorization")
                 ? authorization(top.optionalSection("authorization")) : AuthorizationConfig.ABSENT;
-        return new HarpdConfig(file, network, authentication, pythonPath, workers, authorization);
+        ConfigSection development = top.optionalSection("development");
+        development.rejectUnknownKeys(DEVELOPMENT_KEYS);
+        boolean tracebacks = development.optionalBoolean("tracebacks", false);
+        return new HarpdConfig(file, network, authentication, pythonPath, workers, authorization, tracebacks);
     }
 
     private byte[] read() throws ConfigException {

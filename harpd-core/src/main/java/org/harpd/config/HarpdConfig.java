@@ -15,9 +15,12 @@ import java.util.TreeSet;
  *
  * @param file          the configuration file as it was named (used in messages)
  * @param authorization the {@code authorization:} section, {@link AuthorizationConfig#ABSENT} without one
+ * @param tracebacks    {@code development.tracebacks}: a procedure's exception reply carries its Python traceback
+ *                      in {@code data.traceback}; off by default, as it tells clients about the server's code
  */
 public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication,
-                          PythonPath pythonPath, WorkersConfig workers, AuthorizationConfig authorization) {
+                          PythonPath pythonPath, WorkersConfig workers, AuthorizationConfig authorization,
+                          boolean tracebacks) {
     public HarpdConfig {
         Objects.requireNonNull(authorization, "authorization");
         Objects.requireNonNull(file, "file");
@@ -27,10 +30,10 @@ public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig
         Objects.requireNonNull(workers, "workers");
     }
 
-    /** Without an {@code authorization:} section. */
+    /** Without the optional {@code authorization:} and {@code development:} sections. */
     public HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication, PythonPath pythonPath,
                        WorkersConfig workers) {
-        this(file, network, authentication, pythonPath, workers, AuthorizationConfig.ABSENT);
+        this(file, network, authentication, pythonPath, workers, AuthorizationConfig.ABSENT, false);
     }
 
     /**

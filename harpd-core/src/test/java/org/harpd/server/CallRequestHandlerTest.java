@@ -193,6 +193,48 @@ class CallRequestHandlerTest {
     }
 
     @Test
+    void discoveryListsWhatTheCallerMayCallWithoutAWorker() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true,
+                Map.of("u", List.of("a*", "feed")), Map.of()), authenticator);
+        List<String> lines = exchange(channel(), request("harpd.procedures", "[]", PASSWORD));
+        assertEquals("{\"harp\": 1, \"stream_result\": false}", lines.get(0));
+        assertEquals("{\"result\": [{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"plain\", "
+                + "\"name\": \"add\", \"parameters\": [\"a\", \"b\"], \"signature\": \"add(a, b)\", \"timeout\": 5.0, "
+                + "\"uid\": null, \"varargs\": null, \"varkw\": null}, "
+                + "{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"plain\", \"name\": \"answer\", "
+                + "\"parameters\": [], \"signature\": \"answer()\", \"timeout\": 5.0, \"uid\": null, \"varargs\": null, "
+                + "\"varkw\": null}, "
+                + "{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"streaming\", \"name\": \"feed\", "
+                + "\"parameters\": [], \"signature\": \"feed()\", \"timeout\": 5.0, \"uid\": null, \"varargs\": null, "
+                + "\"varkw\": null}]}", lines.get(1));
+        assertEquals(2, lines.size());
+        assertTrue(executor.submitted.isEmpty());
+    }
+
+    @Test
+    void describeTellsOfOneProcedureTheCallerMayCallAndOfNoOther() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true,
+                Map.of("u", List.of("add")), Map.of()), authenticator);
+        List<String> lines = exchange(channel(), request("harpd.describe", "{\"name\": \"add\"}", PASSWORD));
+        assertTrue(lines.get(1).startsWith("{\"result\": {\"defaults\": 0, "), lines.toString());
+        assertTrue(lines.get(1).contains("\"signature\": \"add(a, b)\""), lines.toString());
+        String hidden = "{\"error\": {\"data\": {\"procedure\": \"answer\"}, \"message\": \"no such procedure\", "
+                + "\"type\": \"no_such_procedure\"}, \"harp\": 1}";
+        assertEquals(List.of(hidden), exchange(channel(), request("harpd.describe", "[\"answer\"]", PASSWORD)));
+        assertEquals(List.of(hidden.replace("answer", "nope")),
+                exchange(channel(), request("harpd.describe", "[\"nope\"]", PASSWORD)));
+        assertTrue(exchange(channel(), request("harpd.describe", "[]", PASSWORD)).get(0)
+                .contains("\"invalid_argument_list\""));
+        assertTrue(executor.submitted.isEmpty());
+    }
+
+    @Test
+    void discoveryNeedsAuthentication() {
+        assertEquals(List.of(Outbound.error("auth_error", "unknown user or wrong password")),
+                exchange(channel(), request("harpd.procedures", "[]", "guess-" + PASSWORD)));
+    }
+
+    @Test
     void unknownProcedureNamesIt() {
         assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"nope\"}, \"message\": \"no such procedure\", "
                         + "\"type\": \"no_such_procedure\"}, \"harp\": 1}"),

@@ -2,6 +2,7 @@ package org.harpd.workerprotocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -143,6 +144,9 @@ class WorkerProtocolTest {
         WorkerArguments args = new WorkerArguments(Path.of("/etc/harpd/procs.py"),
                 new PythonPath(List.of("/a", "/b"), List.of("/c")));
         assertEquals(args, WorkerArguments.parse(args.toArgs().toArray(String[]::new)));
+        assertFalse(args.toArgs().contains("--tracebacks"), "absent unless switched on");
+        WorkerArguments tracebacks = new WorkerArguments(Path.of("/p.py"), PythonPath.NONE, true);
+        assertEquals(tracebacks, WorkerArguments.parse(tracebacks.toArgs().toArray(String[]::new)));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--python-append", "/x"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--procedures"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--bogus", "1"}));

@@ -38,6 +38,7 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     private final Path proceduresFile;
     private final PythonPath pythonPath;
+    private final boolean tracebacks;
     private PythonRuntime runtime;
     private JythonCatalog catalog;
     private PyObject resultClass;
@@ -48,8 +49,14 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private CallScopedFinalization finalization;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
+        this(proceduresFile, pythonPath, false);
+    }
+
+    /** @param tracebacks whether an exception reply carries the Python traceback ({@code data.traceback}) */
+    public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath, boolean tracebacks) {
         this.proceduresFile = proceduresFile;
         this.pythonPath = pythonPath;
+        this.tracebacks = tracebacks;
     }
 
     /**
@@ -256,7 +263,11 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
                 // it only ends the call, and the interpreter carries on as after any other exception
                 out.error(new HarpError(ErrorType.SHUTDOWN, SHUTTING_DOWN));
             } else {
-                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
+                ObjectNode data = exceptionData(e);
+                if (tracebacks) {
+                    data.put("traceback", PythonErrors.traceback(e));
+                }
+                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), data);
             }
         } catch (HarpError e) {
             out.error(e);

@@ -241,7 +241,8 @@ public final class Main {
     /** @param start where relative class path entries of this JVM are, for workers that start in {@code /} */
     static PoolSettings poolSettings(HarpdConfig config, Options options, Path start) {
         WorkersConfig workers = config.workers();
-        WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath());
+        WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath(),
+                config.tracebacks());
         List<String> jvmOptions = workerJvmOptions(workers);
         String classPath = absoluteClassPath(System.getProperty("java.class.path"), start);
         Optional<WorkerModules> modules = WorkerModules.find();

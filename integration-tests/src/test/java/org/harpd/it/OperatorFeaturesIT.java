@@ -2,6 +2,7 @@ package org.harpd.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,14 +14,15 @@ import java.util.List;
 import java.util.Set;
 import org.harpd.client.CallResult;
 import org.harpd.client.HarpClient;
+import org.harpd.client.RemoteError;
 import org.harpd.protocol.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What harpd adds for operators, on one daemon: per-procedure authorization (two users with different rights) and
- * the caller's identity in every isolation level.
+ * What harpd adds for operators, on one daemon: per-procedure authorization (two users with different rights),
+ * discovery, and the caller's identity in every isolation level.
  */
 class OperatorFeaturesIT {
     private static final String PROCEDURES = """
@@ -36,7 +38,7 @@ class OperatorFeaturesIT {
                 return _me()
 
             @procedure
-            def whoami_shared():
+            def whoami_process():
                 return _me()
 
             @procedure
@@ -44,16 +46,26 @@ class OperatorFeaturesIT {
                 return _me()
 
             @procedure
-            def touch(path):
-                open(path, "w").close()
+            def boom():
+                raise ValueError("boom")
+
+            @procedure(timeout=30)
+            def touch(path, mode="w"):
+                \"""Creates an empty file.
+
+                Or empties one.
+                \"""
+                open(path, mode).close()
                 return True
             """;
     private static final String CONFIG = """
             workers:
-              isolation: process
+              isolation: shared
               procedure_isolation:
-                whoami_shared: shared
+                whoami_process: process
                 whoami_interpreter: interpreter
+            development:
+              tracebacks: true
             authorization:
               users:
                 test: "*"
@@ -123,11 +135,55 @@ class OperatorFeaturesIT {
         assertTrue(Files.exists(allowed));
     }
 
+    @Test
+    void testModeRejectsAnAuthorizationNamingNoProcedure() throws Exception {
+        Path conf = dir.resolve("misspelt.conf");
+        Files.writeString(conf, Files.readString(dir.resolve("harpd.conf")).replace("test: \"*\"", "test: [tuoch]"));
+        Launcher.Outcome outcome = Launcher.run("-t", "-c", conf.toString(), "-r", dir.resolve("harpd.py").toString());
+        assertEquals(1, outcome.exitCode());
+        String expected = conf + ": authorization.users.test[0]: tuoch: no procedure of that name in "
+                + dir.resolve("harpd.py");
+        assertTrue(outcome.stderr().lines().anyMatch(expected::equals), outcome.stderr());
+    }
+
+    /** Switched on here; the exact exception replies of the protocol tests show it off by default. */
+    @Test
+    void theTracebackComesWithTheExceptionWhenSwitchedOn() {
+        CallResult result = daemon.client().build().callRaw("boom", Json.MAPPER.createArrayNode());
+        JsonNode exception = result.last().path("exception");
+        assertEquals("ValueError", exception.path("type").asText());
+        String traceback = exception.path("data").path("traceback").asText();
+        assertTrue(traceback.startsWith("Traceback (most recent call last):\n"), traceback);
+        assertTrue(traceback.contains("line 22, in boom\n"), traceback);
+        assertTrue(traceback.endsWith("ValueError: boom\n"), traceback);
+        assertEquals(List.of("class", "module", "traceback"), List.copyOf(exception.path("data").properties().stream()
+                .map(java.util.Map.Entry::getKey).toList()));
+    }
+
+    private static List<String> names(List<JsonNode> descriptions) {
+        return descriptions.stream().map(d -> d.path("name").asText()).toList();
+    }
+
+    @Test
+    void discoveryListsExactlyWhatEachUserMayCall() {
+        HarpClient test = daemon.client().build();
+        assertEquals(List.of("boom", "touch", "whoami", "whoami_interpreter", "whoami_process"),
+                names(test.procedures()));
+        assertEquals(List.of("whoami", "whoami_interpreter", "whoami_process"), names(bob().procedures()));
+        JsonNode touch = test.describe("touch");
+        assertEquals("{\"defaults\": 1, \"doc\": \"Creates an empty file.\\n\\nOr empties one.\", \"gid\": [], "
+                + "\"kind\": \"plain\", \"name\": \"touch\", \"parameters\": [\"path\", \"mode\"], "
+                + "\"signature\": \"touch(path, mode=...)\", \"timeout\": 30.0, \"uid\": null, \"varargs\": null, "
+                + "\"varkw\": null}", Json.toString(touch));
+        RemoteError hidden = assertThrows(RemoteError.class, () -> bob().describe("touch"));
+        assertEquals("no_such_procedure", hidden.type());
+    }
+
     /** bob may call these through the group his module gives him. */
     @Test
     void theCallerIsKnownInEveryIsolationLevelWithAnIdOfItsOwnPerCall() {
         Set<String> ids = new HashSet<>();
-        for (String procedure : List.of("whoami", "whoami_interpreter", "whoami_shared", "whoami_shared")) {
+        for (String procedure : List.of("whoami", "whoami_interpreter", "whoami_process")) {
             JsonNode me = bob().call(procedure);
             assertEquals("bob", me.path("user").asText(), procedure);
             assertEquals("127.0.0.1", me.path("address").asText(), procedure);
@@ -135,6 +191,6 @@ class OperatorFeaturesIT {
             assertTrue(me.path("id").asText().matches("[0-9a-f]{16}"), me.toString());
             ids.add(me.path("id").asText());
         }
-        assertEquals(4, ids.size(), "a new id per call: " + ids);
+        assertEquals(3, ids.size(), "a new id per call: " + ids);
     }
 }
