@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.harpd.client.CallResult;
 import org.harpd.client.HarpClient;
 import org.harpd.client.RemoteError;
@@ -179,12 +180,19 @@ class OperatorFeaturesIT {
         assertEquals("no_such_procedure", hidden.type());
     }
 
-    /** bob may call these through the group his module gives him. */
+    /**
+     * bob may call these through the group his module gives him. The three calls go at once: each level needs a
+     * worker of its own, and their JVMs start side by side.
+     */
     @Test
-    void theCallerIsKnownInEveryIsolationLevelWithAnIdOfItsOwnPerCall() {
+    void theCallerIsKnownInEveryIsolationLevelWithAnIdOfItsOwnPerCall() throws Exception {
+        List<String> procedures = List.of("whoami", "whoami_interpreter", "whoami_process");
+        List<CompletableFuture<JsonNode>> calls = procedures.stream()
+                .map(p -> CompletableFuture.supplyAsync(() -> bob().call(p))).toList();
         Set<String> ids = new HashSet<>();
-        for (String procedure : List.of("whoami", "whoami_interpreter", "whoami_process")) {
-            JsonNode me = bob().call(procedure);
+        for (int i = 0; i < procedures.size(); i++) {
+            JsonNode me = calls.get(i).get();
+            String procedure = procedures.get(i);
             assertEquals("bob", me.path("user").asText(), procedure);
             assertEquals("127.0.0.1", me.path("address").asText(), procedure);
             assertTrue(me.path("port").asInt() > 0, procedure);
