@@ -70,12 +70,12 @@ final class Footprint {
             System.out.printf(Locale.ROOT, "start: listening after %.2f s, first call answered after %s%n", listening,
                     error == null ? String.format(Locale.ROOT, "%.2f s", firstCall) : "- (" + error + ")");
             sleepUntil(t0 + quiet.toNanos());
-            print(quiet.toSeconds() + " s after start", snapshot(daemon.pid()));
+            print("at rest " + quiet.toSeconds() + " s after start", snapshot(daemon.pid()));
             Summary summary = Load.run(call, 8, load);
             print(String.format(Locale.ROOT, "right after %d s of 8 clients (%d calls, %d errors)",
                     load.toSeconds(), summary.calls(), summary.errorCount()), snapshot(daemon.pid()));
             Thread.sleep(quiet.toMillis());
-            print(quiet.toSeconds() + " s after the load", snapshot(daemon.pid()));
+            print("at rest " + quiet.toSeconds() + " s after the load", snapshot(daemon.pid()));
         }
 
         try (Daemon daemon = Daemon.builder().procedures(Benchmark.PROCEDURES).config(NMT_CONFIG)
@@ -135,7 +135,7 @@ final class Footprint {
             each.append(each.isEmpty() ? "" : ", ").append(p.name()).append(' ').append(mb(p.pssKb()))
                     .append('/').append(mb(p.rssKb()));
         }
-        System.out.printf(Locale.ROOT, "at rest %s: %d processes, PSS %s MB, RSS %s MB (PSS/RSS MB: %s)%n", when,
+        System.out.printf(Locale.ROOT, "%s: %d processes, PSS %s MB, RSS %s MB (PSS/RSS MB: %s)%n", when,
                 processes.size(), mb(pss), mb(rss), each);
     }
 
