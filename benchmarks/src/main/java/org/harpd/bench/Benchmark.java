@@ -37,22 +37,33 @@ public final class Benchmark {
      *               start no worker; zero to skip it
      * @param rest   how long the daemon rests after the last phase before its memory is read: longer than the pool's
      *               idle time, so that it has shrunk back
+     * @param footprint whether to measure the footprint section ({@link Footprint}) before the levels
+     * @param quiet  how long the footprint section leaves the daemon alone before each at-rest reading
      */
     record Options(List<String> levels, Duration duration, boolean quick, Call.Client client, Duration steady,
-                   Duration rest) {
-        static final String USAGE = "usage: bench [--levels default,process,interpreter,shared] [--duration SECONDS]"
-                + " [--steady SECONDS] [--rest SECONDS] [--quick] [--client openssl|jdk]";
+                   Duration rest, boolean footprint, Duration quiet) {
+        static final String USAGE = "usage: bench [--footprint | --levels default,process,interpreter,shared]"
+                + " [--duration SECONDS] [--steady SECONDS] [--rest SECONDS] [--quiet SECONDS] [--quick]"
+                + " [--client openssl|jdk]";
 
         static Options parse(String[] args) {
             List<String> levels = List.of("default", "process", "interpreter", "shared");
             Duration duration = null;
             Duration steady = null;
             Duration rest = Duration.ofSeconds(20);
+            Duration quiet = null;
+            boolean footprint = true;
+            boolean footprintOnly = false;
             boolean quick = false;
             Call.Client client = io.netty.handler.ssl.OpenSsl.isAvailable() ? Call.Client.OPENSSL : Call.Client.JDK;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
-                    case "--levels" -> levels = List.of(value(args, ++i).split(","));
+                    case "--levels" -> {
+                        levels = List.of(value(args, ++i).split(","));
+                        footprint = false;
+                    }
+                    case "--footprint" -> footprintOnly = true;
+                    case "--quiet" -> quiet = seconds(args, ++i);
                     case "--duration" -> duration = seconds(args, ++i);
                     case "--steady" -> steady = seconds(args, ++i);
                     case "--rest" -> rest = seconds(args, ++i);
@@ -70,7 +81,14 @@ public final class Benchmark {
             if (duration.isZero()) {
                 throw new IllegalArgumentException("--duration must be positive");
             }
-            return new Options(levels, duration, quick, client, steady, rest);
+            if (quiet == null) {
+                quiet = Duration.ofSeconds(quick ? 20 : 60);
+            }
+            if (footprintOnly) {
+                levels = List.of();
+                footprint = true;
+            }
+            return new Options(levels, duration, quick, client, steady, rest, footprint, quiet);
         }
 
         private static Duration seconds(String[] args, int i) {
@@ -144,6 +162,14 @@ public final class Benchmark {
         System.out.println("distribution: " + Daemon.distribution() + "; load average before start: "
                 + Proc.loadAverage() + " (other work on the machine skews every figure)");
         System.out.println("class-data archive for workers: " + primeClassArchive());
+        if (options.footprint()) {
+            System.out.println();
+            try {
+                Footprint.run(options.client(), options.quiet(), options.duration());
+            } catch (Exception | AssertionError e) {
+                System.out.println("== footprint == failed: " + e.toString().lines().findFirst().orElse(""));
+            }
+        }
         for (String level : options.levels()) {
             System.out.println();
             try {

@@ -218,6 +218,12 @@ class BenchmarkStatisticsTest {
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--rest", "-1"}));
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--steady", "x"}));
         assertThrows(IllegalArgumentException.class, () -> Benchmark.Options.parse(new String[] {"--duration", "0"}));
+        assertTrue(Benchmark.Options.parse(new String[0]).footprint(), "the footprint first by default");
+        assertFalse(Benchmark.Options.parse(new String[] {"--levels", "shared"}).footprint());
+        Benchmark.Options footprint = Benchmark.Options.parse(new String[] {"--footprint", "--quiet", "5"});
+        assertEquals(List.of(), footprint.levels());
+        assertEquals(5, footprint.quiet().toSeconds());
+        assertEquals(60, Benchmark.Options.parse(new String[0]).quiet().toSeconds());
         assertEquals(Call.Client.JDK, Benchmark.Options.parse(new String[] {"--client", "jdk"}).client());
         assertEquals(Call.Client.OPENSSL, Benchmark.Options.parse(new String[] {"--client", "OpenSSL"}).client());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -234,5 +240,23 @@ class BenchmarkStatisticsTest {
                 "Error: Could not find or load main class X"));
         assertEquals("Error: Could not find or load main class X x1; worker failed to start x2", problems);
         assertEquals("", Benchmark.logProblems(List.of("{\"message\": \"calling procedure\"}")));
+    }
+
+    @Test
+    void nativeMemoryCategoriesAreReadAsCommittedKilobytes() {
+        Map<String, Long> nmt = Footprint.parseNativeMemory("""
+                12345:
+
+                Native Memory Tracking:
+
+                Total: reserved=7429002KB, committed=128634KB
+                -                 Java Heap (reserved=6172672KB, committed=49020KB)
+                                            (mmap: reserved=6172672KB, committed=49020KB)
+                -                     Class (reserved=1049583KB, committed=8687KB)
+                -        Shared class space (reserved=16384KB, committed=12060KB)
+                -                 Metaspace (reserved=65704KB, committed=32296KB)
+                """);
+        assertEquals(Map.of("Total", 128634L, "Java Heap", 49020L, "Class", 8687L, "Shared class space", 12060L,
+                "Metaspace", 32296L), nmt);
     }
 }

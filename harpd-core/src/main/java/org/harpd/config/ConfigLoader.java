@@ -36,7 +36,7 @@ final class ConfigLoader {
     private static final Set<String> PYTHON_KEYS = Set.of("path");
     private static final Set<String> PYTHON_PATH_KEYS = Set.of("prepend", "append");
     private static final Set<String> WORKERS_KEYS = Set.of("isolation", "procedure_isolation", "spare", "max",
-            "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout",
+            "queue", "max_calls", "start_timeout", "kill_grace", "jvm_options", "idle_timeout", "spare_at_rest",
             "max_result_size", "timeout_grace",
             "share_between_users");
 
@@ -234,6 +234,10 @@ final class ConfigLoader {
         if (spare > max) {
             throw workers.error("spare", "must not exceed workers.max (" + max + "), got " + spare);
         }
+        int spareAtRest = workers.optionalInt("spare_at_rest", Math.min(d.spareAtRest(), spare), 0, 100_000);
+        if (spareAtRest > spare) {
+            throw workers.error("spare_at_rest", "must not exceed workers.spare (" + spare + "), got " + spareAtRest);
+        }
         int queue = workers.optionalInt("queue", d.queue(), 0, Integer.MAX_VALUE);
         OptionalInt maxCalls = workers.has("max_calls")
                 ? OptionalInt.of(workers.optionalInt("max_calls", 1, 1, Integer.MAX_VALUE)) : d.maxCalls();
@@ -248,7 +252,7 @@ final class ConfigLoader {
         boolean shareBetweenUsers = workers.optionalBoolean("share_between_users", d.shareBetweenUsers());
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
                 new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize, timeoutGrace,
-                shareBetweenUsers);
+                shareBetweenUsers, spareAtRest);
     }
 
     private static WorkersConfig.Isolation isolation(ConfigSection section, String key,

@@ -34,11 +34,21 @@ import java.util.OptionalInt;
  *                     authenticated harpd user may serve another user's call of the same procedure identity
  *                     (default false: a worker serves one harpd user, so code that outlives a call in it can
  *                     only ever see that user's later calls)
+ * @param spareAtRest  key {@code spare_at_rest}: unswitched workers kept once no call has come for
+ *                     {@link #REST_AFTER} (default 1, at most {@code spare}); a call brings the pool back to
+ *                     {@code spare}
  */
 public record WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
                             Duration startTimeout, Duration killGrace, List<String> jvmOptions,
                             Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
-                            Duration timeoutGrace, boolean shareBetweenUsers) {
+                            Duration timeoutGrace, boolean shareBetweenUsers, int spareAtRest) {
+
+    /**
+     * How long without a call before the pool keeps only {@code spareAtRest} spares: long enough that calls
+     * coming every few seconds or every ten do not make it retire and boot a spare (a JVM start, more than a
+     * CPU-second) each time, short enough that an agent that is not being called holds one idle JVM, not two.
+     */
+    public static final Duration REST_AFTER = Duration.ofSeconds(30);
 
     /**
      * 64 MiB: 64 times the default request limit, far above what a procedure answering one client sends, yet
@@ -59,7 +69,16 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
 
     public static final WorkersConfig DEFAULTS = new WorkersConfig(Isolation.INTERPRETER, 2, 32, 256,
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
-            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE, false);
+            Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE, false, 1);
+
+    /** Keeping {@code spare} spares at rest too, as before {@code spare_at_rest} existed. */
+    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
+                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
+                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
+                         Duration timeoutGrace, boolean shareBetweenUsers) {
+        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
+                idleTimeout, maxResultSize, timeoutGrace, shareBetweenUsers, spare);
+    }
 
     /** Workers not shared between harpd users. */
     public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
@@ -153,6 +172,10 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         if (spare < 0 || spare > max) {
             throw new IllegalArgumentException("spare workers must be between 0 and max (" + max + "), got " + spare);
         }
+        if (spareAtRest < 0 || spareAtRest > spare) {
+            throw new IllegalArgumentException("spare workers at rest must be between 0 and spare (" + spare
+                    + "), got " + spareAtRest);
+        }
         if (queue < 0) {
             throw new IllegalArgumentException("queue must not be negative, got " + queue);
         }
@@ -182,25 +205,31 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
     /** The same configuration with another {@code idle_timeout}. */
     public WorkersConfig withIdleTimeout(Duration timeout) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, timeout, maxResultSize, timeoutGrace, shareBetweenUsers);
+                procedureIsolation, timeout, maxResultSize, timeoutGrace, shareBetweenUsers, spareAtRest);
+    }
+
+    /** The same configuration with another {@code spare_at_rest}. */
+    public WorkersConfig withSpareAtRest(int spares) {
+        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, shareBetweenUsers, spares);
     }
 
     /** The same configuration with another {@code max_result_size}. */
     public WorkersConfig withMaxResultSize(int bytes) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, bytes, timeoutGrace, shareBetweenUsers);
+                procedureIsolation, idleTimeout, bytes, timeoutGrace, shareBetweenUsers, spareAtRest);
     }
 
     /** The same configuration with another {@code timeout_grace}. */
     public WorkersConfig withTimeoutGrace(Duration grace) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, grace, shareBetweenUsers);
+                procedureIsolation, idleTimeout, maxResultSize, grace, shareBetweenUsers, spareAtRest);
     }
 
     /** The same configuration with another {@code share_between_users}. */
     public WorkersConfig withShareBetweenUsers(boolean share) {
         return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, share);
+                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, share, spareAtRest);
     }
 
     private static void requirePositive(Duration d, String what) {

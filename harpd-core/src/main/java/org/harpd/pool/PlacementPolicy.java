@@ -54,6 +54,11 @@ import org.harpd.config.WorkersConfig.Isolation;
  * as long while more than {@code spare} of them are idle, so that after load the pool shrinks back to its
  * spares; after {@code maxCalls} calls of its level (the pool tells the worker to exit after that call).
  *
+ * <p>At rest: once no call has come and no worker has finished booting for {@code restNanos}, the pool keeps
+ * {@code spareAtRest} spares instead of {@code spare} (an idle spare retires as above, after {@code idleTimeout}
+ * idle), so a daemon nobody calls holds fewer idle JVMs; the next call takes a remaining spare at once and
+ * brings the target back to {@code spare}, the refills booting behind it.
+ *
  * @param <C> a call, as the pool knows it
  * @param <W> a worker, as the pool knows it (compared by identity)
  */
@@ -80,13 +85,22 @@ final class PlacementPolicy<C, W> {
      * @param idleTimeoutNanos how long a worker may stay idle before it is retired; 0: never
      * @param bootsInFlight    boots at once, at most
      * @param maxCalls         calls one worker of a level serves
+     * @param spareAtRest      unswitched workers to keep at rest, at most {@code spare}
+     * @param restNanos        how long without a call or a finished boot puts the pool at rest; 0: never
      */
     record Limits(int spare, int max, int queue, long idleTimeoutNanos, int bootsInFlight,
-                  ToIntFunction<Isolation> maxCalls) {
+                  ToIntFunction<Isolation> maxCalls, int spareAtRest, long restNanos) {
         Limits {
-            if (max < 1 || spare < 0 || spare > max || queue < 0 || idleTimeoutNanos < 0 || bootsInFlight < 1) {
+            if (max < 1 || spare < 0 || spare > max || queue < 0 || idleTimeoutNanos < 0 || bootsInFlight < 1
+                    || spareAtRest < 0 || spareAtRest > spare || restNanos < 0) {
                 throw new IllegalArgumentException("inconsistent pool limits");
             }
+        }
+
+        /** Never at rest: {@code spare} spares always. */
+        Limits(int spare, int max, int queue, long idleTimeoutNanos, int bootsInFlight,
+               ToIntFunction<Isolation> maxCalls) {
+            this(spare, max, queue, idleTimeoutNanos, bootsInFlight, maxCalls, spare, 0);
         }
     }
 
@@ -149,6 +163,9 @@ final class PlacementPolicy<C, W> {
     private final Map<Isolation, Long> levelCycleNanos = new EnumMap<>(Isolation.class);
     private long bootNanos = INITIAL_BOOT_NANOS;
     private boolean bootMeasured;
+    /** The last call submitted or boot finished, or the pool's first event; the rest is counted from it. */
+    private long lastActivityNanos;
+    private boolean started;
 
     /**
      * @param attach gives a call to a worker; false when the call has ended meanwhile (cancelled, timed out),
@@ -163,6 +180,7 @@ final class PlacementPolicy<C, W> {
 
     /** A new call of {@code binding}: run it now, queue it, or refuse it. */
     Placement<C, W> submit(C call, WorkerBinding binding, long now) {
+        activity(now);
         Slot<W> worker = mostRecentlyUsedIdle(binding);
         if (worker == null) {
             Slot<W> spare = oldestIdleSpare();
@@ -236,6 +254,9 @@ final class PlacementPolicy<C, W> {
 
     /** The pool started {@code worker}. */
     void spawned(W worker, long now) {
+        if (!started) {
+            activity(now);
+        }
         slots.put(worker, new Slot<>(worker, now));
     }
 
@@ -251,6 +272,7 @@ final class PlacementPolicy<C, W> {
         if (slot.state == State.BOOTING) {
             bootNanos = bootMeasured ? average(bootNanos, now - slot.since) : now - slot.since;
             bootMeasured = true;
+            activity(now);
         } else if (slot.state == State.RETURNING) {
             measureCycle(slot.binding, now - slot.since);
         }
@@ -326,6 +348,10 @@ final class PlacementPolicy<C, W> {
 
     /** Workers to start and to retire now. */
     Plan<W> plan(long now) {
+        if (!started) {
+            activity(now);
+        }
+        int spareTarget = spareTarget(now);
         List<W> idleTooLong = new ArrayList<>();
         if (limits.idleTimeoutNanos() > 0) {
             int sparesLeft = countIdleSpares();
@@ -335,7 +361,7 @@ final class PlacementPolicy<C, W> {
                     break; // the rest became idle later
                 }
                 if (slot.binding == null) {
-                    if (sparesLeft <= limits.spare()) {
+                    if (sparesLeft <= spareTarget) {
                         continue;
                     }
                     sparesLeft--;
@@ -346,7 +372,7 @@ final class PlacementPolicy<C, W> {
             }
         }
         int booting = count(State.BOOTING);
-        int needed = limits.spare() + uncoveredQueuedCalls(now) - booting - countIdleSpares();
+        int needed = spareTarget + uncoveredQueuedCalls(now) - booting - countIdleSpares();
         int boots = Math.min(needed, limits.bootsInFlight() - booting);
         List<W> forRoom = new ArrayList<>();
         if (boots > 0) {
@@ -375,11 +401,18 @@ final class PlacementPolicy<C, W> {
         long at = queue.isEmpty() ? Long.MAX_VALUE : now + REVIEW_NANOS;
         if (limits.idleTimeoutNanos() > 0) {
             int spares = countIdleSpares();
+            int spareTarget = spareTarget(now);
             for (Slot<W> slot : idle) {
-                if (slot.binding != null || spares > limits.spare()) {
+                if (slot.binding != null || spares > spareTarget) {
                     at = Math.min(at, slot.since + limits.idleTimeoutNanos());
                     break; // the first such in idle order is the soonest
                 }
+            }
+            if (spares > limits.spareAtRest() && spareTarget > limits.spareAtRest()) {
+                // the oldest idle spare retires when the pool comes to rest, if it has been idle long enough
+                Slot<W> oldest = oldestIdleSpare();
+                at = Math.min(at, Math.max(oldest.since + limits.idleTimeoutNanos(),
+                        lastActivityNanos + limits.restNanos()));
             }
         }
         return at == Long.MAX_VALUE ? at : Math.max(at, now + REVIEW_NANOS);
@@ -425,6 +458,17 @@ final class PlacementPolicy<C, W> {
     }
 
     // ---- internals
+
+    private void activity(long now) {
+        lastActivityNanos = now;
+        started = true;
+    }
+
+    /** Spares to keep now: {@code spareAtRest} once the pool is at rest, else {@code spare}. */
+    private int spareTarget(long now) {
+        boolean atRest = limits.restNanos() > 0 && started && now - lastActivityNanos >= limits.restNanos();
+        return atRest ? limits.spareAtRest() : limits.spare();
+    }
 
     private Assignment<C, W> give(C call, WorkerBinding binding, Slot<W> slot, long now) {
         if (!attach.test(call, slot.worker)) {

@@ -85,6 +85,11 @@ public record PoolSettings(WorkerCommand command, WorkersConfig workers) {
         return workers.spare();
     }
 
+    /** Unswitched workers kept once the pool is at rest ({@link WorkersConfig#REST_AFTER} without a call). */
+    public int spareAtRest() {
+        return workers.spareAtRest();
+    }
+
     public int max() {
         return workers.max();
     }

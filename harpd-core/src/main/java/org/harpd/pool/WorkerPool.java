@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.harpd.config.WorkersConfig;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.logging.EventLog;
 import org.harpd.protocol.ErrorType;
@@ -62,7 +63,8 @@ public final class WorkerPool implements CallExecutor {
         this.settings = settings;
         this.policy = new PlacementPolicy<>(new PlacementPolicy.Limits(settings.spare(), settings.max(),
                 settings.queue(), settings.idleTimeout().toNanos(),
-                PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), settings::maxCallsFor),
+                PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), settings::maxCallsFor,
+                settings.spareAtRest(), WorkersConfig.REST_AFTER.toNanos()),
                 PooledCall::attach);
         this.supervisor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "harpd-worker-supervisor");

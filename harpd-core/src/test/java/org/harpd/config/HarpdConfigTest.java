@@ -233,6 +233,7 @@ class HarpdConfigTest {
                 workers:
                   isolation: interpreter
                   spare: 4
+                  spare_at_rest: 3
                   max: 8
                   queue: 0
                   max_calls: 50
@@ -249,7 +250,7 @@ class HarpdConfigTest {
         assertEquals(new WorkersConfig(WorkersConfig.Isolation.INTERPRETER, 4, 8, 0, OptionalInt.of(50),
                 Duration.ofSeconds(30), Duration.ZERO, List.of("-Xmx256m", "-Xss2m"),
                 Map.of("status", WorkersConfig.Isolation.SHARED, "reset_password", WorkersConfig.Isolation.PROCESS),
-                Duration.ofMillis(2500), 1048576, Duration.ofMillis(1500)), workers);
+                Duration.ofMillis(2500), 1048576, Duration.ofMillis(1500), false, 3), workers);
         assertEquals(WorkersConfig.Isolation.SHARED,
                 load(NETWORK + AUTH + "workers: {isolation: shared}\n").workers().isolation());
     }
@@ -444,7 +445,8 @@ class HarpdConfigTest {
                 Arguments.of(net + auth + "workers: 3\n", "workers: expected a mapping, got 3"),
                 Arguments.of(net + auth + "workers: {threads: 3}\n", "workers.threads: unknown key (expected one of: "
                         + "idle_timeout, isolation, jvm_options, kill_grace, max, max_calls, max_result_size, "
-                        + "procedure_isolation, queue, share_between_users, spare, start_timeout, timeout_grace)"),
+                        + "procedure_isolation, queue, share_between_users, spare, spare_at_rest, start_timeout, "
+                        + "timeout_grace)"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: [status]}\n",
                         "workers.procedure_isolation: expected a mapping, got a list"),
                 Arguments.of(net + auth + "workers: {procedure_isolation: {status: fresh}}\n",
@@ -459,6 +461,8 @@ class HarpdConfigTest {
                         "workers.spare: must be between 0 and 100000, got -1"),
                 Arguments.of(net + auth + "workers: {spare: 5, max: 4}\n",
                         "workers.spare: must not exceed workers.max (4), got 5"),
+                Arguments.of(net + auth + "workers: {spare: 1, spare_at_rest: 2}\n",
+                        "workers.spare_at_rest: must not exceed workers.spare (1), got 2"),
                 Arguments.of(net + auth + "workers: {queue: -1}\n",
                         "workers.queue: must be between 0 and 2147483647, got -1"),
                 Arguments.of(net + auth + "workers: {max_calls: 0}\n",

@@ -64,10 +64,11 @@ class WorkersConfigTest {
     @Test
     void withersChangeOneValueAndKeepTheRest() {
         WorkersConfig changed = D.withIdleTimeout(Duration.ofSeconds(3)).withMaxResultSize(1 << 20)
-                .withTimeoutGrace(Duration.ofMillis(1500));
+                .withTimeoutGrace(Duration.ofMillis(1500)).withSpareAtRest(2);
         assertEquals(new WorkersConfig(D.isolation(), D.spare(), D.max(), D.queue(), D.maxCalls(), D.startTimeout(),
                 D.killGrace(), D.jvmOptions(), D.procedureIsolation(), Duration.ofSeconds(3), 1 << 20,
                 Duration.ofMillis(1500)), changed);
+        assertEquals(1, D.spareAtRest(), "one idle JVM for an agent nobody calls");
     }
 
     @Test

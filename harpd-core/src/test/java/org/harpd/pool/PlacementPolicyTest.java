@@ -228,6 +228,56 @@ class PlacementPolicyTest {
         assertEquals(2, policy.stats().ready());
     }
 
+    /** Two spares while calls come, one once none has come (and no boot has finished) for 30 s. */
+    private void restingPolicy() {
+        policy = new PlacementPolicy<>(new PlacementPolicy.Limits(2, 8, 1_000, 10 * S, 1, level -> 1_000, 1,
+                30 * S), (call, worker) -> !ended.contains(call));
+    }
+
+    @Test
+    void atRestTheOldestIdleSpareRetiresDownToTheSparesAtRest() {
+        restingPolicy();
+        assertEquals(1, policy.plan(0).boots(), "two spares at start, one boot at a time");
+        boot("s1", 0, S);
+        boot("s2", S, S); // the last boot finished at 2 s: the rest starts at 32 s
+        assertEquals(0, policy.plan(2 * S).boots());
+
+        assertEquals(32 * S, policy.nextReview(2 * S), "when the pool comes to rest");
+        assertEquals(List.of(), policy.plan(31 * S).idleTooLong(), "idle long enough, but not yet at rest");
+        Plan<String> atRest = policy.plan(32 * S);
+        assertEquals(List.of("s1"), atRest.idleTooLong(), "the spare idle longest");
+        assertEquals(0, atRest.boots(), "not replaced");
+        policy.exited("s1", 32 * S);
+        assertEquals(List.of(), policy.plan(1_000 * S).idleTooLong(), "one spare stays");
+        assertEquals(0, policy.plan(1_000 * S).boots());
+        assertEquals(Long.MAX_VALUE, policy.nextReview(1_000 * S));
+    }
+
+    @Test
+    void aCallAtRestTakesTheRemainingSpareAndTheSparesAreBootedAgain() {
+        restingPolicy();
+        boot("s1", 0, S);
+        boot("s2", 0, S);
+        assertEquals(List.of("s1"), policy.plan(100 * S).idleTooLong());
+        policy.exited("s1", 100 * S);
+
+        assertEquals("s2", run("c1", ALICE, 200 * S).worker(), "no wait for a boot");
+        assertEquals(1, policy.plan(200 * S).boots(), "one boot at a time towards two spares");
+        boot("s3", 200 * S, S);
+        assertEquals(1, policy.plan(201 * S).boots());
+        boot("s4", 201 * S, S);
+        assertEquals(0, policy.plan(202 * S).boots());
+        assertEquals(2, policy.stats().ready(), "two spares beside alice's busy worker");
+    }
+
+    @Test
+    void withoutARestPeriodTheSparesStay() {
+        policy(2, 8, 10 * S, 1);
+        boot("s1", 0, S);
+        boot("s2", 0, S);
+        assertEquals(List.of(), policy.plan(1_000_000 * S).idleTooLong());
+    }
+
     @Test
     void anIdleTimeoutOfZeroRetiresNothing() {
         policy(0, 8, 0, 1);
