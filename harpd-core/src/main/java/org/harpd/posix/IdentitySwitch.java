@@ -1,5 +1,12 @@
 package org.harpd.posix;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -19,7 +26,11 @@ import org.harpd.procedure.Identity;
  * </ul>
  * Order: setgroups, setgid, setuid (groups can only be changed while still privileged), then the result is
  * verified against getuid/geteuid/getgid/getegid/getgroups, and a process that left root must not be able to
- * get it back. A step whose ids are already in place is skipped, so "switching" to the identity the process
+ * get it back. Last, the process must still reach its own code: the JVM reads a class from a directory of its
+ * class path the first time it needs it, so a directory the new identity cannot read (a checkout readable by
+ * root only) would otherwise fail some later step, or leave a worker that never answers, instead of one error
+ * naming it. A jar is read through the file the JVM opened, while booting, to load its first class, so a jar
+ * the new identity cannot read still serves it. A step whose ids are already in place is skipped, so "switching" to the identity the process
  * already has works without privileges.
  */
 public final class IdentitySwitch {
@@ -83,11 +94,12 @@ public final class IdentitySwitch {
         return new ResolvedIdentity(uid, gid, groups);
     }
 
-    /** Become {@code target}, then check that the kernel agrees. */
+    /** Become {@code target}, then check that the kernel agrees and that the process still reaches its code. */
     public static void apply(ResolvedIdentity target) throws IdentitySwitchException {
         if (target.isUnchanged()) {
             return;
         }
+        List<Path> code = codeDirectories(); // found while every class this needs is still loadable
         boolean wasRoot = Posix.geteuid() == 0;
         try {
             if (target.groups() != null && !sameGroups(target.groups())) {
@@ -103,6 +115,49 @@ public final class IdentitySwitch {
             throw new IdentitySwitchException("cannot switch to " + describe(target) + ": " + e.getMessage(), e);
         }
         verify(target, wasRoot);
+        for (Path entry : code) {
+            String problem = unreadable(entry);
+            if (problem != null) {
+                throw new IdentitySwitchException("as " + describe(target) + ", this process cannot read " + entry
+                        + " (" + problem + "), a directory of its class path: harpd's files must be readable by every"
+                        + " user procedures run as");
+            }
+        }
+    }
+
+    /**
+     * The entries of this JVM's class path and module path that are not jar files: the directories, where each class
+     * is read when first needed (and entries this process cannot even tell the kind of).
+     */
+    static List<Path> codeDirectories() {
+        List<Path> entries = new ArrayList<>();
+        for (String property : new String[] {"java.class.path", "jdk.module.path"}) {
+            String value = System.getProperty(property, "");
+            for (String entry : value.split(File.pathSeparator)) {
+                Path path = Path.of(entry).toAbsolutePath();
+                if (!entry.isEmpty() && !Files.isRegularFile(path)) {
+                    entries.add(path);
+                }
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Why this process cannot read the directory {@code entry} (list it and reach into it), or null when it can, or
+     * when it does not exist (the JVM skips those too). Only JDK classes, which stay loadable whoever the process is.
+     */
+    static String unreadable(Path entry) {
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(entry)) {
+            listing.iterator().hasNext();
+            return Files.isExecutable(entry) ? null : "permission denied";
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (AccessDeniedException e) {
+            return "permission denied";
+        } catch (IOException e) {
+            return e.getMessage();
+        }
     }
 
     private static void verify(ResolvedIdentity target, boolean wasRoot) throws IdentitySwitchException {

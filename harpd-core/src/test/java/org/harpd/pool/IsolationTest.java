@@ -7,10 +7,14 @@ import static org.harpd.pool.TestWorkers.job;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +55,20 @@ class IsolationTest {
         pool.submit(job, sink);
         sink.await();
         sink.completed(); // a failure is reported as such
+        return sink.completedJson().path("result");
+    }
+
+    /**
+     * The first call as nobody. Where nobody cannot read this checkout (a clone in a directory of mode 0700, as
+     * mktemp -d makes), the worker says so in the call's error, and what the test is about cannot happen here.
+     */
+    private JsonNode firstCallAsNobody() throws InterruptedException {
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job("whoami", null, NOBODY), sink);
+        sink.await().completed(); // a failure is reported as such
+        String error = sink.completedJson().path("error").path("message").asText();
+        assumeFalse(error.contains("cannot read"), () -> "nobody cannot read this checkout: " + error);
+        assertEquals("", error, "the call as nobody answered an error");
         return sink.completedJson().path("result");
     }
 
@@ -249,7 +267,7 @@ class IsolationTest {
     void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "switching users needs root");
         pool(Isolation.SHARED, 0, 4, 100);
-        JsonNode nobody = result(job("whoami", null, NOBODY));
+        JsonNode nobody = firstCallAsNobody();
         awaitIdle();
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
         awaitIdle();
@@ -269,7 +287,7 @@ class IsolationTest {
     void atMaxTheIdleSwitchedWorkerIsRetiredForACallOfAnotherIdentity() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "switching users needs root");
         pool(Isolation.SHARED, 0, 1, 100);
-        JsonNode nobody = result(job("whoami", null, NOBODY));
+        JsonNode nobody = firstCallAsNobody();
         awaitIdle();
 
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
@@ -277,5 +295,28 @@ class IsolationTest {
         assertEquals(0, root.path("uid").asInt());
         assertNotEquals(nobody.path("pid"), root.path("pid"));
         await("the nobody worker gone", () -> gone(nobody.path("pid").asLong()));
+    }
+
+    @Test
+    void aWorkerThatCannotReadItsClassPathAfterSwitchingSaysWhichEntryAtOnce() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        Path closed = Files.createDirectories(dir.resolve("closed"));
+        // first on the class path: the one to name, even in a checkout that nobody cannot read either
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        PoolSettings daemon = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 0, 1,
+                100);
+        WorkerCommand command = daemon.command();
+        pool = new WorkerPool(new PoolSettings(new WorkerCommand(command.java(), command.jvmOptions(),
+                closed + File.pathSeparator + command.classpath(), command.mainClass(), command.args(),
+                command.checkedOptions()), daemon.workers()));
+
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job("whoami", null, NOBODY), sink);
+        sink.await().completed();
+        JsonNode error = sink.completedJson().path("error");
+
+        assertEquals("system_error", error.path("type").asText(), sink.completed());
+        assertTrue(error.path("message").asText().contains("cannot read " + closed + " (permission denied)"),
+                sink.completed());
     }
 }
