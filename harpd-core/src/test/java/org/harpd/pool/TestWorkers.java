@@ -35,13 +35,20 @@ final class TestWorkers {
         return Files.writeString(dir.resolve("procedures.py"), content);
     }
 
+    /**
+     * Idle workers retire only in a test that sets an idle timeout: on a loaded machine, a test's next call to a
+     * worker can come later than the default's 10 s (a boot in between), and then finds it gone.
+     */
+    static final Duration NO_IDLE_TIMEOUT = Duration.ofHours(1);
+
     static PoolSettings settings(Path procedures, int spare, int max, int queue) {
-        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5));
+        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5))
+                .withIdleTimeout(NO_IDLE_TIMEOUT);
     }
 
     static PoolSettings settings(Path procedures, Isolation isolation, int spare, int max, int maxCalls) {
         return new PoolSettings(command(procedures), isolation, spare, max, 4, maxCalls, Duration.ofSeconds(20),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5)).withIdleTimeout(NO_IDLE_TIMEOUT);
     }
 
     static CallJob job(String procedure, Duration timeout, Identity identity, Object... arguments) {
