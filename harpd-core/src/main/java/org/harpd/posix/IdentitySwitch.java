@@ -9,89 +9,34 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.harpd.procedure.IdRef;
-import org.harpd.procedure.Identity;
 
 /**
- * Switches the current process to a call's identity, as the original harpd's {@code setguid} does:
- * <ul>
- *   <li>a user given by name with no groups also takes that user's primary group, and the
- *       supplementary groups become just that group;</li>
- *   <li>groups given: the first is the primary gid, all of them are the supplementary groups;</li>
- *   <li>anything not given stays as it is (a numeric uid alone changes only the uid).</li>
- * </ul>
- * Order: setgroups, setgid, setuid (groups can only be changed while still privileged), then the result is
- * verified against getuid/geteuid/getgid/getegid/getgroups, and a process that left root must not be able to
- * get it back. Last, the process must still reach its own code: the JVM reads a class from a directory of its
- * class path the first time it needs it, so a directory the new identity cannot read (a checkout readable by
- * root only) would otherwise fail some later step, or leave a worker that never answers, instead of one error
- * naming it. A jar is read through the file the JVM opened, while booting, to load its first class, so a jar
- * the new identity cannot read still serves it. A step whose ids are already in place is skipped, so "switching" to the identity the process
- * already has works without privileges.
+ * Switches the current process to a resolved identity (numbers: the worker resolves the names a procedure gives),
+ * as the original harpd's {@code setguid} does. Order: setgroups, setgid, setuid (groups can only be changed while
+ * still privileged), then the result is verified against getuid/geteuid/getgid/getegid/getgroups, and a process
+ * that left root must not be able to get it back. A step whose ids are already in place is skipped, so
+ * "switching" to the identity the process already has works without privileges.
+ *
+ * <p>Last, the process must still reach its own code: the JVM reads a class from a directory of its class path the
+ * first time it needs it, so a directory the new identity cannot read (a checkout readable by root only) would
+ * otherwise fail some later step, or leave a worker that never answers, instead of one error naming it. A jar is
+ * read through the file the JVM opened, while booting, to load its first class, so a jar the new identity cannot
+ * read still serves it.
  */
 public final class IdentitySwitch {
-    private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 means "no change" to the kernel
-
     private IdentitySwitch() {
     }
 
-    /** Resolve and apply; no-op for {@link Identity#UNCHANGED}. */
-    public static ResolvedIdentity switchTo(Identity identity) throws IdentitySwitchException {
-        ResolvedIdentity target = resolve(identity);
-        apply(target);
-        return target;
-    }
-
     /**
-     * Run what {@link #switchTo} runs, changing nothing: a lookup in the passwd and group databases (glibc
-     * loads its name-service modules on the first), reading the groups, and describing the EPERM that the
-     * check that root cannot be regained expects. A worker does it while booting, so its first call does not.
+     * Run what {@link #apply} runs, changing nothing: reading the groups, and describing the EPERM that the check
+     * that root cannot be regained expects. A worker does it while booting, so its first call does not.
      */
     public static void warmUp() {
-        try {
-            resolve(new Identity(IdRef.ofName("root"), List.of(IdRef.ofName("root"))));
-        } catch (IdentitySwitchException e) {
-            // no user or group named root here: the lookups ran all the same
-        }
         sameGroups(List.of(Posix.getgid()));
         PosixException.describe(jnr.constants.platform.Errno.EPERM.intValue());
-    }
-
-    /** Names to numbers, through the passwd and group databases. */
-    public static ResolvedIdentity resolve(Identity identity) throws IdentitySwitchException {
-        Integer uid = null;
-        Integer gid = null;
-        List<Integer> groups = null;
-        IdRef user = identity.user();
-        if (user != null) {
-            if (user.isName()) {
-                UserEntry entry = lookup(() -> Posix.user(user.name()).orElse(null), "user", user.name());
-                uid = entry.uid();
-                if (identity.groups().isEmpty()) {
-                    gid = entry.gid();
-                    groups = List.of(entry.gid());
-                }
-            } else {
-                uid = numeric(user.id(), "uid");
-            }
-        }
-        if (!identity.groups().isEmpty()) {
-            Set<Integer> ids = new LinkedHashSet<>();
-            for (IdRef group : identity.groups()) {
-                if (group.isName()) {
-                    ids.add(lookup(() -> Posix.group(group.name()).orElse(null), "group", group.name()).gid());
-                } else {
-                    ids.add(numeric(group.id(), "gid"));
-                }
-            }
-            groups = new ArrayList<>(ids);
-            gid = groups.get(0);
-        }
-        return new ResolvedIdentity(uid, gid, groups);
     }
 
     /** Become {@code target}, then check that the kernel agrees and that the process still reaches its code. */
@@ -195,30 +140,6 @@ public final class IdentitySwitch {
             current.add(g);
         }
         return current.equals(new TreeSet<>(wanted));
-    }
-
-    private static int numeric(long id, String what) throws IdentitySwitchException {
-        if (id < 0 || id > MAX_ID) {
-            throw new IdentitySwitchException(what + " out of range: " + id);
-        }
-        return (int) id;
-    }
-
-    private interface Lookup<T> {
-        T find();
-    }
-
-    private static <T> T lookup(Lookup<T> lookup, String what, String name) throws IdentitySwitchException {
-        T found;
-        try {
-            found = lookup.find();
-        } catch (RuntimeException e) {
-            throw new IdentitySwitchException("cannot look up " + what + " '" + name + "': " + e.getMessage(), e);
-        }
-        if (found == null) {
-            throw new IdentitySwitchException("unknown " + what + " '" + name + "'");
-        }
-        return found;
     }
 
     static String describe(ResolvedIdentity target) {
