@@ -59,16 +59,20 @@ class IsolationTest {
     }
 
     /**
-     * The first call as nobody. Where nobody cannot read this checkout (a clone in a directory of mode 0700, as
-     * mktemp -d makes), the worker says so in the call's error, and what the test is about cannot happen here.
+     * In a pool of at most {@code max} shared workers, the answer of a call as nobody, once its worker is idle
+     * again. Where nobody cannot read this checkout (a clone in a directory of mode 0700, as mktemp -d makes), the
+     * worker says so in the call's error, and what the test is about cannot happen here.
      */
-    private JsonNode firstCallAsNobody() throws InterruptedException {
+    private JsonNode idleNobodyWorker(int max) throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, max, 100);
         RecordingSink sink = new RecordingSink();
         pool.submit(job("whoami", null, NOBODY), sink);
         sink.await().completed(); // a failure is reported as such
         String error = sink.completedJson().path("error").path("message").asText();
         assumeFalse(error.contains("cannot read"), () -> "nobody cannot read this checkout: " + error);
         assertEquals("", error, "the call as nobody answered an error");
+        awaitIdle();
         return sink.completedJson().path("result");
     }
 
@@ -81,36 +85,40 @@ class IsolationTest {
         await("an idle worker", () -> pool.stats().busy() == 0 && pool.stats().ready() >= 1);
     }
 
+    /** {@code calls} calls of counter, each once the worker of the one before is idle again. */
+    private List<JsonNode> countersInTurn(int calls) throws InterruptedException {
+        List<JsonNode> answers = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            if (i > 0) {
+                awaitIdle();
+            }
+            answers.add(counter());
+        }
+        return answers;
+    }
+
+    private static List<Integer> counts(List<JsonNode> answers) {
+        return answers.stream().map(answer -> answer.path("counter").asInt()).toList();
+    }
+
+    /** Three calls of counter in turn, all served by one worker, count {@code counts} and load {@code loads}. */
+    private void oneWorkerCounts(Isolation isolation, List<Integer> counts, int loads, String why) throws Exception {
+        pool(isolation, 0, 2, 100);
+        List<JsonNode> answers = countersInTurn(3);
+
+        assertEquals(counts, counts(answers));
+        assertEquals(answers.get(0).path("pid"), answers.get(2).path("pid"));
+        assertEquals(loads, answers.get(2).path("loads").asInt(), why);
+    }
+
     @Test
     void sharedKeepsModuleStateBetweenCallsInOneWorker() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
-        awaitIdle();
-        JsonNode third = counter();
-
-        assertEquals(1, first.path("counter").asInt());
-        assertEquals(2, second.path("counter").asInt());
-        assertEquals(3, third.path("counter").asInt());
-        assertEquals(first.path("pid"), third.path("pid"));
-        assertEquals(1, third.path("loads").asInt(), "module loaded once per worker");
+        oneWorkerCounts(Isolation.SHARED, List.of(1, 2, 3), 1, "module loaded once per worker");
     }
 
     @Test
     void interpreterLoadsAFreshModuleForEveryCallInOneWorker() throws Exception {
-        pool(Isolation.INTERPRETER, 0, 2, 100);
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
-        awaitIdle();
-        JsonNode third = counter();
-
-        assertEquals(1, first.path("counter").asInt());
-        assertEquals(1, second.path("counter").asInt());
-        assertEquals(1, third.path("counter").asInt());
-        assertEquals(first.path("pid"), third.path("pid"));
-        assertEquals(3, third.path("loads").asInt(), "one load per call");
+        oneWorkerCounts(Isolation.INTERPRETER, List.of(1, 1, 1), 3, "one load per call");
     }
 
     @Test
@@ -120,9 +128,7 @@ class IsolationTest {
         pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
                 daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
                 Map.of("counter", Isolation.SHARED), TestWorkers.NO_IDLE_TIMEOUT));
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
+        List<JsonNode> firstTwo = countersInTurn(2);
         awaitIdle();
         // same identity, and the shared worker is idle: still, a process-level call gets a fresh worker each time
         long whoFirst = result(job("whoami")).path("pid").asLong();
@@ -130,8 +136,9 @@ class IsolationTest {
         awaitIdle();
         JsonNode third = counter();
 
-        assertEquals(List.of(1, 2, 3), List.of(first.path("counter").asInt(), second.path("counter").asInt(),
-                third.path("counter").asInt()), "the shared procedure keeps its module state");
+        JsonNode first = firstTwo.get(0);
+        assertEquals(List.of(1, 2, 3), counts(List.of(first, firstTwo.get(1), third)),
+                "the shared procedure keeps its module state");
         assertEquals(first.path("pid"), third.path("pid"));
         assertNotEquals(first.path("pid").asLong(), whoFirst);
         assertNotEquals(first.path("pid").asLong(), whoSecond);
@@ -235,15 +242,25 @@ class IsolationTest {
         assertEquals(1, next.path("counter").asInt());
     }
 
+    /** The worker of a first call, and the ended sink of {@code job}, sent to it once it is idle again. */
+    private record AfterACounter(long worker, RecordingSink call) {
+    }
+
+    /** In a pool of shared workers: a counter call, then {@code job} on the same worker. */
+    private AfterACounter afterACounter(CallJob job) throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long worker = counter().path("pid").asLong();
+        awaitIdle();
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job, sink);
+        return new AfterACounter(worker, sink.await());
+    }
+
     @Test
     void timeoutInSharedKillsTheWorkerAndTheNextCallGetsAFreshOne() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        long before = counter().path("pid").asLong();
-        awaitIdle();
-
-        RecordingSink hung = new RecordingSink();
-        pool.submit(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60), hung);
-        assertEquals(ErrorType.TIMEOUT, hung.await().failed().type());
+        AfterACounter hung = afterACounter(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60));
+        long before = hung.worker();
+        assertEquals(ErrorType.TIMEOUT, hung.call().failed().type());
         await("timed-out worker gone", () -> gone(before));
 
         JsonNode after = counter();
@@ -253,13 +270,10 @@ class IsolationTest {
 
     @Test
     void crashInSharedIsSystemErrorAndTheWorkerIsReplaced() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        long before = counter().path("pid").asLong();
-        awaitIdle();
-
-        RecordingSink crash = new RecordingSink();
-        pool.submit(job("crash"), crash);
-        assertEquals(ErrorType.SYSTEM_ERROR, crash.await().failed().type());
+        AfterACounter first = afterACounter(job("crash"));
+        long before = first.worker();
+        RecordingSink crash = first.call();
+        assertEquals(ErrorType.SYSTEM_ERROR, crash.failed().type());
         assertEquals(before, crash.failed().data().path("pid").asLong());
 
         JsonNode after = counter();
@@ -268,10 +282,7 @@ class IsolationTest {
 
     @Test
     void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        pool(Isolation.SHARED, 0, 4, 100);
-        JsonNode nobody = firstCallAsNobody();
-        awaitIdle();
+        JsonNode nobody = idleNobodyWorker(4);
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
         awaitIdle();
         JsonNode nobodyAgain = result(job("whoami", null, NOBODY));
@@ -288,10 +299,7 @@ class IsolationTest {
 
     @Test
     void atMaxTheIdleSwitchedWorkerIsRetiredForACallOfAnotherIdentity() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        pool(Isolation.SHARED, 0, 1, 100);
-        JsonNode nobody = firstCallAsNobody();
-        awaitIdle();
+        JsonNode nobody = idleNobodyWorker(1);
 
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
 
