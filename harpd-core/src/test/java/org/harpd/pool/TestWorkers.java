@@ -15,6 +15,7 @@ import org.harpd.procedure.Signature;
 import org.harpd.protocol.Json;
 import org.harpd.worker.FakeWorkerMain;
 import org.harpd.workerprotocol.WorkerArguments;
+import org.junit.jupiter.api.Assumptions;
 
 /** Worker JVMs running {@link FakeWorkerMain}, the worker loop with a pure-Java runtime, for pool tests. */
 final class TestWorkers {
@@ -63,6 +64,18 @@ final class TestWorkers {
 
     static Identity identity(IdRef user, IdRef... groups) {
         return new Identity(user, List.of(groups));
+    }
+
+    /**
+     * {@code answer}, the reply to a call as another user, unless the worker could not read this checkout as that
+     * user (a clone in a directory of mode 0700, as mktemp -d makes): then what the test is about cannot happen
+     * here, and it is skipped, saying so.
+     */
+    static JsonNode readableBySwitchedWorker(JsonNode answer) {
+        String error = answer.path("error").path("message").asText();
+        Assumptions.assumeFalse(error.contains("cannot read"), () -> "the switched worker cannot read this checkout: "
+                + error);
+        return answer;
     }
 
     /** Poll until {@code condition} holds; fail (not a timing assertion: a bound on a hang) after 30 s. */
