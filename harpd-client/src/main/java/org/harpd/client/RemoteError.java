@@ -2,31 +2,12 @@ package org.harpd.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** The server refused or failed the call: {@code {"error": {"type", "message", "data"?}, "harp": 1}}. */
-public class RemoteError extends HarpClientException {
-    private final String type;
-    private final String remoteMessage;
-    private final JsonNode data;
-
+/**
+ * The server refused or failed the call: {@code {"error": {"type", "message", "data"?}, "harp": 1}}. The type is
+ * e.g. {@code auth_error}, {@code no_such_procedure}, {@code timeout}; the data, optional, is for troubleshooting.
+ */
+public class RemoteError extends RemoteFailure {
     public RemoteError(String type, String message, JsonNode data) {
-        super(type + ": " + message);
-        this.type = type;
-        this.remoteMessage = message;
-        this.data = data;
-    }
-
-    /** e.g. {@code auth_error}, {@code no_such_procedure}, {@code timeout} */
-    public String type() {
-        return type;
-    }
-
-    /** The server's message, without the type prefix of {@link #getMessage()}. */
-    public String remoteMessage() {
-        return remoteMessage;
-    }
-
-    /** Optional troubleshooting data, or null. */
-    public JsonNode data() {
-        return data;
+        super(type, message, data);
     }
 }

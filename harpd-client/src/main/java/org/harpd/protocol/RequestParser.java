@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -67,9 +66,6 @@ public final class RequestParser {
             node = READER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new HarpError(ErrorType.PARSE_ERROR, describe(e));
-        } catch (IOException e) {
-            // reading from a String cannot fail on I/O, but the signature says it may
-            throw new HarpError(ErrorType.PARSE_ERROR, "cannot read request");
         }
         if (node == null || node.isMissingNode()) {
             throw new HarpError(ErrorType.PARSE_ERROR, "No JSON object could be decoded");

@@ -1,93 +1,50 @@
 package org.harpd.posix;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.harpd.procedure.IdRef;
-import org.harpd.procedure.Identity;
 
 /**
- * Switches the current process to a call's identity, as the original harpd's {@code setguid} does:
- * <ul>
- *   <li>a user given by name with no groups also takes that user's primary group, and the
- *       supplementary groups become just that group;</li>
- *   <li>groups given: the first is the primary gid, all of them are the supplementary groups;</li>
- *   <li>anything not given stays as it is (a numeric uid alone changes only the uid).</li>
- * </ul>
- * Order: setgroups, setgid, setuid (groups can only be changed while still privileged), then the result is
- * verified against getuid/geteuid/getgid/getegid/getgroups, and a process that left root must not be able to
- * get it back. A step whose ids are already in place is skipped, so "switching" to the identity the process
- * already has works without privileges.
+ * Switches the current process to a resolved identity (numbers: the worker resolves the names a procedure gives),
+ * as the original harpd's {@code setguid} does. Order: setgroups, setgid, setuid (groups can only be changed while
+ * still privileged), then the result is verified against getuid/geteuid/getgid/getegid/getgroups, and a process
+ * that left root must not be able to get it back. A step whose ids are already in place is skipped, so
+ * "switching" to the identity the process already has works without privileges.
+ *
+ * <p>Last, the process must still reach its own code: the JVM reads a class from a directory of its class path the
+ * first time it needs it, so a directory the new identity cannot read (a checkout readable by root only) would
+ * otherwise fail some later step, or leave a worker that never answers, instead of one error naming it. A jar is
+ * read through the file the JVM opened, while booting, to load its first class, so a jar the new identity cannot
+ * read still serves it.
  */
 public final class IdentitySwitch {
-    private static final long MAX_ID = 0xFFFF_FFFEL; // (uid_t) -1 means "no change" to the kernel
-
     private IdentitySwitch() {
     }
 
-    /** Resolve and apply; no-op for {@link Identity#UNCHANGED}. */
-    public static ResolvedIdentity switchTo(Identity identity) throws IdentitySwitchException {
-        ResolvedIdentity target = resolve(identity);
-        apply(target);
-        return target;
-    }
-
     /**
-     * Run what {@link #switchTo} runs, changing nothing: a lookup in the passwd and group databases (glibc
-     * loads its name-service modules on the first), reading the groups, and describing the EPERM that the
-     * check that root cannot be regained expects. A worker does it while booting, so its first call does not.
+     * Run what {@link #apply} runs, changing nothing: reading the groups, and describing the EPERM that the check
+     * that root cannot be regained expects. A worker does it while booting, so its first call does not.
      */
     public static void warmUp() {
-        try {
-            resolve(new Identity(IdRef.ofName("root"), List.of(IdRef.ofName("root"))));
-        } catch (IdentitySwitchException e) {
-            // no user or group named root here: the lookups ran all the same
-        }
         sameGroups(List.of(Posix.getgid()));
         PosixException.describe(jnr.constants.platform.Errno.EPERM.intValue());
     }
 
-    /** Names to numbers, through the passwd and group databases. */
-    public static ResolvedIdentity resolve(Identity identity) throws IdentitySwitchException {
-        Integer uid = null;
-        Integer gid = null;
-        List<Integer> groups = null;
-        IdRef user = identity.user();
-        if (user != null) {
-            if (user.isName()) {
-                UserEntry entry = lookup(() -> Posix.user(user.name()).orElse(null), "user", user.name());
-                uid = entry.uid();
-                if (identity.groups().isEmpty()) {
-                    gid = entry.gid();
-                    groups = List.of(entry.gid());
-                }
-            } else {
-                uid = numeric(user.id(), "uid");
-            }
-        }
-        if (!identity.groups().isEmpty()) {
-            Set<Integer> ids = new LinkedHashSet<>();
-            for (IdRef group : identity.groups()) {
-                if (group.isName()) {
-                    ids.add(lookup(() -> Posix.group(group.name()).orElse(null), "group", group.name()).gid());
-                } else {
-                    ids.add(numeric(group.id(), "gid"));
-                }
-            }
-            groups = new ArrayList<>(ids);
-            gid = groups.get(0);
-        }
-        return new ResolvedIdentity(uid, gid, groups);
-    }
-
-    /** Become {@code target}, then check that the kernel agrees. */
+    /** Become {@code target}, then check that the kernel agrees and that the process still reaches its code. */
     public static void apply(ResolvedIdentity target) throws IdentitySwitchException {
         if (target.isUnchanged()) {
             return;
         }
+        List<Path> code = codeDirectories(); // found while every class this needs is still loadable
         boolean wasRoot = Posix.geteuid() == 0;
         try {
             if (target.groups() != null && !sameGroups(target.groups())) {
@@ -103,6 +60,49 @@ public final class IdentitySwitch {
             throw new IdentitySwitchException("cannot switch to " + describe(target) + ": " + e.getMessage(), e);
         }
         verify(target, wasRoot);
+        for (Path entry : code) {
+            String problem = unreadable(entry);
+            if (problem != null) {
+                throw new IdentitySwitchException("as " + describe(target) + ", this process cannot read " + entry
+                        + " (" + problem + "), a directory of its class path: harpd's files must be readable by every"
+                        + " user procedures run as");
+            }
+        }
+    }
+
+    /**
+     * The entries of this JVM's class path and module path that are not jar files: the directories, where each class
+     * is read when first needed (and entries this process cannot even tell the kind of).
+     */
+    static List<Path> codeDirectories() {
+        List<Path> entries = new ArrayList<>();
+        for (String property : new String[] {"java.class.path", "jdk.module.path"}) {
+            String value = System.getProperty(property, "");
+            for (String entry : value.split(File.pathSeparator)) {
+                Path path = Path.of(entry).toAbsolutePath();
+                if (!entry.isEmpty() && !Files.isRegularFile(path)) {
+                    entries.add(path);
+                }
+            }
+        }
+        return entries;
+    }
+
+    /**
+     * Why this process cannot read the directory {@code entry} (list it and reach into it), or null when it can, or
+     * when it does not exist (the JVM skips those too). Only JDK classes, which stay loadable whoever the process is.
+     */
+    static String unreadable(Path entry) {
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(entry)) {
+            listing.iterator().hasNext();
+            return Files.isExecutable(entry) ? null : "permission denied";
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (AccessDeniedException e) {
+            return "permission denied";
+        } catch (IOException e) {
+            return e.getMessage();
+        }
     }
 
     private static void verify(ResolvedIdentity target, boolean wasRoot) throws IdentitySwitchException {
@@ -140,30 +140,6 @@ public final class IdentitySwitch {
             current.add(g);
         }
         return current.equals(new TreeSet<>(wanted));
-    }
-
-    private static int numeric(long id, String what) throws IdentitySwitchException {
-        if (id < 0 || id > MAX_ID) {
-            throw new IdentitySwitchException(what + " out of range: " + id);
-        }
-        return (int) id;
-    }
-
-    private interface Lookup<T> {
-        T find();
-    }
-
-    private static <T> T lookup(Lookup<T> lookup, String what, String name) throws IdentitySwitchException {
-        T found;
-        try {
-            found = lookup.find();
-        } catch (RuntimeException e) {
-            throw new IdentitySwitchException("cannot look up " + what + " '" + name + "': " + e.getMessage(), e);
-        }
-        if (found == null) {
-            throw new IdentitySwitchException("unknown " + what + " '" + name + "'");
-        }
-        return found;
     }
 
     static String describe(ResolvedIdentity target) {

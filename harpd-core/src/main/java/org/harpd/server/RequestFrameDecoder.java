@@ -2,11 +2,11 @@ package org.harpd.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.Messages;
@@ -14,9 +14,10 @@ import org.harpd.protocol.Messages;
 /**
  * Reads the one request line a connection carries and passes it on as a {@link RequestLine}.
  * Refuses a line longer than the bound, any byte after the newline (whether it came with the request or
- * later, while the call runs), and an end of input before the newline.
+ * later, while the call runs), and an end of input before the newline. {@link ByteToMessageDecoder} keeps the
+ * part of the line received so far; once a request is refused, what the client still sends is dropped as it comes.
  */
-final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
+final class RequestFrameDecoder extends ByteToMessageDecoder {
     /**
      * After a refusal, how long input may pause before the connection closes: until then what the client
      * still sends is read and dropped, so its unread answer is not destroyed by a reset (see
@@ -27,7 +28,8 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
     static final long DRAIN_MAX_MILLIS = 5_000;
 
     private final int maxRequestBytes;
-    private ByteBuf pending;
+    /** How many bytes of the line received so far have been searched for the newline (none had it). */
+    private int searched;
     private boolean requestComplete;
     private ScheduledFuture<?> drainIdle;
     private ScheduledFuture<?> drainLimit;
@@ -37,60 +39,49 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof ByteBuf in)) {
-            ctx.fireChannelRead(msg);
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (drainIdle != null) {
+            in.skipBytes(in.readableBytes());
+            keepDraining(ctx);
             return;
         }
-        try {
-            if (drainIdle != null) {
-                keepDraining(ctx);
-                return;
-            }
-            if (ConnectionReply.isFinished(ctx.channel()) || !in.isReadable()) {
-                return;
-            }
-            if (requestComplete) {
-                refuseWhileReceiving(ctx, "excessive data after request");
-                return;
-            }
-            accept(ctx, in);
-        } finally {
-            ReferenceCountUtil.release(in);
+        if (ConnectionReply.isFinished(ctx.channel())) {
+            in.skipBytes(in.readableBytes());
+            return;
         }
-    }
-
-    private void accept(ChannelHandlerContext ctx, ByteBuf in) {
-        int buffered = pending == null ? 0 : pending.readableBytes();
-        int newline = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-        int lineBytes = buffered + (newline < 0 ? in.readableBytes() : newline - in.readerIndex());
+        if (requestComplete) {
+            refuseWhileReceiving(ctx, in, "excessive data after request");
+            return;
+        }
+        int newline = in.indexOf(in.readerIndex() + searched, in.writerIndex(), (byte) '\n');
+        int lineBytes = newline < 0 ? in.readableBytes() : newline - in.readerIndex();
         if (lineBytes > maxRequestBytes) {
-            refuseWhileReceiving(ctx, "request too long");
+            refuseWhileReceiving(ctx, in, "request too long");
             return;
         }
         if (newline < 0) {
-            if (pending == null) {
-                pending = ctx.alloc().buffer(Math.min(in.readableBytes() * 2, maxRequestBytes));
-            }
-            pending.writeBytes(in);
+            searched = in.readableBytes();
             return;
         }
         if (newline + 1 < in.writerIndex()) {
-            refuseWhileReceiving(ctx, "excessive data after request");
+            refuseWhileReceiving(ctx, in, "excessive data after request");
             return;
         }
         byte[] line = new byte[lineBytes];
-        if (pending != null) {
-            pending.readBytes(line, 0, buffered);
-        }
-        in.getBytes(in.readerIndex(), line, buffered, lineBytes - buffered);
-        releasePending();
+        in.readBytes(line);
+        in.skipBytes(1); // the newline
         requestComplete = true;
-        ctx.fireChannelRead(new RequestLine(line));
+        out.add(new RequestLine(line));
+    }
+
+    /** A line cut off by the end of input is answered when the end is seen, in {@link #userEventTriggered}. */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        in.skipBytes(in.readableBytes());
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ChannelInputShutdownEvent || evt instanceof SslCloseCompletionEvent) {
             if (ConnectionReply.isFinished(ctx.channel())) {
                 ctx.close();  // the client has read our last message and gone: nothing to wait for
@@ -101,25 +92,25 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         }
-        ctx.fireUserEventTriggered(evt);
+        // then ByteToMessageDecoder decodes what is left of the input (dropped: the connection is finished or
+        // closing) and passes the event on
+        super.userEventTriggered(ctx, evt);
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        releasePending();
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        super.channelInactive(ctx);
         stopDraining();
-        ctx.fireChannelInactive();
     }
 
     @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        releasePending();
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
         stopDraining();
     }
 
     /** A refusal while the rest of the request may still be on its way: answer, drain, then close. */
-    private void refuseWhileReceiving(ChannelHandlerContext ctx, String message) {
-        releasePending();
+    private void refuseWhileReceiving(ChannelHandlerContext ctx, ByteBuf in, String message) {
+        in.skipBytes(in.readableBytes());
         requestComplete = true;
         ConnectionReply.finishKeepingOpen(ctx.channel(), Messages.error(ErrorType.INVALID_REQUEST, message));
         drainLimit = ctx.executor().schedule(() -> ctx.close(), DRAIN_MAX_MILLIS, TimeUnit.MILLISECONDS);
@@ -142,15 +133,7 @@ final class RequestFrameDecoder extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, String message) {
-        releasePending();
         requestComplete = true;
         ConnectionReply.finish(ctx.channel(), Messages.error(ErrorType.INVALID_REQUEST, message));
-    }
-
-    private void releasePending() {
-        if (pending != null) {
-            pending.release();
-            pending = null;
-        }
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.harpd.posix.IdentitySwitch;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
 import org.harpd.protocol.Json;
@@ -33,7 +32,7 @@ final class CallPathWarmUp {
     static void run(WorkerRuntime runtime) throws Exception {
         Identity someone = new Identity(IdRef.ofName("root"), List.of(IdRef.ofId(0)));
         WorkerProtocol.CallCommand call = parse(SAMPLE_ARGUMENTS, someone);
-        IdentitySwitch.warmUp();
+        IdentityResolver.warmUp();
         interpreter(runtime, call.arguments());
         interpreter(runtime, parse(SAMPLE_KEYWORDS, Identity.UNCHANGED).arguments());
     }

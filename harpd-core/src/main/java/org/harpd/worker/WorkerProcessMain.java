@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.harpd.logging.PythonLevels;
 import org.harpd.logging.PythonLogBridge;
-import org.harpd.posix.IdentitySwitch;
 import org.harpd.posix.IdentitySwitchException;
 import org.harpd.posix.LazyBindingProvider;
 import org.harpd.posix.Posix;
@@ -152,7 +151,7 @@ public final class WorkerProcessMain {
                     // Nothing ran and no identity was taken: the worker stays fit for the calls it may still get.
                     refuseChanged(pid, call.procedure(), changed, out);
                 } else if (servedIdentity == null) {
-                    IdentitySwitch.switchTo(call.identity());
+                    IdentityResolver.switchTo(call.identity());
                     Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
                     servedIdentity = call.identity();
                     baseline.recordIdentity();

@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,22 @@ class IsolationTest {
         return sink.completedJson().path("result");
     }
 
+    /**
+     * In a pool of at most {@code max} shared workers, the answer of a call as nobody, once its worker is idle
+     * again (skipped where nobody cannot read this checkout).
+     */
+    private JsonNode idleNobodyWorker(int max) throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        pool(Isolation.SHARED, 0, max, 100);
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job("whoami", null, NOBODY), sink);
+        sink.await().completed(); // a failure is reported as such
+        JsonNode answer = TestWorkers.readableBySwitchedWorker(sink.completedJson());
+        assertEquals("", answer.path("error").path("message").asText(), "the call as nobody answered an error");
+        awaitIdle();
+        return answer.path("result");
+    }
+
     private JsonNode counter() throws InterruptedException {
         return result(job("counter"));
     }
@@ -63,36 +82,40 @@ class IsolationTest {
         await("an idle worker", () -> pool.stats().busy() == 0 && pool.stats().ready() >= 1);
     }
 
+    /** {@code calls} calls of counter, each once the worker of the one before is idle again. */
+    private List<JsonNode> countersInTurn(int calls) throws InterruptedException {
+        List<JsonNode> answers = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            if (i > 0) {
+                awaitIdle();
+            }
+            answers.add(counter());
+        }
+        return answers;
+    }
+
+    private static List<Integer> counts(List<JsonNode> answers) {
+        return answers.stream().map(answer -> answer.path("counter").asInt()).toList();
+    }
+
+    /** Three calls of counter in turn, all served by one worker, count {@code counts} and load {@code loads}. */
+    private void oneWorkerCounts(Isolation isolation, List<Integer> counts, int loads, String why) throws Exception {
+        pool(isolation, 0, 2, 100);
+        List<JsonNode> answers = countersInTurn(3);
+
+        assertEquals(counts, counts(answers));
+        assertEquals(answers.get(0).path("pid"), answers.get(2).path("pid"));
+        assertEquals(loads, answers.get(2).path("loads").asInt(), why);
+    }
+
     @Test
     void sharedKeepsModuleStateBetweenCallsInOneWorker() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
-        awaitIdle();
-        JsonNode third = counter();
-
-        assertEquals(1, first.path("counter").asInt());
-        assertEquals(2, second.path("counter").asInt());
-        assertEquals(3, third.path("counter").asInt());
-        assertEquals(first.path("pid"), third.path("pid"));
-        assertEquals(1, third.path("loads").asInt(), "module loaded once per worker");
+        oneWorkerCounts(Isolation.SHARED, List.of(1, 2, 3), 1, "module loaded once per worker");
     }
 
     @Test
     void interpreterLoadsAFreshModuleForEveryCallInOneWorker() throws Exception {
-        pool(Isolation.INTERPRETER, 0, 2, 100);
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
-        awaitIdle();
-        JsonNode third = counter();
-
-        assertEquals(1, first.path("counter").asInt());
-        assertEquals(1, second.path("counter").asInt());
-        assertEquals(1, third.path("counter").asInt());
-        assertEquals(first.path("pid"), third.path("pid"));
-        assertEquals(3, third.path("loads").asInt(), "one load per call");
+        oneWorkerCounts(Isolation.INTERPRETER, List.of(1, 1, 1), 3, "one load per call");
     }
 
     @Test
@@ -101,10 +124,8 @@ class IsolationTest {
                 100);
         pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
                 daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
-                Map.of("counter", Isolation.SHARED), daemon.idleTimeout()));
-        JsonNode first = counter();
-        awaitIdle();
-        JsonNode second = counter();
+                Map.of("counter", Isolation.SHARED), TestWorkers.NO_IDLE_TIMEOUT));
+        List<JsonNode> firstTwo = countersInTurn(2);
         awaitIdle();
         // same identity, and the shared worker is idle: still, a process-level call gets a fresh worker each time
         long whoFirst = result(job("whoami")).path("pid").asLong();
@@ -112,8 +133,9 @@ class IsolationTest {
         awaitIdle();
         JsonNode third = counter();
 
-        assertEquals(List.of(1, 2, 3), List.of(first.path("counter").asInt(), second.path("counter").asInt(),
-                third.path("counter").asInt()), "the shared procedure keeps its module state");
+        JsonNode first = firstTwo.get(0);
+        assertEquals(List.of(1, 2, 3), counts(List.of(first, firstTwo.get(1), third)),
+                "the shared procedure keeps its module state");
         assertEquals(first.path("pid"), third.path("pid"));
         assertNotEquals(first.path("pid").asLong(), whoFirst);
         assertNotEquals(first.path("pid").asLong(), whoSecond);
@@ -169,14 +191,17 @@ class IsolationTest {
         List<Long> spares = pool.workerPids();
         long slow = counter().path("pid").asLong();
         awaitIdle(); // a quick first reset: the next call will expect this worker back soon
-        assertEquals(slow, result(job("reload_slowly", 3)).asLong());
+        // A reset that outlasts the test: the call must go to a spare once the worker is late by a boot's time,
+        // however long a boot takes on this machine now (a reset of a few seconds is shorter than a boot under load,
+        // and waiting it out is then the right choice).
+        assertEquals(slow, result(job("reload_slowly", 3600)).asLong());
         // Either spare may take it: the original other one, or the one booted to replace the worker the first call
         // took. What must not happen is waiting out the reset, or a worker started for this call.
         List<Long> present = new java.util.ArrayList<>(pool.workerPids());
         present.addAll(spares);
         long next = counter().path("pid").asLong();
 
-        assertNotEquals(slow, next, "did not wait out the 3 s reset");
+        assertNotEquals(slow, next, "did not wait out the reset");
         assertTrue(present.contains(next), "served by a spare present when the call came " + present
                 + ", not a worker started for it: " + next);
     }
@@ -214,15 +239,25 @@ class IsolationTest {
         assertEquals(1, next.path("counter").asInt());
     }
 
+    /** The worker of a first call, and the ended sink of {@code job}, sent to it once it is idle again. */
+    private record AfterACounter(long worker, RecordingSink call) {
+    }
+
+    /** In a pool of shared workers: a counter call, then {@code job} on the same worker. */
+    private AfterACounter afterACounter(CallJob job) throws Exception {
+        pool(Isolation.SHARED, 0, 2, 100);
+        long worker = counter().path("pid").asLong();
+        awaitIdle();
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job, sink);
+        return new AfterACounter(worker, sink.await());
+    }
+
     @Test
     void timeoutInSharedKillsTheWorkerAndTheNextCallGetsAFreshOne() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        long before = counter().path("pid").asLong();
-        awaitIdle();
-
-        RecordingSink hung = new RecordingSink();
-        pool.submit(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60), hung);
-        assertEquals(ErrorType.TIMEOUT, hung.await().failed().type());
+        AfterACounter hung = afterACounter(job("sleep", Duration.ofMillis(500), Identity.UNCHANGED, 60));
+        long before = hung.worker();
+        assertEquals(ErrorType.TIMEOUT, hung.call().failed().type());
         await("timed-out worker gone", () -> gone(before));
 
         JsonNode after = counter();
@@ -232,13 +267,10 @@ class IsolationTest {
 
     @Test
     void crashInSharedIsSystemErrorAndTheWorkerIsReplaced() throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
-        long before = counter().path("pid").asLong();
-        awaitIdle();
-
-        RecordingSink crash = new RecordingSink();
-        pool.submit(job("crash"), crash);
-        assertEquals(ErrorType.SYSTEM_ERROR, crash.await().failed().type());
+        AfterACounter first = afterACounter(job("crash"));
+        long before = first.worker();
+        RecordingSink crash = first.call();
+        assertEquals(ErrorType.SYSTEM_ERROR, crash.failed().type());
         assertEquals(before, crash.failed().data().path("pid").asLong());
 
         JsonNode after = counter();
@@ -247,10 +279,7 @@ class IsolationTest {
 
     @Test
     void eachIdentityHasItsOwnWorkersAndASwitchedWorkerNeverServesAnother() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        pool(Isolation.SHARED, 0, 4, 100);
-        JsonNode nobody = result(job("whoami", null, NOBODY));
-        awaitIdle();
+        JsonNode nobody = idleNobodyWorker(4);
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
         awaitIdle();
         JsonNode nobodyAgain = result(job("whoami", null, NOBODY));
@@ -267,15 +296,35 @@ class IsolationTest {
 
     @Test
     void atMaxTheIdleSwitchedWorkerIsRetiredForACallOfAnotherIdentity() throws Exception {
-        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        pool(Isolation.SHARED, 0, 1, 100);
-        JsonNode nobody = result(job("whoami", null, NOBODY));
-        awaitIdle();
+        JsonNode nobody = idleNobodyWorker(1);
 
         JsonNode root = result(job("whoami", null, Identity.UNCHANGED));
 
         assertEquals(0, root.path("uid").asInt());
         assertNotEquals(nobody.path("pid"), root.path("pid"));
         await("the nobody worker gone", () -> gone(nobody.path("pid").asLong()));
+    }
+
+    @Test
+    void aWorkerThatCannotReadItsClassPathAfterSwitchingSaysWhichEntryAtOnce() throws Exception {
+        assumeTrue(Posix.geteuid() == 0, "switching users needs root");
+        Path closed = Files.createDirectories(dir.resolve("closed"));
+        // first on the class path: the one to name, even in a checkout that nobody cannot read either
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        PoolSettings daemon = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 0, 1,
+                100);
+        WorkerCommand command = daemon.command();
+        pool = new WorkerPool(new PoolSettings(new WorkerCommand(command.java(), command.jvmOptions(),
+                closed + File.pathSeparator + command.classpath(), command.mainClass(), command.args(),
+                command.checkedOptions()), daemon.workers()));
+
+        RecordingSink sink = new RecordingSink();
+        pool.submit(job("whoami", null, NOBODY), sink);
+        sink.await().completed();
+        JsonNode error = sink.completedJson().path("error");
+
+        assertEquals("system_error", error.path("type").asText(), sink.completed());
+        assertTrue(error.path("message").asText().contains("cannot read " + closed + " (permission denied)"),
+                sink.completed());
     }
 }

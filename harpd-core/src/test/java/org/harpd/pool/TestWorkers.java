@@ -15,6 +15,7 @@ import org.harpd.procedure.Signature;
 import org.harpd.protocol.Json;
 import org.harpd.worker.FakeWorkerMain;
 import org.harpd.workerprotocol.WorkerArguments;
+import org.junit.jupiter.api.Assumptions;
 
 /** Worker JVMs running {@link FakeWorkerMain}, the worker loop with a pure-Java runtime, for pool tests. */
 final class TestWorkers {
@@ -35,13 +36,20 @@ final class TestWorkers {
         return Files.writeString(dir.resolve("procedures.py"), content);
     }
 
+    /**
+     * Idle workers retire only in a test that sets an idle timeout: on a loaded machine, a test's next call to a
+     * worker can come later than the default's 10 s (a boot in between), and then finds it gone.
+     */
+    static final Duration NO_IDLE_TIMEOUT = Duration.ofHours(1);
+
     static PoolSettings settings(Path procedures, int spare, int max, int queue) {
-        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5));
+        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5))
+                .withIdleTimeout(NO_IDLE_TIMEOUT);
     }
 
     static PoolSettings settings(Path procedures, Isolation isolation, int spare, int max, int maxCalls) {
         return new PoolSettings(command(procedures), isolation, spare, max, 4, maxCalls, Duration.ofSeconds(20),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5)).withIdleTimeout(NO_IDLE_TIMEOUT);
     }
 
     static CallJob job(String procedure, Duration timeout, Identity identity, Object... arguments) {
@@ -56,6 +64,18 @@ final class TestWorkers {
 
     static Identity identity(IdRef user, IdRef... groups) {
         return new Identity(user, List.of(groups));
+    }
+
+    /**
+     * {@code answer}, the reply to a call as another user, unless the worker could not read this checkout as that
+     * user (a clone in a directory of mode 0700, as mktemp -d makes): then what the test is about cannot happen
+     * here, and it is skipped, saying so.
+     */
+    static JsonNode readableBySwitchedWorker(JsonNode answer) {
+        String error = answer.path("error").path("message").asText();
+        Assumptions.assumeFalse(error.contains("cannot read"), () -> "the switched worker cannot read this checkout: "
+                + error);
+        return answer;
     }
 
     /** Poll until {@code condition} holds; fail (not a timing assertion: a bound on a hang) after 30 s. */

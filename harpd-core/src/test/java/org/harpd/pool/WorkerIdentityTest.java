@@ -2,6 +2,7 @@ package org.harpd.pool;
 
 import static org.harpd.pool.TestWorkers.identity;
 import static org.harpd.pool.TestWorkers.job;
+import static org.harpd.pool.TestWorkers.readableBySwitchedWorker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -49,7 +50,7 @@ class WorkerIdentityTest {
     @Test
     void userByNameTakesItsPrimaryGroupOnly() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        JsonNode who = whoami(identity(IdRef.ofName("nobody"))).path("result");
+        JsonNode who = readableBySwitchedWorker(whoami(identity(IdRef.ofName("nobody")))).path("result");
         assertEquals(65534, who.path("uid").asInt());
         assertEquals(65534, who.path("euid").asInt());
         assertEquals(65534, who.path("gid").asInt());
@@ -60,7 +61,8 @@ class WorkerIdentityTest {
     @Test
     void groupsListSetsPrimaryAndSupplementaryGroups() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "switching users needs root");
-        JsonNode who = whoami(identity(IdRef.ofId(65534), IdRef.ofName("nogroup"), IdRef.ofId(100))).path("result");
+        JsonNode who = readableBySwitchedWorker(whoami(identity(IdRef.ofId(65534), IdRef.ofName("nogroup"),
+                IdRef.ofId(100)))).path("result");
         assertEquals(65534, who.path("uid").asInt());
         assertEquals(65534, who.path("gid").asInt());
         assertEquals(List.of(100, 65534), ints(who.path("groups")));

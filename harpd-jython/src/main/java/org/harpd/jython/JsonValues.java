@@ -194,6 +194,9 @@ public final class JsonValues {
      * put in Python 2's order of the original keys (None, then numbers by value, then strings by code point), which
      * sorting the strings they become would not give ({@code {9: a, 10: b}} is {@code {"9": a, "10": b}}).
      */
+    // Jackson's ObjectNode narrows JsonNode's generic <T> deepCopy() to ObjectNode, an unchecked override that javac
+    // reports at every subclass; nothing here calls or overrides deepCopy.
+    @SuppressWarnings("unchecked")
     static final class OrderedObjectNode extends ObjectNode {
         private static final long serialVersionUID = 1L;
 
