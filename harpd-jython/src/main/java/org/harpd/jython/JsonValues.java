@@ -108,6 +108,17 @@ public final class JsonValues {
         return PyUnicode.fromString(text, hasUnpairedSurrogate(text));
     }
 
+    /**
+     * {@code unichr(codePoint)} for a surrogate code point, which CPython answers and Jython's {@code unichr}
+     * refuses: a one-character {@code unicode}, made as {@link #unicode} makes a string holding one.
+     */
+    public static PyUnicode surrogate(int codePoint) {
+        if (codePoint < Character.MIN_SURROGATE || codePoint > Character.MAX_SURROGATE) {
+            throw Py.ValueError("not a surrogate: " + codePoint);
+        }
+        return PyUnicode.fromString(String.valueOf((char) codePoint), true);
+    }
+
     private static boolean hasUnpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -198,8 +198,13 @@ public final class LinuxCalls {
      * The descriptors above 2 are marked close-on-exec first, as a Java child would not get them either.
      */
     public static int spawn(String[] argv, String[] env) {
+        return spawn(argv[0], argv, env);
+    }
+
+    /** {@link #spawn(String[], String[])} of the program at {@code path}, which need not be {@code argv[0]}. */
+    public static int spawn(String path, String[] argv, String[] env) {
         closeOnExecAbove2();
-        long pid = POSIX.posix_spawnp(argv[0], List.of(), List.of(argv), List.of(env));
+        long pid = POSIX.posix_spawnp(path, List.of(), List.of(argv), List.of(env));
         if (pid <= 0) {
             throw error(POSIX.errno());
         }
@@ -294,6 +299,35 @@ public final class LinuxCalls {
             if (LastError.getLastError(RUNTIME) != EINTR) {
                 throw failure();
             }
+        }
+    }
+
+    /**
+     * The {@code struct stat} fields Jython's {@code stat_result} lacks: {@code {st_blksize, st_blocks, st_rdev}},
+     * of the file at {@code path} ({@code lstat} if not {@code follow}) or, if {@code path} is null, open on
+     * {@code fd}; null if the file cannot be examined.
+     */
+    public static long[] statExtras(String path, boolean follow, int fd) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        try {
+            int result = path == null ? POSIX.fstat(fd, stat) : follow ? POSIX.stat(path, stat) : POSIX.lstat(path, stat);
+            if (result < 0) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            // jnr's default handler throws for some errors instead of answering -1
+            return null;
+        }
+        return new long[] {stat.blockSize(), stat.blocks(), stat.rdev()};
+    }
+
+    /** The errno of {@code stat} ({@code lstat} if not {@code follow}) of {@code path}; 0 if it succeeds. */
+    public static int statErrno(String path, boolean follow) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        try {
+            return (follow ? POSIX.stat(path, stat) : POSIX.lstat(path, stat)) < 0 ? POSIX.errno() : 0;
+        } catch (RuntimeException e) {
+            return POSIX.errno();
         }
     }
 
