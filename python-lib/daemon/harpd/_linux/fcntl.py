@@ -1,7 +1,9 @@
 """
 fcntl of CPython 2.7 on Linux for harpd's embedded Jython, which has none: fcntl, ioctl, flock and lockf
 on descriptor numbers and on file objects (their C descriptor), through the C library. Constants are
-x86-64 Linux's.
+x86-64 Linux's. A Jython socket (or its fileno(), the socket itself) has no C descriptor: ioctl answers the
+network interface requests (SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, ...) on
+one of the C library's for it, which is what procedures ask sockets; other requests on a socket fail EBADF.
 """
 
 from __future__ import absolute_import
@@ -88,8 +90,27 @@ def fcntl(fd, op, arg=0):
     return _io(_C.fcntl, fd, op, _args.c_int(arg))
 
 
+# The interface requests that only read (SIOCGIFNAME ... SIOCGIFTXQLEN, not SIOCGIFCONF, whose buffer holds a
+# pointer): they answer the same on any socket
+_INTERFACE_REQUESTS = frozenset((0x8910, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x891d, 0x8921, 0x8927, 0x8933,
+                                 0x8942))
+
+
+def _is_socket(obj):
+    import sys
+    _socket = sys.modules.get("_socket")
+    if _socket is None:
+        return False
+    return isinstance(obj, _socket._realsocket) or isinstance(getattr(obj, "_sock", None), _socket._realsocket)
+
+
 def ioctl(fd, op, arg=0, mutate_flag=True):
     """ioctl(fd, op, arg=0): as fcntl(); a mutable buffer (bytearray, array) is updated in place."""
+    if _is_socket(fd):
+        op = _args.c_long(op) & 0xffffffff
+        if op in _INTERFACE_REQUESTS and isinstance(arg, str) and len(arg) <= 1024:
+            return _io(_C.interfaceIoctl, op, _buffer(arg)).tostring()
+        raise IOError(9, "Bad file descriptor")
     fd = _fd(fd)
     op = _args.c_long(op) & 0xffffffff
     if not isinstance(arg, (str, bytearray, _array.array, buffer)):

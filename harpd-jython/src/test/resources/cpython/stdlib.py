@@ -1,8 +1,9 @@
 # The standard library as procedures use it, where Jython's answers differ from CPython 2.7's on Linux: os.spawn*
 # and exec* argument checks, stat_result's Linux fields, the errno and file name of listdir/stat errors,
 # math.pow's overflow, unichr of a surrogate, socket's getservbyport/inet_ntop and exception modules, zlib's and
-# strptime's error texts. stdlib.expected is this file's output under CPython 2.7.18 on x86-64 Linux.
-import os, math, time, socket, zlib, json, datetime, tempfile, shutil
+# strptime's error texts, ioctl's interface requests on a socket. stdlib.expected is this file's output under
+# CPython 2.7.18 on x86-64 Linux (python2.7 stdlib.py > stdlib.expected).
+import os, math, time, socket, zlib, json, datetime, tempfile, shutil, fcntl, struct
 lines = []
 
 
@@ -22,6 +23,8 @@ try:
         f.write("x" * 10000)
     data = os.path.join(work, "data")
     handle = open(data)
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     for expression in [
         # processes
         "os.spawnv(os.P_WAIT, '/bin/sh', ['sh', '-c', 'exit 3'])",
@@ -109,9 +112,19 @@ try:
         "socket.inet_ntop(socket.AF_INET6, 'abc')",
         "socket.inet_ntop(socket.AF_INET, '\\x7f\\0\\0\\1')",
         "[c.__module__ + '.' + c.__name__ for c in (socket.error, socket.herror, socket.gaierror, socket.timeout)]",
+        # network interfaces through a socket (SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR)
+        "socket.inet_ntoa(fcntl.ioctl(udp.fileno(), 0x8915, struct.pack('256s', 'lo'))[20:24])",
+        "socket.inet_ntoa(fcntl.ioctl(udp, 0x891b, struct.pack('256s', 'lo'))[20:24])",
+        "struct.unpack('H', fcntl.ioctl(tcp.fileno(), 0x8913, struct.pack('256s', 'lo'))[16:18])[0] & 0x9",
+        "struct.unpack('i', fcntl.ioctl(udp.fileno(), 0x8921, struct.pack('256s', 'lo'))[16:20])[0] > 0",
+        "fcntl.ioctl(udp.fileno(), 0x8927, struct.pack('256s', 'lo'))[16:24]",
+        "fcntl.ioctl(udp.fileno(), 0x8915, struct.pack('256s', 'nosuch0'))",
+        "fcntl.ioctl(udp.fileno(), 0x8915, struct.pack('256s', 'lo')[:40])[:2]",
     ]:
         probe(expression)
     handle.close()
+    udp.close()
+    tcp.close()
 finally:
     shutil.rmtree(work)
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ public final class LinuxCalls {
 
         int close(int fd);
 
+        int socket(int domain, int type, int protocol);
+
         @ssize_t long read(int fd, Pointer buffer, @size_t long count);
     }
 
@@ -166,6 +168,9 @@ public final class LinuxCalls {
     private static final int STATVFS_SIZE = 112;
     /** {@code struct spwd} on x86-64: two pointers, seven longs. */
     private static final int SPWD_SIZE = 72;
+    private static final int AF_INET = 2;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_CLOEXEC = 02000000;
     private static final int ERANGE = 34;
     private static final int MAX_NSS_BUFFER = 1 << 20;
     /** getspent_r walks one position per process: one walk at a time. */
@@ -522,6 +527,20 @@ public final class LinuxCalls {
         byte[] out = new byte[argument.length];
         buffer.get(0, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * {@link #ioctlBuffer} of an interface request ({@code SIOCGIF*}) on a datagram socket of the C library's,
+     * opened for the call and closed after: Jython's sockets are Java channels whose descriptors Python code
+     * cannot reach, and these requests answer the same whatever socket asks.
+     */
+    public static byte[] interfaceIoctl(long request, byte[] argument) {
+        int fd = check(LIBC.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        try {
+            return ioctlBuffer(fd, request, argument);
+        } finally {
+            LIBC.close(fd);
+        }
     }
 
     /** {@code struct rusage}: ru_utime and ru_stime in microseconds, then its 14 long fields. */
