@@ -77,6 +77,9 @@ def _recorder():
     return getattr(_recording, "current", None)
 
 
+# whether os.kill and os.killpg tell the Popen children they reach (install() runs once per interpreter)
+_signals_noted = False
+
 # Popen objects of subprocess by pid: their children are reaped by a JVM thread, not by os.waitpid
 _popens = _weakref.WeakValueDictionary()
 
@@ -117,6 +120,33 @@ def _finished_popen(pid):
         if (pid == -1 or _pgid_of(popen) == (-pid if pid < 0 else _os.getpgrp())) and popen.poll() is not None:
             return _wait_popen(popen, WNOHANG)
     return None
+
+
+def _note_signal(pid, sig):
+    """Marks the Popen children a kill(pid, sig) reaches as signalled by the procedure, so that one it kills
+    reports -sig as returncode, as in CPython (Java reports 128 + sig; see harpd._linux_subprocess)."""
+    if not sig:
+        return
+    if pid > 0:
+        targets = [_popens.get(pid)]
+    elif pid == -1:
+        targets = list(_popens.values())
+    else:
+        group = _os.getpgrp() if pid == 0 else -pid
+        targets = [popen for popen in list(_popens.values()) if _pgid_of(popen) == group]
+    for popen in targets:
+        if popen is not None and popen.returncode is None and hasattr(popen, "_signal_sent"):
+            popen._signal_sent = sig
+
+
+def _noting_signals(name, jython_kill, group):
+    def kill(pid, sig):
+        jython_kill(pid, sig)
+        pid, sig = _args.c_int(pid), _args.c_int(sig)
+        _note_signal(-pid if group else pid, sig)
+    kill.__name__ = name
+    kill.__doc__ = jython_kill.__doc__
+    return kill
 
 
 def _pgid_of(popen):
@@ -831,6 +861,12 @@ def install():
     """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
     shared by every interpreter of the JVM, so it is left alone."""
     _C.load()
+    global _signals_noted
+    if not _signals_noted:
+        for name, group in (("kill", False), ("killpg", True)):
+            if hasattr(_os, name):
+                setattr(_os, name, _noting_signals(name, getattr(_os, name), group))
+        _signals_noted = True
     # umask and chdir are recorded for the child; the others would act on the worker itself, so a
     # preexec_fn that calls them is refused instead
     for name in ("umask", "chdir", "close", "closerange", "dup", "dup2", "kill", "killpg", "putenv", "unsetenv",

@@ -1,10 +1,17 @@
 # The standard library as procedures use it, where Jython's answers differ from CPython 2.7's on Linux: os.spawn*
-# and exec* argument checks, stat_result's Linux fields, the errno and file name of listdir/stat errors,
-# math.pow's overflow, unichr of a surrogate, socket's getservbyport/inet_ntop and exception modules, zlib's and
-# strptime's error texts, ioctl's interface requests on a socket. stdlib.expected is this file's output under
-# CPython 2.7.18 on x86-64 Linux (python2.7 stdlib.py > stdlib.expected).
-import os, math, time, socket, zlib, json, datetime, tempfile, shutil, fcntl, struct
+# and exec* argument checks, the returncode of a child the procedure kills with os.kill, stat_result's Linux
+# fields, the errno and file name of listdir/stat errors, math.pow's overflow, unichr of a surrogate, socket's
+# getservbyport/inet_ntop and exception modules, zlib's and strptime's error texts, ioctl's interface requests
+# on a socket. stdlib.expected is this file's output under CPython 2.7.18 on x86-64 Linux
+# (python2.7 stdlib.py > stdlib.expected).
+import os, math, time, socket, zlib, json, datetime, tempfile, shutil, fcntl, struct, subprocess
 lines = []
+
+
+def killed(sig):
+    child = subprocess.Popen(["sleep", "30"])
+    os.kill(child.pid, sig)
+    return child.wait()
 
 
 def probe(expression):
@@ -49,6 +56,8 @@ try:
         "os.execve('/bin/true', ['a'], {1: 2})",
         "os.execve('/bin/true', ['a'], {'a': 2})",
         "os.popen('exit 3').close()",
+        "killed(9)",
+        "killed(15)",
         "__import__('commands').getstatusoutput('echo hi; exit 3')",
         # files
         "os.stat(data)[6]",
