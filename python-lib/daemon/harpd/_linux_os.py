@@ -347,9 +347,10 @@ def execve(path, args, env):
     if not hasattr(env, "keys"):
         raise TypeError("execve() arg 3 must be a mapping object")
     for key, value in env.items():
-        if not isinstance(key, str):
+        # CPython converts them with the "s" format: a NUL byte fails as a wrong type does
+        if not isinstance(key, str) or "\0" in key:
             raise TypeError("execve() arg 3 contains a non-string key")
-        if not isinstance(value, str):
+        if not isinstance(value, str) or "\0" in value:
             raise TypeError("execve() arg 3 contains a non-string value")
     raise OSError(_errno.ENOSYS, _EXEC_MESSAGE % "execve")
 

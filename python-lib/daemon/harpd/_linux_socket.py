@@ -47,15 +47,17 @@ def ntohl(x):
 
 
 def _getservbyport(jython_getservbyport):
-    def getservbyport(port, protocolname=None):
+    default = object()
+
+    def getservbyport(port, protocolname=default):
         """getservbyport(port[, protocolname]) -> string: the service name of port (from /etc/services)."""
         port = _args.c_int(port)
         if not 0 <= port <= 65535:
             raise OverflowError("getservbyport: port must be 0-65535.")
-        if protocolname is None:
+        if protocolname is default:
             name = jython_getservbyport(port)
         else:
-            name = jython_getservbyport(port, protocolname)
+            name = jython_getservbyport(port, _args.string("getservbyport", 2, protocolname))
         return str(name) if isinstance(name, unicode) else name
     return getservbyport
 
@@ -63,7 +65,14 @@ def _getservbyport(jython_getservbyport):
 def _inet_ntop(jython_inet_ntop, AF_INET6):
     def inet_ntop(af, packed_ip):
         """inet_ntop(af, packed_ip) -> string formatted IP address"""
-        if af != AF_INET6 or not isinstance(packed_ip, str) or len(packed_ip) != 16:
+        af = _args.c_int(af)
+        if isinstance(packed_ip, unicode):
+            packed_ip = packed_ip.encode("ascii")
+        if not isinstance(packed_ip, (str, buffer)):
+            raise TypeError("inet_ntop() argument 2 must be string or read-only buffer, not %s"
+                            % _args.type_name(packed_ip))
+        packed_ip = str(packed_ip)
+        if af != AF_INET6 or len(packed_ip) != 16:
             text = jython_inet_ntop(af, packed_ip)
             return str(text) if isinstance(text, unicode) else text
         words = [(ord(packed_ip[i]) << 8) | ord(packed_ip[i + 1]) for i in range(0, 16, 2)]

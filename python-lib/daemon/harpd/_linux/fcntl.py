@@ -106,19 +106,30 @@ def _is_socket(obj):
 
 def ioctl(fd, op, arg=0, mutate_flag=True):
     """ioctl(fd, op, arg=0): as fcntl(); a mutable buffer (bytearray, array) is updated in place."""
-    if _is_socket(fd):
-        op = _args.c_long(op) & 0xffffffff
-        if op in _INTERFACE_REQUESTS and isinstance(arg, str) and len(arg) <= 1024:
-            return _io(_C.interfaceIoctl, op, _buffer(arg)).tostring()
-        raise IOError(9, "Bad file descriptor")
-    fd = _fd(fd)
-    op = _args.c_long(op) & 0xffffffff
+    sock = _is_socket(fd)
+    fd = None if sock else _fd(fd)
+    # the "I" format: any integer, cut to 32 bits without an overflow check
+    op = (op if isinstance(op, (int, long)) else _args.c_long(op)) & 0xffffffff
+    if isinstance(arg, unicode):
+        # a read-only buffer argument ("s#") takes unicode in the default encoding
+        arg = arg.encode("ascii")
+
+    def call(data):
+        if not sock:
+            return _io(_C.ioctlBuffer, fd, op, _buffer(data))
+        if op not in _INTERFACE_REQUESTS:
+            raise IOError(9, "Bad file descriptor")
+        return _io(_C.interfaceIoctl, op, _buffer(data))
+
     if not isinstance(arg, (str, bytearray, _array.array, buffer)):
-        return _io(_C.ioctl, fd, op, _args.c_int(arg))
+        number = _args.c_int(arg)
+        if sock:
+            raise IOError(9, "Bad file descriptor")
+        return _io(_C.ioctl, fd, op, number)
     if isinstance(arg, str):
         if len(arg) > 1024:
             raise ValueError("ioctl string arg too long")
-        return _io(_C.ioctlBuffer, fd, op, _buffer(arg)).tostring()
+        return call(arg).tostring()
     # Jython's arrays convert to and from strings big-endian; the C side wants x86-64's little-endian
     swap = isinstance(arg, _array.array) and arg.itemsize > 1
     if isinstance(arg, _array.array):
@@ -128,7 +139,7 @@ def ioctl(fd, op, arg=0, mutate_flag=True):
         data = native.tostring()
     else:
         data = str(arg)
-    out = _io(_C.ioctlBuffer, fd, op, _buffer(data)).tostring()
+    out = call(data).tostring()
     if mutate_flag:
         if isinstance(arg, _array.array):
             updated = _array.array(arg.typecode)
