@@ -123,6 +123,108 @@ equivalent to (x**y) % z, but may be more efficient (e.g. for longs)."""
 _pow_overflow()
 
 
+def _cpython_answers():
+    # CPython's answers where Jython's own code differs: math.pow raising on overflow, unichr of a surrogate.
+    # Jython's math is a Java class shared by every interpreter of the JVM: this interpreter's sys.modules gets a
+    # module of its own with the same functions.
+    import __builtin__
+    import math
+    import types
+    from org.harpd.jython import JsonValues
+
+    own_math = types.ModuleType("math", math.__doc__)
+    for name in math.__dict__.keys():
+        if not name.startswith("__") and name != "classDictInit":
+            setattr(own_math, name, getattr(math, name))
+    _sys.modules["math"] = own_math
+
+    jython_math_pow = math.pow
+    infinite = (float("inf"), float("-inf"))
+
+    def pow(x, y):
+        """pow(x, y)
+
+Return x**y (x to the power of y)."""
+        result = jython_math_pow(x, y)
+        if result in infinite and float(x) not in infinite and float(y) not in infinite:
+            raise OverflowError("math range error")
+        return result
+    own_math.pow = pow
+
+    jython_unichr = __builtin__.unichr
+
+    def unichr(i):
+        """unichr(i) -> Unicode character
+
+Return a Unicode string of one character with ordinal i; 0 <= i <= 0x10ffff."""
+        if isinstance(i, (int, long)) and 0xd800 <= i <= 0xdfff:
+            return JsonValues.surrogate(i)
+        try:
+            return jython_unichr(i)
+        except ValueError:
+            raise ValueError("unichr() arg not in range(0x110000) (wide Python build)")
+    __builtin__.unichr = unichr
+
+
+_cpython_answers()
+
+
+def _patch_zlib(zlib):
+    # Jython's zlib reports Java's exception ("java.util.zip.DataFormatException: incorrect header check");
+    # CPython reports zlib's code and text ("Error -3 while decompressing data: incorrect header check")
+    prefix = "java.util.zip.DataFormatException: "
+
+    def cpython_error(e, where):
+        text = str(e)
+        if text.startswith(prefix):
+            return zlib.error("Error -3 while %s: %s" % (where, text[len(prefix):]))
+        return e
+
+    jython_decompress = zlib.decompress
+
+    def decompress(*args):
+        """decompress(string[, wbits[, bufsize]]) -- Return decompressed string."""
+        try:
+            return jython_decompress(*args)
+        except zlib.error as e:
+            raise cpython_error(e, "decompressing data")
+    zlib.decompress = decompress
+
+    jython_decompressobj = zlib.decompressobj
+    if isinstance(jython_decompressobj, type):
+        class decompressobj(jython_decompressobj):
+            def decompress(self, *args):
+                try:
+                    return jython_decompressobj.decompress(self, *args)
+                except zlib.error as e:
+                    raise cpython_error(e, "decompressing")
+        decompressobj.__name__ = "decompressobj"
+        decompressobj.__module__ = "zlib"
+        zlib.decompressobj = decompressobj
+
+
+def _patch_strptime(_strptime):
+    # Jython's time.strptime hands its arguments to _strptime._strptime_time as unicode, so the error names them
+    # u'...'; CPython's hands them on as given, and they are str
+    jython_strptime_time = _strptime._strptime_time
+
+    def _strptime_time(data_string, format="%a %b %d %H:%M:%S %Y"):
+        try:
+            return jython_strptime_time(data_string, format)
+        except ValueError as e:
+            if not (isinstance(data_string, unicode) and isinstance(format, unicode)):
+                raise
+            try:
+                data, fmt = data_string.encode("ascii"), format.encode("ascii")
+            except UnicodeError:
+                raise e
+            text = str(e)
+            if text == "time data %r does not match format %r" % (data_string, format):
+                raise ValueError("time data %r does not match format %r" % (data, fmt))
+            raise
+    _strptime._strptime_time = _strptime_time
+
+
 def _patch(name, module):
     if name == "subprocess":
         from harpd import _linux_subprocess
@@ -135,15 +237,19 @@ def _patch(name, module):
     elif name == "socket":
         from harpd import _linux_socket
         _linux_socket.patch(module)
+    elif name == "zlib":
+        _patch_zlib(module)
+    elif name == "_strptime":
+        _patch_strptime(module)
 
 
 class _PatchOnImport(object):
     """
-    Patches subprocess, select, pty and socket when first imported (importing them here would slow every
+    Patches subprocess, select, pty, socket, zlib and _strptime when first imported (importing them here would slow every
     interpreter),
     and imports fcntl, resource, syslog, spwd, termios, mmap, struct, pwd and grp from harpd._linux.
     """
-    names = ("subprocess", "select", "pty", "socket")
+    names = ("subprocess", "select", "pty", "socket", "zlib", "_strptime")
     added = ("fcntl", "resource", "syslog", "spwd", "termios", "mmap", "struct", "pwd", "grp")
 
     def __init__(self):

@@ -77,6 +77,9 @@ def _recorder():
     return getattr(_recording, "current", None)
 
 
+# whether os.kill and os.killpg tell the Popen children they reach (install() runs once per interpreter)
+_signals_noted = False
+
 # Popen objects of subprocess by pid: their children are reaped by a JVM thread, not by os.waitpid
 _popens = _weakref.WeakValueDictionary()
 
@@ -117,6 +120,33 @@ def _finished_popen(pid):
         if (pid == -1 or _pgid_of(popen) == (-pid if pid < 0 else _os.getpgrp())) and popen.poll() is not None:
             return _wait_popen(popen, WNOHANG)
     return None
+
+
+def _note_signal(pid, sig):
+    """Marks the Popen children a kill(pid, sig) reaches as signalled by the procedure, so that one it kills
+    reports -sig as returncode, as in CPython (Java reports 128 + sig; see harpd._linux_subprocess)."""
+    if not sig:
+        return
+    if pid > 0:
+        targets = [_popens.get(pid)]
+    elif pid == -1:
+        targets = list(_popens.values())
+    else:
+        group = _os.getpgrp() if pid == 0 else -pid
+        targets = [popen for popen in list(_popens.values()) if _pgid_of(popen) == group]
+    for popen in targets:
+        if popen is not None and popen.returncode is None and hasattr(popen, "_signal_sent"):
+            popen._signal_sent = sig
+
+
+def _noting_signals(name, jython_kill, group):
+    def kill(pid, sig):
+        jython_kill(pid, sig)
+        pid, sig = _args.c_int(pid), _args.c_int(sig)
+        _note_signal(-pid if group else pid, sig)
+    kill.__name__ = name
+    kill.__doc__ = jython_kill.__doc__
+    return kill
 
 
 def _pgid_of(popen):
@@ -208,6 +238,135 @@ def system(command):
     return _C.waitpid(pid, 0)[1]
 
 
+P_WAIT = 0
+P_NOWAIT = 1
+P_NOWAITO = 1
+
+
+def _program(path, search, env):
+    """The file execv (search false) or execvp would run for path, or None: Jython keeps its working directory to
+    itself, so a relative name is made absolute here."""
+    if "/" in path or not search:
+        return _os.path.join(_os.getcwd(), path)
+    for directory in (env.get("PATH") or _os.defpath).split(_os.pathsep):
+        candidate = _os.path.join(_os.getcwd(), directory or ".", path)
+        if _os.path.isfile(candidate) and _os.access(candidate, _os.X_OK):
+            return candidate
+    return None
+
+
+def _spawn(mode, path, args, env, search, name):
+    # CPython forks and lets the child exec: arguments exec refuses make the child exit 127, not raise here
+    if env is None:
+        env = _os.environ
+    try:
+        _exec_arguments("execve", path, args)
+        argv = [_args.path("execve", 2, arg) for arg in args]
+        environment = ["%s=%s" % (_args.string("execve", 3, k), _args.string("execve", 3, v)) for k, v in env.items()]
+        program = _program(_args.path("execve", 1, path), search, env)
+    except (TypeError, ValueError, AttributeError):
+        argv, environment, program = [], [], None
+    if _os.getcwd() != _Posix.getcwd() and program is not None:
+        # the child starts in the JVM's directory: a shell changes to Jython's first (argv[0] is then the path)
+        argv = ["/bin/sh", "-c", 'cd -- "$1" || exit 127; shift; exec "$@"', "sh", _os.getcwd(), program] + argv[1:]
+        program = "/bin/sh"
+    pid = None
+    if program is not None:
+        try:
+            pid = _C.spawn(program, argv, environment)
+        except OSError:
+            pass
+    if pid is None:
+        # CPython's forked child exits 127 when the exec fails: one that does the same stands for it
+        pid = _C.spawn("/bin/sh", ["sh", "-c", "exit 127"], environment)
+    if mode == P_NOWAIT:
+        return pid
+    while True:
+        status = _C.waitpid(pid, 0)[1]
+        if WIFSTOPPED(status):
+            continue
+        if WIFSIGNALED(status):
+            return -WTERMSIG(status)
+        return WEXITSTATUS(status)
+
+
+def spawnv(mode, file, args):
+    """spawnv(mode, file, args) -> integer: run file with args; P_NOWAIT answers the pid, P_WAIT the exit code
+    (or -signal), as CPython's os.spawnv()."""
+    return _spawn(mode, file, args, None, False, "spawnv")
+
+
+def spawnve(mode, file, args, env):
+    """spawnve(mode, file, args, env) -> integer: spawnv with the environment env."""
+    return _spawn(mode, file, args, env, False, "spawnve")
+
+
+def spawnvp(mode, file, args):
+    """spawnvp(mode, file, args) -> integer: spawnv looking file up in PATH."""
+    return _spawn(mode, file, args, None, True, "spawnvp")
+
+
+def spawnvpe(mode, file, args, env):
+    """spawnvpe(mode, file, args, env) -> integer: spawnvp with the environment env."""
+    return _spawn(mode, file, args, env, True, "spawnvpe")
+
+
+def spawnl(mode, file, *args):
+    """spawnl(mode, file, *args) -> integer: spawnv with the arguments given one by one."""
+    return spawnv(mode, file, args)
+
+
+def spawnle(mode, file, *args):
+    """spawnle(mode, file, *args, env) -> integer: spawnve with the arguments given one by one."""
+    return spawnve(mode, file, args[:-1], args[-1])
+
+
+def spawnlp(mode, file, *args):
+    """spawnlp(mode, file, *args) -> integer: spawnvp with the arguments given one by one."""
+    return spawnvp(mode, file, args)
+
+
+def spawnlpe(mode, file, *args):
+    """spawnlpe(mode, file, *args, env) -> integer: spawnvpe with the arguments given one by one."""
+    return spawnvpe(mode, file, args[:-1], args[-1])
+
+
+_EXEC_MESSAGE = ("%s() cannot work in harpd: procedures run in a Java VM, which it would replace; start the "
+                 "program with subprocess or os.spawnv instead")
+
+
+def execv(path, args):
+    """Checks the arguments as CPython's os.execv(), then fails: a JVM cannot replace itself."""
+    _exec_arguments("execv", path, args)
+    raise OSError(_errno.ENOSYS, _EXEC_MESSAGE % "execv")
+
+
+def execve(path, args, env):
+    """Checks the arguments as CPython's os.execve(), then fails: a JVM cannot replace itself."""
+    _exec_arguments("execve", path, args)
+    if not hasattr(env, "keys"):
+        raise TypeError("execve() arg 3 must be a mapping object")
+    for key, value in env.items():
+        # CPython converts them with the "s" format: a NUL byte fails as a wrong type does
+        if not isinstance(key, str) or "\0" in key:
+            raise TypeError("execve() arg 3 contains a non-string key")
+        if not isinstance(value, str) or "\0" in value:
+            raise TypeError("execve() arg 3 contains a non-string value")
+    raise OSError(_errno.ENOSYS, _EXEC_MESSAGE % "execve")
+
+
+def _exec_arguments(name, path, args):
+    _args.path(name, 1, path)
+    if not isinstance(args, (list, tuple)):
+        raise TypeError("%s() arg 2 must be a tuple or list" % name)
+    if not args:
+        raise ValueError("%s() arg 2 must not be empty" % name)
+    for arg in args:
+        if name == "execv" and not isinstance(arg, str):
+            raise TypeError("execv() arg 2 must contain only strings")
+        _args.path(name, 2, arg)
+
+
 _FORK_MESSAGE = ("%s() cannot work in harpd: procedures run in a Java VM, which cannot fork; start a program "
                  "with subprocess.Popen(..., preexec_fn=os.setsid) or os.system('nohup ... &') instead")
 
@@ -268,6 +427,108 @@ def _read_with_errno(jython_read):
             return _C.read(number, buffersize).tostring()
     read.__name__ = "read"
     return read
+
+
+class stat_result(tuple):
+    """stat_result: Result from stat or lstat, as CPython's on Linux: ten items (whole seconds), and as attributes
+    also the times as floats, st_blksize, st_blocks and st_rdev."""
+    n_sequence_fields = 10
+    n_fields = 16
+    n_unnamed_fields = 3
+    _fields = ("st_mode", "st_ino", "st_dev", "st_nlink", "st_uid", "st_gid", "st_size", "st_atime", "st_mtime",
+               "st_ctime")
+    _extra = ("st_atime", "st_mtime", "st_ctime", "st_blksize", "st_blocks", "st_rdev")
+
+    def __new__(cls, values, extras=None):
+        values = tuple(values)
+        if not 10 <= len(values) <= 16:
+            if len(values) < 10:
+                raise TypeError("posix.stat_result() takes an at least 10-sequence (%d-sequence given)" % len(values))
+            raise TypeError("posix.stat_result() takes an at most 16-sequence (%d-sequence given)" % len(values))
+        result = tuple.__new__(cls, values[:10])
+        rest = list(values[10:]) + [None] * (16 - len(values))
+        for index, name in enumerate(cls._extra):
+            value = rest[index]
+            if value is None and index < 3:
+                value = values[7 + index]
+            object.__setattr__(result, "_" + name, value)
+        return result
+
+    def __setattr__(self, name, value):
+        raise TypeError("readonly attribute")
+
+    def __repr__(self):
+        return "posix.stat_result(%s)" % ", ".join("%s=%r" % pair for pair in zip(self._fields, self))
+
+    def __reduce__(self):
+        return (stat_result, (tuple(self) + tuple(getattr(self, "_" + name) for name in self._extra),))
+
+
+for _i, _field in enumerate(stat_result._fields[:7]):
+    setattr(stat_result, _field, property(lambda self, _i=_i: tuple.__getitem__(self, _i)))
+for _field in stat_result._extra:
+    setattr(stat_result, _field, property(lambda self, _field=_field: getattr(self, "_" + _field)))
+stat_result.__module__ = "posix"
+
+
+def _small(value):
+    # Jython gives long for values that fit CPython's int (st_dev): the repr must not end in L
+    return int(value) if -2 ** 31 <= value < 2 ** 31 else value
+
+
+def _stat_result(jython_result, extras):
+    values = [_small(v) for v in jython_result]
+    blksize, blocks, rdev = [_small(v) for v in extras] if extras is not None else (0, 0, 0)
+    return stat_result(values + [jython_result.st_atime, jython_result.st_mtime, jython_result.st_ctime,
+                                 blksize, blocks, rdev])
+
+
+def _stat_with_linux_fields(jython_stat, follow):
+    def stat(path):
+        name = path.encode("utf-8") if isinstance(path, unicode) else path
+        try:
+            result = jython_stat(path)
+        except OSError as e:
+            # Jython's guess (EBADF for a path through a file) where the kernel knows better (ENOTDIR)
+            errno = _C.statErrno(_os.path.join(_os.getcwd(), name), follow)
+            if errno and errno != e.errno:
+                raise OSError(errno, _os.strerror(errno), name)
+            raise
+        return _stat_result(result, _C.statExtras(_os.path.join(_os.getcwd(), name), follow, -1))
+    stat.__name__ = "stat" if follow else "lstat"
+    stat.__doc__ = ("stat(path) -> stat result\n\nPerform a stat system call on the given path." if follow else
+                    "lstat(path) -> stat result\n\nLike stat(path), but do not follow symbolic links.")
+    return stat
+
+
+def _fstat_with_linux_fields(fstat):
+    def with_fields(fd):
+        result = fstat(fd)
+        number = fd if isinstance(fd, (int, long)) else _C.descriptor(fd)
+        return _stat_result(result, _C.statExtras(None, True, number) if number >= 0 else None)
+    with_fields.__name__ = "fstat"
+    with_fields.__doc__ = "fstat(fd) -> stat result\n\nLike stat(), but for an open file descriptor."
+    return with_fields
+
+
+def _listdir_naming_the_error(jython_listdir):
+    def listdir(path):
+        """listdir(path) -> list_of_strings: the entries of the directory path, as CPython's os.listdir()."""
+        try:
+            return jython_listdir(path)
+        except OSError as e:
+            # Jython asks Java, which tells only that no list came back, and guesses ENOTDIR: the kernel says why
+            if e.errno != _errno.ENOTDIR:
+                raise
+            name = path.encode("utf-8") if isinstance(path, unicode) else path
+            try:
+                mode = _os.stat(path).st_mode
+            except OSError as real:
+                raise OSError(real.errno, _os.strerror(real.errno), name)
+            if mode & 0o170000 == 0o040000:
+                raise OSError(_errno.EACCES, _os.strerror(_errno.EACCES), name)
+            raise
+    return listdir
 
 
 def _fstat_of_any_file(jython_fstat):
@@ -481,8 +742,10 @@ FUNCTIONS = dict((name, globals()[name]) for name in (
     "WIFEXITED", "WEXITSTATUS", "WIFSIGNALED", "WTERMSIG", "WIFSTOPPED", "WSTOPSIG", "WCOREDUMP", "WIFCONTINUED",
     "waitpid", "wait", "wait3", "wait4", "system", "fork", "forkpty", "openpty", "ttyname", "isatty", "statvfs", "fstatvfs", "statvfs_result",
     "getsid", "getpgid", "setpgid", "setsid", "setpgrp", "getpgrp", "setuid", "setgid", "seteuid", "setegid",
-    "setreuid", "setregid", "setgroups", "initgroups", "nice"))
-CONSTANTS = {"WNOHANG": WNOHANG, "WUNTRACED": WUNTRACED, "WCONTINUED": WCONTINUED}
+    "setreuid", "setregid", "setgroups", "initgroups", "nice", "spawnv", "spawnve", "spawnvp", "spawnvpe", "spawnl",
+    "spawnle", "spawnlp", "spawnlpe", "execv", "execve"))
+CONSTANTS = {"WNOHANG": WNOHANG, "WUNTRACED": WUNTRACED, "WCONTINUED": WCONTINUED, "P_WAIT": P_WAIT,
+             "P_NOWAIT": P_NOWAIT, "P_NOWAITO": P_NOWAITO}
 
 
 def _recording_wrapper(name, function):
@@ -599,6 +862,12 @@ def install():
     """Put these into os, replacing Jython's versions of the same names. Jython's posix module is a Java class
     shared by every interpreter of the JVM, so it is left alone."""
     _C.load()
+    global _signals_noted
+    if not _signals_noted:
+        for name, group in (("kill", False), ("killpg", True)):
+            if hasattr(_os, name):
+                setattr(_os, name, _noting_signals(name, getattr(_os, name), group))
+        _signals_noted = True
     # umask and chdir are recorded for the child; the others would act on the worker itself, so a
     # preexec_fn that calls them is refused instead
     for name in ("umask", "chdir", "close", "closerange", "dup", "dup2", "kill", "killpg", "putenv", "unsetenv",
@@ -608,7 +877,9 @@ def install():
             if getattr(function, "_harpd_recording", False):
                 function = function._harpd_recording
             FUNCTIONS[name] = _recording_wrapper(name, function)
-    for name, wrap in (("read", _read_with_errno), ("fstat", _fstat_of_any_file), ("open", _open_keeping_contents)):
+    for name, wrap in (("read", _read_with_errno), ("fstat", lambda f: _fstat_with_linux_fields(_fstat_of_any_file(f))),
+                       ("open", _open_keeping_contents), ("stat", lambda f: _stat_with_linux_fields(f, True)),
+                       ("lstat", lambda f: _stat_with_linux_fields(f, False)), ("listdir", _listdir_naming_the_error)):
         if not hasattr(getattr(_os, name), "_harpd_jython"):
             wrapped = wrap(getattr(_os, name))
             wrapped._harpd_jython = True
@@ -617,7 +888,7 @@ def install():
         setattr(_os, name, value)
     for name, value in CONSTANTS.items():
         setattr(_os, name, value)
-    for name in ("major", "minor", "makedev"):
+    for name in ("major", "minor", "makedev", "stat_result"):
         setattr(_os, name, globals()[name])
     _popen_close_answers_the_wait_status()
     _check_arguments()

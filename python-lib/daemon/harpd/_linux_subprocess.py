@@ -8,8 +8,9 @@ they execute it: ``/bin/sh`` (umask, cd), ``/usr/bin/nice``, ``/usr/bin/setsid``
 named by absolute path, none looked up in PATH. Each of them executes the next, so ``Popen.pid`` is the
 program's own pid. Any other call of the recorded kind is refused.
 
-A child killed by a signal this Popen sent reports ``-signal`` as ``returncode``, as in CPython. Java reports
-any killed child as 128 + signal, so a child killed by a signal from elsewhere still reports 128 + signal.
+A child killed by a signal this Popen (or os.kill, os.killpg of the procedure) sent reports ``-signal`` as
+``returncode``, as in CPython. Java reports any killed child as 128 + signal, so a child killed by a signal
+from elsewhere still reports 128 + signal.
 """
 
 from __future__ import absolute_import

@@ -1,9 +1,11 @@
 """
 Connects Python's ``logging`` to harpd's log configuration (``-l``, ``--syslog``).
 
-harpd installs one handler on the interpreter's root logger when it creates an interpreter, and sets the
-root logger's level to NOTSET: every record goes to the Java side, which applies the levels of the
-configured loggers and handlers, so ``logging.getLogger("procs").warning(...)`` in a procedure or an
+harpd installs one handler on the interpreter's root logger when it creates an interpreter, and gives the
+root logger and every logger the configuration names their configured levels (the root logger INFO without
+``-l``), as the original's configuration set them in the process it forked: ``getEffectiveLevel()`` and
+``isEnabledFor()`` answer as there. Every record a logger lets through goes to the Java side, which applies
+the configured loggers and handlers, so ``logging.getLogger("procs").warning(...)`` in a procedure or an
 authentication module behaves as it would under the Python harpd. In a worker process the records travel
 over the worker's pipe to the listener, so a procedure running as ``nobody`` still logs.
 """
@@ -44,4 +46,6 @@ def install():
         if isinstance(handler, BridgeHandler):
             root.removeHandler(handler)
     root.addHandler(BridgeHandler())
-    root.setLevel(logging.NOTSET)
+    for entry in _Bridge.levels().entrySet():
+        logger = logging.getLogger(entry.getKey()) if entry.getKey() else root
+        logger.setLevel(int(entry.getValue()))

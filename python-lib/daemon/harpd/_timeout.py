@@ -5,9 +5,9 @@ this class under that name.
 
 It is an ``Exception``: ``try``/``finally`` and ``except`` clauses see it,
 and a procedure that lets it out makes the client get the timeout error.
+As the original's, it is raised without a message (``str(e) == ""``) and
+its class belongs to ``harpd.daemon``.
 """
-
-MESSAGE = "maximum execution time exceeded"
 
 
 class Timeout(Exception):
@@ -16,8 +16,8 @@ class Timeout(Exception):
     SIGXCPU handler.
     """
 
-    def __init__(self, message=MESSAGE):
-        Exception.__init__(self, message)
+
+Timeout.__module__ = "harpd.daemon"
 
 
 def handle_timeout(signum, frame):

@@ -1,7 +1,9 @@
 """
 fcntl of CPython 2.7 on Linux for harpd's embedded Jython, which has none: fcntl, ioctl, flock and lockf
 on descriptor numbers and on file objects (their C descriptor), through the C library. Constants are
-x86-64 Linux's.
+x86-64 Linux's. A Jython socket (or its fileno(), the socket itself) has no C descriptor: ioctl answers the
+network interface requests (SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFFLAGS, SIOCGIFMTU, SIOCGIFHWADDR, ...) on
+one of the C library's for it, which is what procedures ask sockets; other requests on a socket fail EBADF.
 """
 
 from __future__ import absolute_import
@@ -88,16 +90,46 @@ def fcntl(fd, op, arg=0):
     return _io(_C.fcntl, fd, op, _args.c_int(arg))
 
 
+# The interface requests that only read (SIOCGIFNAME ... SIOCGIFTXQLEN, not SIOCGIFCONF, whose buffer holds a
+# pointer): they answer the same on any socket
+_INTERFACE_REQUESTS = frozenset((0x8910, 0x8913, 0x8915, 0x8917, 0x8919, 0x891b, 0x891d, 0x8921, 0x8927, 0x8933,
+                                 0x8942))
+
+
+def _is_socket(obj):
+    import sys
+    _socket = sys.modules.get("_socket")
+    if _socket is None:
+        return False
+    return isinstance(obj, _socket._realsocket) or isinstance(getattr(obj, "_sock", None), _socket._realsocket)
+
+
 def ioctl(fd, op, arg=0, mutate_flag=True):
     """ioctl(fd, op, arg=0): as fcntl(); a mutable buffer (bytearray, array) is updated in place."""
-    fd = _fd(fd)
-    op = _args.c_long(op) & 0xffffffff
+    sock = _is_socket(fd)
+    fd = None if sock else _fd(fd)
+    # the "I" format: any integer, cut to 32 bits without an overflow check
+    op = (op if isinstance(op, (int, long)) else _args.c_long(op)) & 0xffffffff
+    if isinstance(arg, unicode):
+        # a read-only buffer argument ("s#") takes unicode in the default encoding
+        arg = arg.encode("ascii")
+
+    def call(data):
+        if not sock:
+            return _io(_C.ioctlBuffer, fd, op, _buffer(data))
+        if op not in _INTERFACE_REQUESTS:
+            raise IOError(9, "Bad file descriptor")
+        return _io(_C.interfaceIoctl, op, _buffer(data))
+
     if not isinstance(arg, (str, bytearray, _array.array, buffer)):
-        return _io(_C.ioctl, fd, op, _args.c_int(arg))
+        number = _args.c_int(arg)
+        if sock:
+            raise IOError(9, "Bad file descriptor")
+        return _io(_C.ioctl, fd, op, number)
     if isinstance(arg, str):
         if len(arg) > 1024:
             raise ValueError("ioctl string arg too long")
-        return _io(_C.ioctlBuffer, fd, op, _buffer(arg)).tostring()
+        return call(arg).tostring()
     # Jython's arrays convert to and from strings big-endian; the C side wants x86-64's little-endian
     swap = isinstance(arg, _array.array) and arg.itemsize > 1
     if isinstance(arg, _array.array):
@@ -107,7 +139,7 @@ def ioctl(fd, op, arg=0, mutate_flag=True):
         data = native.tostring()
     else:
         data = str(arg)
-    out = _io(_C.ioctlBuffer, fd, op, _buffer(data)).tostring()
+    out = call(data).tostring()
     if mutate_flag:
         if isinstance(arg, _array.array):
             updated = _array.array(arg.typecode)

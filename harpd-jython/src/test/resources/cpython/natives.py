@@ -4,9 +4,10 @@
 # NativeArgumentsTest runs it in harpd's Jython. Nothing here may succeed in changing the process (ids, limits).
 # Left out: os.dup/dup2 (Jython has none), os.statvfs('') and select with a negative timeout (the same error, but
 # Jython's EnvironmentError omits an empty file name, and select.error is socket.error there).
-import os, sys, pwd, grp, spwd, crypt, fcntl, resource, termios, syslog, select, struct
+import os, sys, pwd, grp, spwd, crypt, fcntl, resource, termios, syslog, select, struct, socket
 BIG = 2 ** 64
 HUGE = 10 ** 30
+SOCK = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 probes = [
  "pwd.getpwnam(None)", "pwd.getpwnam(1)", "pwd.getpwnam('')", "pwd.getpwnam('ro\\0ot')", "pwd.getpwnam('ghost')",
  "pwd.getpwnam(u'ghost')", "pwd.getpwnam('x' * 5000)",
@@ -37,6 +38,15 @@ probes = [
  "syslog.openlog(None)", "syslog.openlog('x\\0y')", "syslog.openlog('x', None)", "syslog.syslog(None)", "syslog.syslog(1)", "syslog.syslog('x\\0y')", "syslog.syslog(None, 'x')", "syslog.setlogmask(None)", "syslog.setlogmask(BIG)", "syslog.LOG_MASK(None)", "syslog.LOG_UPTO(None)",
  "select.select(None, [], [], 0)", "select.select([None], [], [], 0)", "select.select([-1], [], [], 0)", "select.select([BIG], [], [], 0)", "select.select([], [], [], None) if False else 0", "select.select([], [], [], 'x')",
  "select.poll().register(None)", "select.poll().register(-1)", "select.poll().poll('x')",
+ "spwd.getspnam('x' * 100000)", "spwd.getspall() is not None",
+ "fcntl.ioctl(SOCK, 0x8915, None)", "fcntl.ioctl(SOCK, 0x8915, '')", "fcntl.ioctl(SOCK, 0x8915, 'lo\\0')", "fcntl.ioctl(SOCK, 0x8915, 'x' * 2000)",
+ "fcntl.ioctl(SOCK, None, 'lo')", "fcntl.ioctl(SOCK, 0x8915, u'lo' + u'\\0' * 40)[:2]", "fcntl.ioctl(SOCK, 0x8915, 'x' * 40)",
+ "socket.getservbyport(None)", "socket.getservbyport('22')", "socket.getservbyport(22, None)", "socket.getservbyport(22, 'x\\0')", "socket.getservbyport(BIG)",
+ "socket.getservbyport(-1)", "socket.getservbyport(22, 'nosuchproto')", "socket.getservbyport(22, '')",
+ "socket.inet_ntop(socket.AF_INET6, None)", "socket.inet_ntop(None, '\\0' * 16)", "socket.inet_ntop(socket.AF_INET6, u'\\0' * 16)", "socket.inet_ntop(socket.AF_INET6, '')",
+ "socket.inet_ntop(BIG, '\\0' * 16)",
+ "os.spawnv(None, None, None)", "os.spawnv(os.P_WAIT, '/bin/true\\0', ['x'])", "os.spawnv(os.P_WAIT, '', [''])", "os.spawnv(BIG, '/bin/true', ['x'])",
+ "os.lstat('\\0')", "os.lstat(BIG)", "os.stat('x' * 5000)", "os.listdir('x' * 5000)", "os.execv('/bin/true', [None])", "os.execve('/bin/true', ['x'], {'a\\0': 'b'})",
  "struct.pack(None)", "struct.pack('i', None)", "struct.unpack('i', None)", "struct.unpack('i', 'abc')",
 ]
 lines = []

@@ -8,12 +8,14 @@ Each NAME.wire goes with NAME.py, the procedures file, and lists calls as ``> pr
 lines; everything else but ``#`` comments and blank lines is an expected line. This script loads NAME.py
 under CPython 2.7 (with python-lib/daemon on sys.path for harpd.proc and friends), runs each call as the
 original's request handler does, and writes the file back with the lines CPython's json.dumps gives
-(sort_keys=True, every other option at its default). Cases whose answer is not the procedure's own
+(sort_keys=True, every other option at its default), with logging configured as the original configured it
+without -l. Cases whose answer is not the procedure's own
 (timeouts, signals) can be written by hand in the same format; the test does not run this script.
 """
 
 import imp
 import json
+import logging
 import os
 import sys
 
@@ -61,6 +63,8 @@ def call(procs, name, arguments):
 
 
 def generate(wire):
+    # the original's logging without -l: root at INFO to stderr, as "%(message)s"
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     source = wire[:-len(".wire")] + ".py"
     module = imp.load_source("harpd.__procedures__", source)
     procs = dict((k, v) for (k, v) in vars(module).items() if isinstance(v, Procedure))

@@ -36,6 +36,8 @@ public final class LoggingSetup {
     private static volatile List<PythonHandler> active = List.of();
     /** Python level per configured logger name ("" is root), for records forwarded from workers. */
     private static volatile Map<String, Integer> levels = Map.of("", PythonLevels.INFO);
+    /** Python level per logger the configuration names ("" is root): what Python's own loggers are set to. */
+    private static volatile Map<String, Integer> configured = Map.of("", PythonLevels.INFO);
 
     private LoggingSetup() {
     }
@@ -120,6 +122,14 @@ public final class LoggingSetup {
     private static void fromDictConfig(Path yamlFile, Path relativeTo, Supplier<OutputStream> stdout,
                                        Supplier<OutputStream> stderr) throws LoggingConfigException {
         install(DictConfig.read(yamlFile, relativeTo, stdout, stderr));
+    }
+
+    /**
+     * The Python level of each logger the configuration names ({@code ""} is the root logger), as the original's
+     * {@code logging} configuration set them in its process: without {@code -l}, the root logger at INFO.
+     */
+    public static Map<String, Integer> configuredLevels() {
+        return configured;
     }
 
     /** Reopens every file-based handler, for SIGUSR1 after logrotate. Failures are reported on stderr. */
@@ -289,6 +299,10 @@ public final class LoggingSetup {
                 table.put(entry.getKey(), level);
             }
             levels = Map.copyOf(table);
+            Map<String, Integer> named = new HashMap<>();
+            named.put("", plan.rootLevel());
+            plan.loggers().forEach((name, logger) -> named.put(name, logger.level()));
+            configured = Map.copyOf(named);
             active = List.copyOf(new ArrayList<>(plan.allHandlers()));
         }
     }

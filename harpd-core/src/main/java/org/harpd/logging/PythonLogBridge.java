@@ -1,5 +1,10 @@
 package org.harpd.logging;
 
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -37,6 +42,45 @@ public final class PythonLogBridge {
      */
     public static void record(String name, int levelno, String message, double created, long process) {
         sink.accept(name, levelno, message, created, process > 0 ? process : OWN_PID);
+    }
+
+    /**
+     * System property of a worker JVM: the levels of {@link LoggingSetup#configuredLevels}, as
+     * {@link #levelsProperty} writes them.
+     */
+    public static final String LEVELS_PROPERTY = "harpd.logging.levels";
+
+    /**
+     * The levels Python's loggers get in this process, so that {@code getEffectiveLevel()} and
+     * {@code isEnabledFor()} answer as under the original, which configured {@code logging} in its own process
+     * before it forked: a worker JVM's from {@link #LEVELS_PROPERTY}, else this process's configuration.
+     */
+    public static Map<String, Integer> levels() {
+        String encoded = System.getProperty(LEVELS_PROPERTY);
+        if (encoded == null) {
+            return LoggingSetup.configuredLevels();
+        }
+        Map<String, Integer> levels = new HashMap<>();
+        for (String entry : encoded.split(",")) {
+            int colon = entry.indexOf(':');
+            if (colon > 0) {
+                try {
+                    levels.put(URLDecoder.decode(entry.substring(colon + 1), StandardCharsets.UTF_8),
+                            Integer.parseInt(entry.substring(0, colon)));
+                } catch (IllegalArgumentException e) {
+                    // written by levelsProperty: cannot happen; the logger keeps its level
+                }
+            }
+        }
+        return levels;
+    }
+
+    /** {@link LoggingSetup#configuredLevels} as {@link #LEVELS_PROPERTY}'s value: {@code level:name,...}. */
+    public static String levelsProperty() {
+        StringBuilder out = new StringBuilder();
+        LoggingSetup.configuredLevels().forEach((name, level) -> out.append(out.length() > 0 ? "," : "")
+                .append(level).append(':').append(URLEncoder.encode(name, StandardCharsets.UTF_8)));
+        return out.toString();
     }
 
     /** Where records go now. */

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.harpd.daemon.WorkingDirectory;
 import org.harpd.logging.EventLog;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.pool.WorkerCommand;
 import org.harpd.posix.Posix;
 
@@ -187,7 +188,9 @@ public final class WorkerClassArchive {
         parts.add(command.java());
         parts.add(describeFile(Path.of(command.java())));
         parts.add(System.getProperty("java.vm.version", ""));
-        parts.addAll(command.jvmOptions());
+        // the Python loggers' levels do not change which classes load: a new logging file keeps the archive
+        String levels = "-D" + PythonLogBridge.LEVELS_PROPERTY + "=";
+        command.jvmOptions().stream().filter(option -> !option.startsWith(levels)).forEach(parts::add);
         parts.add(command.classpath());
         List<String> entries = new ArrayList<>(List.of(command.classpath().split(File.pathSeparator)));
         for (String option : command.jvmOptions()) {

@@ -108,6 +108,17 @@ public final class JsonValues {
         return PyUnicode.fromString(text, hasUnpairedSurrogate(text));
     }
 
+    /**
+     * {@code unichr(codePoint)} for a surrogate code point, which CPython answers and Jython's {@code unichr}
+     * refuses: a one-character {@code unicode}, made as {@link #unicode} makes a string holding one.
+     */
+    public static PyUnicode surrogate(int codePoint) {
+        if (codePoint < Character.MIN_SURROGATE || codePoint > Character.MAX_SURROGATE) {
+            throw Py.ValueError("not a surrogate: " + codePoint);
+        }
+        return PyUnicode.fromString(String.valueOf((char) codePoint), true);
+    }
+
     private static boolean hasUnpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
@@ -171,9 +182,9 @@ public final class JsonValues {
             List<Map.Entry<PyObject, PyObject>> entries = new ArrayList<>(dict.getMap().entrySet());
             // json.dumps(sort_keys=True) sorts the keys as Python 2 compares them, before it makes them strings
             entries.sort((a, b) -> comparePython2(a.getKey(), b.getKey()));
-            ObjectNode object = new OrderedObjectNode();
+            OrderedObjectNode object = new OrderedObjectNode();
             for (Map.Entry<PyObject, PyObject> entry : entries) {
-                object.set(key(entry.getKey()), encode(entry.getValue()));
+                object.add(key(entry.getKey()), encode(entry.getValue()));
             }
             open.remove(dict);
             return object;
@@ -192,21 +203,35 @@ public final class JsonValues {
     /**
      * A JSON object written in the order its members were added, whatever the mapper's sorting: a dict's keys are
      * put in Python 2's order of the original keys (None, then numbers by value, then strings by code point), which
-     * sorting the strings they become would not give ({@code {9: a, 10: b}} is {@code {"9": a, "10": b}}).
+     * sorting the strings they become would not give ({@code {9: a, 10: b}} is {@code {"9": a, "10": b}}). Two keys
+     * that become the same string ({@code 1} and {@code "1"}) are both written, as {@code json.dumps} writes them;
+     * reading the node by name sees the last.
      */
     // Jackson's ObjectNode narrows JsonNode's generic <T> deepCopy() to ObjectNode, an unchecked override that javac
     // reports at every subclass; nothing here calls or overrides deepCopy.
     @SuppressWarnings("unchecked")
     static final class OrderedObjectNode extends ObjectNode {
         private static final long serialVersionUID = 1L;
+        private final List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
 
         OrderedObjectNode() {
             super(NODES);
         }
 
+        void add(String name, JsonNode value) {
+            members.add(Map.entry(name, value));
+            set(name, value);
+        }
+
         @Override
-        protected Map<String, JsonNode> _contentsToSerialize(com.fasterxml.jackson.databind.SerializerProvider ctxt) {
-            return _children;
+        public void serialize(com.fasterxml.jackson.core.JsonGenerator generator,
+                com.fasterxml.jackson.databind.SerializerProvider provider) throws java.io.IOException {
+            generator.writeStartObject(this, members.size());
+            for (Map.Entry<String, JsonNode> member : members) {
+                generator.writeFieldName(member.getKey());
+                ((com.fasterxml.jackson.databind.node.BaseJsonNode) member.getValue()).serialize(generator, provider);
+            }
+            generator.writeEndObject();
         }
     }
 

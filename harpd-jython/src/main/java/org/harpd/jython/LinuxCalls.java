@@ -45,6 +45,14 @@ public final class LinuxCalls {
 
         int statvfs(String path, Pointer buffer);
 
+        int getspnam_r(@In byte[] name, Pointer entry, Pointer buffer, @size_t long length, Pointer result);
+
+        int getspent_r(Pointer entry, Pointer buffer, @size_t long length, Pointer result);
+
+        void setspent();
+
+        void endspent();
+
         int fstatvfs(int fd, Pointer buffer);
 
         int getsid(int pid);
@@ -133,6 +141,8 @@ public final class LinuxCalls {
 
         int close(int fd);
 
+        int socket(int domain, int type, int protocol);
+
         @ssize_t long read(int fd, Pointer buffer, @size_t long count);
     }
 
@@ -156,6 +166,15 @@ public final class LinuxCalls {
     private static final int PATH_MAX = 4096;
     private static final int SI_PID = 16;
     private static final int STATVFS_SIZE = 112;
+    /** {@code struct spwd} on x86-64: two pointers, seven longs. */
+    private static final int SPWD_SIZE = 72;
+    private static final int AF_INET = 2;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_CLOEXEC = 02000000;
+    private static final int ERANGE = 34;
+    private static final int MAX_NSS_BUFFER = 1 << 20;
+    /** getspent_r walks one position per process: one walk at a time. */
+    private static final Object SHADOW_WALK = new Object();
     private static final int RUSAGE_SIZE = 144;
     private static final java.util.Set<Integer> SPAWNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** glibc keeps the pointer openlog() is given, so the identifier must outlive the call. */
@@ -198,8 +217,13 @@ public final class LinuxCalls {
      * The descriptors above 2 are marked close-on-exec first, as a Java child would not get them either.
      */
     public static int spawn(String[] argv, String[] env) {
+        return spawn(argv[0], argv, env);
+    }
+
+    /** {@link #spawn(String[], String[])} of the program at {@code path}, which need not be {@code argv[0]}. */
+    public static int spawn(String path, String[] argv, String[] env) {
         closeOnExecAbove2();
-        long pid = POSIX.posix_spawnp(argv[0], List.of(), List.of(argv), List.of(env));
+        long pid = POSIX.posix_spawnp(path, List.of(), List.of(argv), List.of(env));
         if (pid <= 0) {
             throw error(POSIX.errno());
         }
@@ -295,6 +319,98 @@ public final class LinuxCalls {
                 throw failure();
             }
         }
+    }
+
+    /**
+     * The {@code struct stat} fields Jython's {@code stat_result} lacks: {@code {st_blksize, st_blocks, st_rdev}},
+     * of the file at {@code path} ({@code lstat} if not {@code follow}) or, if {@code path} is null, open on
+     * {@code fd}; null if the file cannot be examined.
+     */
+    public static long[] statExtras(String path, boolean follow, int fd) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        try {
+            int result = path == null ? POSIX.fstat(fd, stat) : follow ? POSIX.stat(path, stat) : POSIX.lstat(path, stat);
+            if (result < 0) {
+                return null;
+            }
+        } catch (RuntimeException e) {
+            // jnr's default handler throws for some errors instead of answering -1
+            return null;
+        }
+        return new long[] {stat.blockSize(), stat.blocks(), stat.rdev()};
+    }
+
+    /** The errno of {@code stat} ({@code lstat} if not {@code follow}) of {@code path}; 0 if it succeeds. */
+    public static int statErrno(String path, boolean follow) {
+        jnr.posix.FileStat stat = POSIX.allocateStat();
+        try {
+            return (follow ? POSIX.stat(path, stat) : POSIX.lstat(path, stat)) < 0 ? POSIX.errno() : 0;
+        } catch (RuntimeException e) {
+            return POSIX.errno();
+        }
+    }
+
+    /**
+     * The shadow entry of {@code name} from the C library's {@code getspnam_r} (NSS: files, LDAP, whatever
+     * nsswitch.conf names, as CPython's {@code spwd.getspnam} asks), as {@link #shadowEntry} gives it; null when
+     * there is none or it may not be read. {@code name} holds bytes, one per character (a Python str).
+     */
+    public static PyTuple getspnam(String name) {
+        byte[] key = (name + "\0").getBytes(StandardCharsets.ISO_8859_1);
+        for (int size = 1024; ; size *= 2) {
+            Pointer entry = Memory.allocateDirect(RUNTIME, SPWD_SIZE, true);
+            Pointer buffer = Memory.allocateDirect(RUNTIME, size, true);
+            Pointer result = Memory.allocateDirect(RUNTIME, 8, true);
+            int error = LIBC.getspnam_r(key, entry, buffer, size, result);
+            if (error == ERANGE && size < MAX_NSS_BUFFER) {
+                continue;
+            }
+            return error == 0 && result.getAddress(0) != 0 ? shadowEntry(entry) : null;
+        }
+    }
+
+    /** Every shadow entry the C library's {@code getspent_r} walks (then {@code endspent}), as {@link #getspnam}. */
+    public static List<PyTuple> getspall() {
+        List<PyTuple> entries = new java.util.ArrayList<>();
+        synchronized (SHADOW_WALK) {
+            LIBC.setspent();
+            try {
+                int size = 1024;
+                while (true) {
+                    Pointer entry = Memory.allocateDirect(RUNTIME, SPWD_SIZE, true);
+                    Pointer buffer = Memory.allocateDirect(RUNTIME, size, true);
+                    Pointer result = Memory.allocateDirect(RUNTIME, 8, true);
+                    int error = LIBC.getspent_r(entry, buffer, size, result);
+                    if (error == ERANGE && size < MAX_NSS_BUFFER) {
+                        size *= 2;
+                        continue;
+                    }
+                    if (error != 0 || result.getAddress(0) == 0) {
+                        return entries;
+                    }
+                    entries.add(shadowEntry(entry));
+                }
+            } finally {
+                LIBC.endspent();
+            }
+        }
+    }
+
+    /** {@code struct spwd}: name and password as str (bytes), then the seven numbers as C longs. */
+    private static PyTuple shadowEntry(Pointer entry) {
+        PyObject[] fields = new PyObject[9];
+        for (int i = 0; i < 2; i++) {
+            Pointer text = entry.getPointer(i * 8L);
+            byte[] bytes = new byte[text == null ? 0 : text.indexOf(0, (byte) 0)];
+            if (text != null) {
+                text.get(0, bytes, 0, bytes.length);
+            }
+            fields[i] = Py.newString(new String(bytes, StandardCharsets.ISO_8859_1));
+        }
+        for (int i = 2; i < 9; i++) {
+            fields[i] = Py.newInteger(entry.getLong(i * 8L));
+        }
+        return new PyTuple(fields);
     }
 
     /** {@code struct statvfs}: bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax. */
@@ -411,6 +527,20 @@ public final class LinuxCalls {
         byte[] out = new byte[argument.length];
         buffer.get(0, out, 0, out.length);
         return out;
+    }
+
+    /**
+     * {@link #ioctlBuffer} of an interface request ({@code SIOCGIF*}) on a datagram socket of the C library's,
+     * opened for the call and closed after: Jython's sockets are Java channels whose descriptors Python code
+     * cannot reach, and these requests answer the same whatever socket asks.
+     */
+    public static byte[] interfaceIoctl(long request, byte[] argument) {
+        int fd = check(LIBC.socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        try {
+            return ioctlBuffer(fd, request, argument);
+        } finally {
+            LIBC.close(fd);
+        }
     }
 
     /** {@code struct rusage}: ru_utime and ru_stime in microseconds, then its 14 long fields. */

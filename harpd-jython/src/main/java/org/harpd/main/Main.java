@@ -33,6 +33,7 @@ import org.harpd.jython.PythonRuntime;
 import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.pool.PoolSettings;
 import org.harpd.pool.WorkerCommand;
 import org.harpd.pool.WorkerPool;
@@ -300,6 +301,8 @@ public final class Main {
         if (lib != null) {
             jvm.add("-D" + PythonRuntime.PYTHON_LIB_PROPERTY + "=" + lib);
         }
+        // the worker's Python loggers get the configured levels, as the original's forked children inherited them
+        jvm.add("-D" + PythonLogBridge.LEVELS_PROPERTY + "=" + PythonLogBridge.levelsProperty());
         jvm.addAll(workers.jvmOptions());
         return jvm;
     }

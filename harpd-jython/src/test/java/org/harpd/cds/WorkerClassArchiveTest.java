@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import org.harpd.logging.PythonLogBridge;
 import org.harpd.pool.WorkerCommand;
 import org.harpd.posix.Posix;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +118,17 @@ class WorkerClassArchiveTest {
         String before = WorkerClassArchive.key(modular);
         Files.setLastModifiedTime(module, FileTime.fromMillis(Files.getLastModifiedTime(module).toMillis() - 10_000));
         assertNotEquals(before, WorkerClassArchive.key(modular));
+    }
+
+    @Test
+    void anotherLoggingConfigurationKeepsTheArchive() throws IOException {
+        WorkerCommand info = new WorkerCommand(command.java(),
+                List.of("-Xss2m", "-D" + PythonLogBridge.LEVELS_PROPERTY + "=20:"), command.classpath(),
+                command.mainClass(), command.args());
+        WorkerCommand debug = new WorkerCommand(command.java(),
+                List.of("-Xss2m", "-D" + PythonLogBridge.LEVELS_PROPERTY + "=10:,10:procs"), command.classpath(),
+                command.mainClass(), command.args());
+        assertEquals(WorkerClassArchive.key(info), WorkerClassArchive.key(debug));
     }
 
     @Test

@@ -166,7 +166,7 @@ class CallSignalsTest {
     @Test
     void timeoutInBusyLoopIsAnExceptionTheProcedureCanCatch() throws Exception {
         Path started = dir.resolve("started-2");
-        assertEquals(List.of("{\"result\": \"cleaned harpd._timeout.Timeout: maximum execution time exceeded\"}"),
+        assertEquals(List.of("{\"result\": \"cleaned harpd.daemon.Timeout: \"}"),
                 callTimingOut("busy_catch", args(started), started));
     }
 

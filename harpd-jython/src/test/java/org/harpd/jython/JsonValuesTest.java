@@ -82,6 +82,13 @@ class JsonValuesTest {
                         + "u'\\uffff': 8, 'Z': 9, 10**20: 10}"));
     }
 
+    /** Keys that become the same string are all written, as CPython's json.dumps writes them. */
+    @Test
+    void keysThatBecomeTheSameStringAreAllWritten() {
+        assertEquals("{\"null\": \"n\", \"1\": \"a\", \"1\": \"b\", \"null\": \"x\"}",
+                json("{1: 'a', '1': 'b', None: 'n', 'null': 'x'}"));
+    }
+
     @Test
     void otherKeysAreRefusedAsInvalidMessage() {
         HarpError e = refused("", "{(1, 2): 'x'}");

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.harpd.config.PythonPath;
@@ -11,6 +13,7 @@ import org.harpd.logging.LoggingSetup;
 import org.harpd.logging.PythonLogBridge;
 import org.junit.jupiter.api.AfterEach;
 import org.python.core.Py;
+import org.python.core.PyObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -56,11 +59,40 @@ class LoggingBridgeTest {
                 "created is the record's time in seconds: " + entry.created());
     }
 
+    /** Without -l the original's root logger was at INFO in the process that ran the procedures; so is ours. */
     @Test
-    void everyLevelIsPassedOnSoThatHarpdsConfigurationDecides() {
-        Python.exec("import logging\nlogging.getLogger('a.b').debug('fine detail')\nlogging.log(5, 'custom')\n");
-        assertEquals(List.of("a.b:10:fine detail", "root:5:custom"),
-                received().stream().map(e -> e.name() + ":" + e.levelno() + ":" + e.message()).toList());
+    void rootLoggerIsAtInfoWithoutConfiguration() {
+        PyObject ns = Python.exec("import logging\nlevel = logging.getLogger('a.b').getEffectiveLevel()\n"
+                + "logging.getLogger('a.b').debug('fine detail')\nlogging.getLogger('a.b').info('news')\n");
+        assertEquals(20, ns.__finditem__("level").asInt());
+        assertEquals(List.of("a.b:20:news"), names(received()));
+    }
+
+    /** A worker JVM's loggers get the levels the listener's configuration gives them, passed as a property. */
+    @Test
+    void loggersGetTheConfiguredLevelsInAWorker() {
+        System.setProperty(PythonLogBridge.LEVELS_PROPERTY,
+                "30:,10:procs.detail,40:" + URLEncoder.encode("odd,name:x", StandardCharsets.UTF_8));
+        PythonRuntime fresh = PythonRuntime.create(PythonPath.NONE);
+        try {
+            PyObject ns = Python.exec(fresh, """
+                    import logging
+                    levels = [logging.getLogger().getEffectiveLevel(), logging.getLogger('procs').getEffectiveLevel(),
+                              logging.getLogger('procs.detail.x').getEffectiveLevel(),
+                              logging.getLogger('odd,name:x').level, logging.getLogger().isEnabledFor(logging.INFO)]
+                    logging.getLogger('procs').info('dropped')
+                    logging.getLogger('procs.detail').debug('kept')
+                    """);
+            assertEquals("[30, 30, 10, 40, False]", ns.__finditem__("levels").toString());
+            assertEquals(List.of("procs.detail:10:kept"), names(received()));
+        } finally {
+            System.clearProperty(PythonLogBridge.LEVELS_PROPERTY);
+            fresh.close();
+        }
+    }
+
+    private static List<String> names(List<Entry> entries) {
+        return entries.stream().map(e -> e.name() + ":" + e.levelno() + ":" + e.message()).toList();
     }
 
     @Test
