@@ -12,6 +12,7 @@ module org.harpd.core {
 
     exports org.harpd.posix;
     exports org.harpd.logging;
+    exports org.harpd.metrics to org.harpd.jython;
     exports org.harpd.auth to org.harpd.jython;
     exports org.harpd.cli to org.harpd.jython;
     exports org.harpd.config to org.harpd.jython;

@@ -28,7 +28,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 /** Turns one harpd.conf into a {@link HarpdConfig}, or into the first problem found. */
 final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers",
-            "authorization", "development");
+            "authorization", "development", "metrics");
+    private static final Set<String> METRICS_KEYS = Set.of("listen");
     private static final Set<String> DEVELOPMENT_KEYS = Set.of("tracebacks");
     private static final Set<String> AUTHORIZATION_KEYS = Set.of("users", "groups");
     private static final Set<String> NETWORK_KEYS = Set.of("address", "port", "certfile", "keyfile",
@@ -64,7 +65,9 @@ final class ConfigLoader {
         ConfigSection development = top.optionalSection("development");
         development.rejectUnknownKeys(DEVELOPMENT_KEYS);
         boolean tracebacks = development.optionalBoolean("tracebacks", false);
-        return new HarpdConfig(file, network, authentication, pythonPath, workers, authorization, tracebacks);
+        MetricsConfig metrics = top.has("metrics") ? metrics(top.optionalSection("metrics")) : MetricsConfig.ABSENT;
+        return new HarpdConfig(file, network, authentication, pythonPath, workers, authorization, tracebacks,
+                metrics);
     }
 
     private byte[] read() throws ConfigException {
@@ -195,6 +198,17 @@ final class ConfigLoader {
             rules.put(name, entries);
         }
         return rules;
+    }
+
+    /** Present, even empty: then the endpoint listens on {@link MetricsConfig#DEFAULT_LISTEN}. */
+    private static MetricsConfig metrics(ConfigSection section) throws ConfigException {
+        section.rejectUnknownKeys(METRICS_KEYS);
+        String listen = section.optionalString("listen", MetricsConfig.DEFAULT_LISTEN);
+        String problem = MetricsConfig.problem(listen);
+        if (problem != null) {
+            throw section.error("listen", problem + ", got " + ConfigSection.describe(listen));
+        }
+        return MetricsConfig.parse(listen);
     }
 
     private PythonPath pythonPath(ConfigSection python) throws ConfigException {

@@ -17,11 +17,13 @@ import java.util.TreeSet;
  * @param authorization the {@code authorization:} section, {@link AuthorizationConfig#ABSENT} without one
  * @param tracebacks    {@code development.tracebacks}: a procedure's exception reply carries its Python traceback
  *                      in {@code data.traceback}; off by default, as it tells clients about the server's code
+ * @param metrics       the {@code metrics:} section, {@link MetricsConfig#ABSENT} without one
  */
 public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication,
                           PythonPath pythonPath, WorkersConfig workers, AuthorizationConfig authorization,
-                          boolean tracebacks) {
+                          boolean tracebacks, MetricsConfig metrics) {
     public HarpdConfig {
+        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(authorization, "authorization");
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(network, "network");
@@ -30,10 +32,17 @@ public record HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig
         Objects.requireNonNull(workers, "workers");
     }
 
-    /** Without the optional {@code authorization:} and {@code development:} sections. */
+    /** Without the optional {@code metrics:} section. */
+    public HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication, PythonPath pythonPath,
+                       WorkersConfig workers, AuthorizationConfig authorization, boolean tracebacks) {
+        this(file, network, authentication, pythonPath, workers, authorization, tracebacks, MetricsConfig.ABSENT);
+    }
+
+    /** Without the optional {@code authorization:}, {@code development:} and {@code metrics:} sections. */
     public HarpdConfig(Path file, NetworkConfig network, AuthenticationConfig authentication, PythonPath pythonPath,
                        WorkersConfig workers) {
-        this(file, network, authentication, pythonPath, workers, AuthorizationConfig.ABSENT, false);
+        this(file, network, authentication, pythonPath, workers, AuthorizationConfig.ABSENT, false,
+                MetricsConfig.ABSENT);
     }
 
     /**

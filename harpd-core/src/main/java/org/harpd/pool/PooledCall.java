@@ -19,6 +19,7 @@ final class PooledCall implements CallHandle {
     private boolean done;
     private Worker worker;
     private Future<?> timer;
+    private final long submittedNanos = System.nanoTime();
 
     PooledCall(CallJob job, CallSink sink, BiConsumer<PooledCall, Worker> onCancel) {
         this.job = job;
@@ -28,6 +29,11 @@ final class PooledCall implements CallHandle {
 
     CallJob job() {
         return job;
+    }
+
+    /** When the call was submitted (nanoTime): its wait for a worker is measured from there. */
+    long submittedNanos() {
+        return submittedNanos;
     }
 
     /** Give the call to a worker; false if it already ended (cancelled, timed out in the queue, shut down). */

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.harpd.config.WorkersConfig;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.logging.EventLog;
+import org.harpd.metrics.Metrics;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.workerprotocol.WorkerProtocol;
@@ -43,6 +44,7 @@ public final class WorkerPool implements CallExecutor {
     private static final long BACKOFF_MAX_MS = 10_000;
 
     private final PoolSettings settings;
+    private final Metrics metrics;
     private final ScheduledThreadPoolExecutor supervisor;
     private final Worker.Events events = new WorkerEvents();
 
@@ -60,7 +62,13 @@ public final class WorkerPool implements CallExecutor {
     private long bootFailureCount;
 
     public WorkerPool(PoolSettings settings) {
+        this(settings, Metrics.NONE);
+    }
+
+    /** @param metrics told of worker starts, resets and retirements, and of each call's wait for a worker */
+    public WorkerPool(PoolSettings settings, Metrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
         this.policy = new PlacementPolicy<>(new PlacementPolicy.Limits(settings.spare(), settings.max(),
                 settings.queue(), settings.idleTimeout().toNanos(),
                 PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), settings::maxCallsFor,
@@ -73,6 +81,7 @@ public final class WorkerPool implements CallExecutor {
         });
         supervisor.setRemoveOnCancelPolicy(true);
         supervisor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        metrics.watchPool(this::stats);
         requestRebalance();
     }
 
@@ -200,9 +209,14 @@ public final class WorkerPool implements CallExecutor {
         PooledCall call = assignment.call();
         Worker worker = assignment.worker();
         worker.bind(assignment.binding());
-        worker.begin(call, assignment.lastCall() ? WorkerProtocol.After.EXIT
+        WorkerProtocol.After after = assignment.lastCall() ? WorkerProtocol.After.EXIT
                 : assignment.binding().isolation() == Isolation.INTERPRETER ? WorkerProtocol.After.RELOAD
-                : WorkerProtocol.After.KEEP);
+                : WorkerProtocol.After.KEEP;
+        metrics.queueWait(System.nanoTime() - call.submittedNanos());
+        if (after == WorkerProtocol.After.RELOAD) {
+            metrics.workerReset();
+        }
+        worker.begin(call, after);
         Duration timeout = call.job().procedure().timeout();
         if (timeout != null && !timeout.isZero() && !timeout.isNegative()) {
             worker.armCallTimer(call, schedule(() -> timedOut(call, worker), timeout));
@@ -232,6 +246,7 @@ public final class WorkerPool implements CallExecutor {
         if (!worker.isOn(call)) {
             return;
         }
+        metrics.workerRetired("timeout");
         retire(worker);
         boolean unanswered = call.fail(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
         LOG.warn(unanswered ? "procedure still running after timeout_grace, killing its worker"
@@ -284,6 +299,7 @@ public final class WorkerPool implements CallExecutor {
             schedule(() -> cancelGraceOver(call, worker), settings.timeoutGrace());
             return;
         }
+        metrics.workerRetired("cancelled");
         retire(worker);
         worker.kill();
         scheduleReapCheck(worker);
@@ -297,6 +313,7 @@ public final class WorkerPool implements CallExecutor {
         LOG.warn("cancelled call still running after timeout_grace, killing its worker", "procedure",
                 call.job().procedure().name(), "pid", worker.pid(),
                 "timeout_grace_ms", settings.timeoutGrace().toMillis());
+        metrics.workerRetired("cancelled");
         retire(worker);
         worker.kill();
         scheduleReapCheck(worker);
@@ -363,10 +380,12 @@ public final class WorkerPool implements CallExecutor {
         for (Worker worker : plan.idleTooLong()) {
             LOG.debug("retiring idle worker", "pid", worker.pid(), "idle_timeout_s",
                     settings.idleTimeout().toMillis() / 1000.0);
+            metrics.workerRetired("idle");
             retireIdle(worker);
         }
         for (Worker worker : plan.forRoom()) {
             LOG.debug("retiring idle worker to make room", "pid", worker.pid());
+            metrics.workerRetired("room");
             retireIdle(worker);
         }
         for (int i = 0; i < plan.boots(); i++) {
@@ -415,6 +434,7 @@ public final class WorkerPool implements CallExecutor {
             events.bootFailed(null, "cannot start worker process: " + e.getMessage());
             return;
         }
+        metrics.workerStarted();
         boolean lateForClose;
         synchronized (this) {
             alive.add(worker);
@@ -487,6 +507,7 @@ public final class WorkerPool implements CallExecutor {
                 }
                 WorkerPool.this.notifyAll();
             }
+            metrics.workerRetired("boot_failed");
             LOG.error("worker failed to start", "error", message,
                     "pid", worker == null ? null : worker.pid());
             HarpError error = new HarpError(ErrorType.SYSTEM_ERROR, "worker failed to start: " + message);
@@ -509,6 +530,7 @@ public final class WorkerPool implements CallExecutor {
                     }
                 }, settings.startTimeout());
             } else {
+                metrics.workerRetired("last_call");
                 // The worker exits by itself after its last call; one that lingers is killed.
                 scheduleLingerCheck(worker, "worker lingering after its call, killing it");
             }
@@ -527,6 +549,7 @@ public final class WorkerPool implements CallExecutor {
                 WorkerPool.this.notifyAll();
             }
             if (!wasClosed && wasIdle) {
+                metrics.workerRetired("died");
                 LOG.warn("idle worker died", "pid", worker.pid(), "exit_status", status);
             }
             if (!wasClosed) {

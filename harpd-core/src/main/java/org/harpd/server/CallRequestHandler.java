@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.AuthenticationFailure;
 import org.harpd.logging.EventLog;
+import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallHandle;
 import org.harpd.pool.CallJob;
 import org.harpd.procedure.Identity;
@@ -52,6 +53,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     private CallHandle call;
     private ProcedureInfo procedure;
     private boolean callEnded;
+    /** When the call was acknowledged (nanoTime), for its duration. */
+    private long startedNanos;
     /** The client closed its side: a call still authenticating is not started. */
     private boolean clientLeft;
 
@@ -117,6 +120,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
         long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
+        services.metrics().backedOffRequest();
         Runnable answer = () -> ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
                 BACKED_OFF + ": try again in " + seconds + " s"));
         if (channel.eventLoop().inEventLoop()) {
@@ -166,7 +170,11 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     /** Back on the event loop. */
     private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
                                Exception moduleFailure, boolean allowed, List<byte[]> builtIn) {
+        if (!valid) {
+            services.metrics().authenticationFailed();
+        }
         if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
+            services.metrics().backOffStarted();
             AuthThrottle.Policy policy = services.authThrottle().policy();
             LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
                     "failures", policy.maxFailures(), "within_s", policy.window().toSeconds(),
@@ -193,6 +201,9 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!allowed) {
+            // a name the client made up must not become a label of its own
+            services.metrics().forbidden(services.catalog().find(request.procedure()).isPresent()
+                    ? request.procedure() : Metrics.UNKNOWN_PROCEDURE);
             ConnectionReply.finish(channel, Messages.error(services.access().refuse(request.user(),
                     request.procedure(), client.address(), client.port())));
             return;
@@ -226,20 +237,27 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         Identity identity = Identity.of(procedure, services.defaultUser(), services.defaultGroup());
         CallJob job = new CallJob(procedure, request.arguments(), identity, request.user(), client.toString());
         this.procedure = procedure;
+        startedNanos = System.nanoTime();
         try {
-            call = services.executor().submit(job, new ChannelCallSink(channel, error -> ended(procedure, error)));
+            call = services.executor().submit(job, new ChannelCallSink(channel,
+                    (error, outcome) -> ended(procedure, error, outcome)));
         } catch (HarpError e) {
             callEnded = true;
+            measureEnd(e.type().wireName());
             ConnectionReply.finish(channel, Messages.error(e));
         } catch (RuntimeException e) {
             callEnded = true;
+            measureEnd(ErrorType.SYSTEM_ERROR.wireName());
             LOG.error("cannot start call", "procedure", procedure.name(), "error", e.toString(),
                     "client_address", client.address(), "client_port", client.port());
             ConnectionReply.finish(channel, Messages.error(ErrorType.SYSTEM_ERROR, "cannot start the call"));
         }
     }
 
-    private void ended(ProcedureInfo procedure, HarpError failure) {
+    private void ended(ProcedureInfo procedure, HarpError failure, String outcome) {
+        if (!callEnded) {
+            measureEnd(outcome); // else already counted as cancelled: the client left as the answer came
+        }
         callEnded = true;
         if (failure != null && failure.type() == ErrorType.TIMEOUT) {
             LOG.info("execution timeout exceeded", "procedure", procedure.name(),
@@ -283,10 +301,15 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void measureEnd(String outcome) {
+        services.metrics().callEnded(procedure.name(), outcome, System.nanoTime() - startedNanos);
+    }
+
     /** @return whether this stopped a running call */
     private boolean cancelRunningCall() {
         if (call != null && !callEnded) {
             callEnded = true;
+            measureEnd(Metrics.CANCELLED);
             return call.cancel();
         }
         return false;

@@ -6,6 +6,7 @@ import java.util.concurrent.Executor;
 import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
+import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallExecutor;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
@@ -19,11 +20,13 @@ import org.harpd.procedure.ProcedureCatalog;
  * @param defaultUser       -u, or null
  * @param defaultGroup      -g, or null
  * @param access            who may call what, asked after authentication
+ * @param metrics           told of connections, authentication failures, refusals and calls
  */
 record CallServices(Authenticator authenticator, Executor authExecutor, Duration authQueueDeadline,
                     AuthThrottle authThrottle, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
-                    IdRef defaultGroup, AccessPolicy access) {
+                    IdRef defaultGroup, AccessPolicy access, Metrics metrics) {
     CallServices {
+        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(access, "access");
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(authExecutor, "authExecutor");
@@ -38,11 +41,16 @@ record CallServices(Authenticator authenticator, Executor authExecutor, Duration
                  CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
         this(authenticator, authExecutor, ServerSettings.DEFAULT_AUTH_QUEUE_DEADLINE,
                 new AuthThrottle(AuthThrottle.Policy.DEFAULT), catalog, executor, defaultUser, defaultGroup,
-                AccessPolicy.ALLOW_ALL);
+                AccessPolicy.ALLOW_ALL, Metrics.NONE);
     }
 
     CallServices withAccess(AccessPolicy value) {
         return new CallServices(authenticator, authExecutor, authQueueDeadline, authThrottle, catalog, executor,
-                defaultUser, defaultGroup, value);
+                defaultUser, defaultGroup, value, metrics);
+    }
+
+    CallServices withMetrics(Metrics value) {
+        return new CallServices(authenticator, authExecutor, authQueueDeadline, authThrottle, catalog, executor,
+                defaultUser, defaultGroup, access, value);
     }
 }

@@ -2,14 +2,18 @@ package org.harpd.server;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.harpd.logging.EventLog;
+import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallSink;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
+import org.harpd.protocol.Json;
 import org.harpd.protocol.Messages;
 
 /**
@@ -30,17 +34,26 @@ final class ChannelCallSink implements CallSink {
     private static final EventLog LOG = EventLog.get("harpd");
 
     private final Channel channel;
-    private final Consumer<HarpError> onEnd;
+    private final Ended onEnd;
     private final long maxPendingBytes;
     private final AtomicLong pendingBytes = new AtomicLong();
     private final AtomicBoolean overflowed = new AtomicBoolean();
 
-    /** @param onEnd run on the event loop when the call ends, with the failure or null, before the last line */
-    ChannelCallSink(Channel channel, Consumer<HarpError> onEnd) {
+    /** What {@link ChannelCallSink} tells of the call's end. */
+    interface Ended {
+        /**
+         * @param failure the failure, or null when the worker sent the last line
+         * @param outcome {@link Metrics#RESULT}, {@link Metrics#EXCEPTION}, or an error type's wire name
+         */
+        void ended(HarpError failure, String outcome);
+    }
+
+    /** @param onEnd run on the event loop when the call ends, before the last line */
+    ChannelCallSink(Channel channel, Ended onEnd) {
         this(channel, onEnd, DEFAULT_MAX_PENDING_BYTES);
     }
 
-    ChannelCallSink(Channel channel, Consumer<HarpError> onEnd, long maxPendingBytes) {
+    ChannelCallSink(Channel channel, Ended onEnd, long maxPendingBytes) {
         this.channel = channel;
         this.onEnd = onEnd;
         this.maxPendingBytes = maxPendingBytes;
@@ -91,7 +104,7 @@ final class ChannelCallSink implements CallSink {
     @Override
     public void completed(byte[] line) {
         onEventLoop(() -> {
-            onEnd.accept(null);
+            onEnd.ended(null, outcome(line));
             ConnectionReply.finish(channel, line);
         });
     }
@@ -99,9 +112,33 @@ final class ChannelCallSink implements CallSink {
     @Override
     public void failed(HarpError error) {
         onEventLoop(() -> {
-            onEnd.accept(error);
+            onEnd.ended(error, error.type().wireName());
             ConnectionReply.finish(channel, Messages.error(error));
         });
+    }
+
+    /**
+     * The outcome a final line from the worker reports. Its one key comes first (the worker sorts keys): a
+     * {@code result}, an {@code exception}, or an {@code error} whose type is read from the line.
+     */
+    static String outcome(byte[] line) {
+        if (startsWith(line, "{\"result\"")) {
+            return Metrics.RESULT;
+        }
+        if (startsWith(line, "{\"exception\"")) {
+            return Metrics.EXCEPTION;
+        }
+        try {
+            String type = Json.MAPPER.readTree(line).path("error").path("type").asText("");
+            return ErrorType.fromWireName(type).wireName();
+        } catch (IOException | IllegalArgumentException e) {
+            return ErrorType.SYSTEM_ERROR.wireName(); // not a reply the protocol knows: harpd's failure
+        }
+    }
+
+    private static boolean startsWith(byte[] line, String prefix) {
+        byte[] bytes = prefix.getBytes(StandardCharsets.US_ASCII);
+        return line.length >= bytes.length && Arrays.equals(line, 0, bytes.length, bytes, 0, bytes.length);
     }
 
     private void onEventLoop(Runnable task) {

@@ -32,6 +32,8 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel channel) {
         ClientAddress client = ClientAddress.of(channel);
         LOG.info("new client connected", "client_address", client.address(), "client_port", client.port());
+        services.metrics().connectionOpened();
+        channel.closeFuture().addListener(closed -> services.metrics().connectionClosed());
 
         SslHandler tls = sslContext.newHandler(channel.alloc());
         // a client stalling the handshake gets no more time than one stalling its request

@@ -19,6 +19,7 @@ import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.logging.EventLog;
+import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallExecutor;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
@@ -63,6 +64,14 @@ public final class HarpServer implements AutoCloseable {
     public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
                       AccessPolicy access, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
                       IdRef defaultGroup) {
+        this(settings, sslContext, authenticator, access, catalog, executor, defaultUser, defaultGroup,
+                Metrics.NONE);
+    }
+
+    /** @param metrics told of connections, authentication, refusals and calls */
+    public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
+                      AccessPolicy access, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
+                      IdRef defaultGroup, Metrics metrics) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
         if (!sslContext.isServer()) {
@@ -71,7 +80,8 @@ public final class HarpServer implements AutoCloseable {
         this.authExecutor = new ThreadPoolExecutor(settings.authThreads(), settings.authThreads(),
                 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("harpd-auth"));
         this.services = new CallServices(authenticator, authExecutor, settings.authQueueDeadline(),
-                new AuthThrottle(settings.authThrottle()), catalog, executor, defaultUser, defaultGroup, access);
+                new AuthThrottle(settings.authThrottle()), catalog, executor, defaultUser, defaultGroup, access,
+                metrics);
         this.limit = new ConnectionLimit(settings.maxConnections());
     }
 

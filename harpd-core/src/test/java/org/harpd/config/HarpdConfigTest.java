@@ -380,7 +380,7 @@ class HarpdConfigTest {
                 Arguments.of(auth, "network: missing (a mapping is required)"),
                 Arguments.of("network: 5\n" + auth, "network: expected a mapping, got 5"),
                 Arguments.of(net + auth + "netwrok: {}\n",
-                        "netwrok: unknown key (expected one of: authentication, authorization, development, network, python, workers)"),
+                        "netwrok: unknown key (expected one of: authentication, authorization, development, metrics, network, python, workers)"),
                 Arguments.of(net + "  prot: 1\n" + auth, "network.prot: unknown key (expected one of: "
                         + "address, certfile, keyfile, max_connections, max_request_size, port, read_timeout, tls_ciphers)"),
                 Arguments.of(net + "  port: abc\n" + auth, "network.port: expected an integer, got 'abc'"),

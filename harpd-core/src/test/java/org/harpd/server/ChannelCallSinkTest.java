@@ -1,5 +1,6 @@
 package org.harpd.server;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class ChannelCallSinkTest {
     void outputWaitingForAReadingClientIsCountedAndReleasedOnceWritten() {
         StuckSocket socket = new StuckSocket();
         EmbeddedChannel channel = new EmbeddedChannel(socket);
-        ChannelCallSink sink = new ChannelCallSink(channel, ends::add, 10 * ITEM.length);
+        ChannelCallSink sink = new ChannelCallSink(channel, (error, outcome) -> ends.add(error), 10 * ITEM.length);
         for (int i = 0; i < 5; i++) {
             sink.stream(ITEM);
         }
@@ -72,7 +73,7 @@ class ChannelCallSinkTest {
                 events.add(evt);
             }
         });
-        ChannelCallSink sink = new ChannelCallSink(channel, ends::add, 10 * ITEM.length);
+        ChannelCallSink sink = new ChannelCallSink(channel, (error, outcome) -> ends.add(error), 10 * ITEM.length);
         for (int i = 0; i < 100_000; i++) {
             sink.stream(ITEM);
         }
@@ -86,5 +87,17 @@ class ChannelCallSinkTest {
         assertEquals(List.of(ConnectionReply.FINISHED_EVENT), events, "the handler is told, so it cancels the call");
         channel.runPendingTasks();
         assertFalse(channel.isOpen());
+    }
+
+    /** What the metrics count a call's end as: the final line's kind, or its error type. */
+    @Test
+    void theOutcomeIsTheFinalLinesKindOrErrorType() {
+        assertEquals("result", ChannelCallSink.outcome("{\"result\": {\"exception\": 1}}\n".getBytes(UTF_8)));
+        assertEquals("exception", ChannelCallSink.outcome(("{\"exception\": {\"data\": {}, \"message\": \"x\", "
+                + "\"type\": \"ValueError\"}}\n").getBytes(UTF_8)));
+        assertEquals("invalid_argument_list", ChannelCallSink.outcome(("{\"error\": {\"message\": \"x\", "
+                + "\"type\": \"invalid_argument_list\"}, \"harp\": 1}\n").getBytes(UTF_8)));
+        assertEquals("system_error", ChannelCallSink.outcome("{\"error\": {\"type\": \"made_up\"}}\n".getBytes(UTF_8)));
+        assertEquals("system_error", ChannelCallSink.outcome("not json\n".getBytes(UTF_8)));
     }
 }

@@ -34,6 +34,8 @@ import org.harpd.jython.ProceduresFile;
 import org.harpd.logging.EventLog;
 import org.harpd.logging.LoggingSetup;
 import org.harpd.logging.PythonLogBridge;
+import org.harpd.metrics.Metrics;
+import org.harpd.metrics.PrometheusMetrics;
 import org.harpd.pool.PoolSettings;
 import org.harpd.pool.WorkerCommand;
 import org.harpd.pool.WorkerPool;
@@ -173,19 +175,37 @@ public final class Main {
         usersFile.ifPresent(problem -> log.error("users file unusable: every login fails until it is fixed",
                 "config", config.file().toString(), "problem", problem));
         PidFile pidfile = options.pidfile() == null ? null : step(() -> PidFile.create(options.pidfile()));
-        WorkerPool pool = new WorkerPool(poolSettings(config, options, start));
+        // without a metrics: section nothing is measured and no port is opened
+        PrometheusMetrics prometheus = config.metrics().configured() ? new PrometheusMetrics() : null;
+        Metrics metrics = prometheus != null ? prometheus : Metrics.NONE;
+        WorkerPool pool = new WorkerPool(poolSettings(config, options, start), metrics);
         HarpServer server = new HarpServer(
                 ServerSettings.from(network),
                 tls, authenticator, new AccessPolicy(config.authorization(), authenticator), catalog, pool,
-                options.defaultUser(), options.defaultGroup());
+                options.defaultUser(), options.defaultGroup(), metrics);
         CountDownLatch stopped = new CountDownLatch(1);
         Signals.install(() -> {
             log.info("shutting down");
             stopped.countDown();
         }, LoggingSetup::reopen);
         try {
+            if (prometheus != null) {
+                step(() -> {
+                    try {
+                        int port = prometheus.serve(config.metrics());
+                        log.info("serving metrics", "address", config.metrics().host(), "port", port);
+                    } catch (IOException e) {
+                        throw new IOException(config.file() + ": metrics.listen: cannot listen on "
+                                + config.metrics().listen() + ": " + e.getMessage(), e);
+                    }
+                    return null;
+                });
+            }
             step(server::start);
         } catch (StartupException e) {
+            if (prometheus != null) {
+                prometheus.close();
+            }
             pool.close();
             if (pidfile != null) {
                 pidfile.close();
@@ -208,6 +228,9 @@ public final class Main {
         server.stopAccepting();
         pool.close();
         server.close();
+        if (prometheus != null) {
+            prometheus.close();
+        }
         if (pidfile != null) {
             pidfile.close();
         }

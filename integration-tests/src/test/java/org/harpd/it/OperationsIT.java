@@ -11,11 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.harpd.client.HarpClient;
 import org.harpd.logging.UnixSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -133,6 +136,36 @@ class OperationsIT {
         assertTrue(listeningLine.endsWith("|" + daemon.pid() + "|harpd|INFO|{\"message\": \"listening on SSL socket\", "
                 + "\"address\": \"127.0.0.1\", \"port\": " + daemon.port() + "}"), listeningLine);
         assertTrue(daemon.log().isEmpty(), "with -l nothing goes to stderr: " + daemon.log());
+    }
+
+    /** This daemon's harpd.conf has no metrics: section: its one listening socket is the TLS port. */
+    @Test
+    void withoutAMetricsSectionTheListenerListensOnItsPortOnly() throws Exception {
+        Set<String> sockets = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(daemon.pid()), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        sockets.add(target.substring(8, target.length() - 1));
+                    }
+                } catch (IOException e) {
+                    // closed since listed
+                }
+            }
+        }
+        List<Integer> listening = new ArrayList<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                // local_address is HEXIP:HEXPORT; st 0A is LISTEN; field 9 the socket's inode
+                if (f[3].equals("0A") && sockets.contains(f[9])) {
+                    listening.add(Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16));
+                }
+            }
+        }
+        assertEquals(List.of(daemon.port()), listening);
     }
 
     @Test

@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.harpd.client.CallResult;
@@ -23,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What harpd adds for operators, on one daemon: per-procedure authorization (two users with different rights),
- * discovery, and the caller's identity in every isolation level.
+ * discovery, the caller's identity in every isolation level, and the metrics endpoint.
  */
 class OperatorFeaturesIT {
     private static final String PROCEDURES = """
@@ -49,6 +55,12 @@ class OperatorFeaturesIT {
             @procedure
             def boom():
                 raise ValueError("boom")
+
+            @procedure
+            def counted(fail=False):
+                if fail:
+                    raise ValueError("counted")
+                return 1
 
             @procedure(timeout=30)
             def touch(path, mode="w"):
@@ -98,14 +110,17 @@ class OperatorFeaturesIT {
 
     private static Daemon daemon;
     private static Path dir;
+    private static int metricsPort;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("harpd-it-operator");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(dir.resolve("groupauth.py"), GROUP_AUTH_MODULE);
+        metricsPort = Daemon.freePort();
         daemon = Daemon.builder().dir(dir).procedures(PROCEDURES).authentication(AUTHENTICATION)
-                .config("python:\n  path: [\"" + dir + "\"]\n" + CONFIG).start();
+                .config("python:\n  path: [\"" + dir + "\"]\n" + CONFIG
+                        + "metrics:\n  listen: \"127.0.0.1:" + metricsPort + "\"\n").start();
     }
 
     @AfterAll
@@ -125,7 +140,8 @@ class OperatorFeaturesIT {
         CallResult refused = bob().callRaw("touch", Json.MAPPER.createArrayNode().add(marker.toString()));
         assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"touch\"}, \"message\": "
                 + "\"not authorized to call this procedure\", \"type\": \"forbidden\"}, \"harp\": 1}"), refused.lines());
-        String line = daemon.awaitLog(l -> l.contains("call refused: not authorized"), Duration.ofSeconds(30));
+        String line = daemon.awaitLog(l -> l.contains("call refused: not authorized")
+                && l.contains("\"touch\""), Duration.ofSeconds(30)); // other tests' refusals share the log
         assertTrue(line.contains("bob") && line.contains("touch") && line.contains("127.0.0.1"), line);
         assertFalse(Files.exists(marker));
         assertTrue(daemon.log().stream().noneMatch(l -> l.contains("calling procedure") && l.contains("\"bob\"")
@@ -161,6 +177,50 @@ class OperatorFeaturesIT {
                 .map(java.util.Map.Entry::getKey).toList()));
     }
 
+    /** The endpoint's sample lines: series (name and labels) → value. */
+    private static Map<String, Double> scrape() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+                response.headers().toString());
+        Map<String, Double> samples = new HashMap<>();
+        response.body().lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).forEach(l ->
+                samples.put(l.substring(0, l.lastIndexOf(' ')), Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
+        return samples;
+    }
+
+    /**
+     * Only this test calls {@code counted} and fails a login; other tests' calls may come between the two scrapes,
+     * so what is shared (authentication failures) is compared as a difference.
+     */
+    @Test
+    void aScrapeAfterKnownCallsShowsTheirCounts() throws Exception {
+        Map<String, Double> before = scrape();
+        HarpClient test = daemon.client().build();
+        assertEquals(1, test.call("counted").asInt());
+        assertEquals(1, test.call("counted", false).asInt());
+        assertEquals("ValueError", test.callRaw("counted", Json.MAPPER.createArrayNode().add(true)).last()
+                .path("exception").path("type").asText());
+        assertEquals("forbidden", assertThrows(RemoteError.class, () -> bob().call("counted")).type());
+        assertEquals("auth_error", assertThrows(RemoteError.class,
+                () -> daemon.client("bob", "wrong").build().call("whoami")).type());
+
+        Map<String, Double> after = scrape();
+        assertEquals(2.0, after.get("harpd_calls_total{outcome=\"result\",procedure=\"counted\"}"));
+        assertEquals(1.0, after.get("harpd_calls_total{outcome=\"exception\",procedure=\"counted\"}"));
+        assertEquals(3.0, after.get("harpd_call_duration_seconds_count{procedure=\"counted\"}"));
+        assertEquals(1.0, after.get("harpd_forbidden_calls_total{procedure=\"counted\"}"));
+        assertEquals(1.0, after.get("harpd_authentication_failures_total")
+                - before.getOrDefault("harpd_authentication_failures_total", 0.0));
+        assertTrue(after.get("harpd_connections_accepted_total")
+                - before.getOrDefault("harpd_connections_accepted_total", 0.0) >= 5, after.toString());
+        assertTrue(after.get("harpd_worker_starts_total") >= 1, after.toString());
+        assertTrue(after.containsKey("harpd_workers{state=\"ready\"}"), after.toString());
+        assertTrue(after.containsKey("harpd_queue_depth"), after.toString());
+        assertTrue(after.get("jvm_threads_current") > 0, "the listener JVM's own metrics");
+    }
+
     private static List<String> names(List<JsonNode> descriptions) {
         return descriptions.stream().map(d -> d.path("name").asText()).toList();
     }
@@ -168,7 +228,7 @@ class OperatorFeaturesIT {
     @Test
     void discoveryListsExactlyWhatEachUserMayCall() {
         HarpClient test = daemon.client().build();
-        assertEquals(List.of("boom", "touch", "whoami", "whoami_interpreter", "whoami_process"),
+        assertEquals(List.of("boom", "counted", "touch", "whoami", "whoami_interpreter", "whoami_process"),
                 names(test.procedures()));
         assertEquals(List.of("whoami", "whoami_interpreter", "whoami_process"), names(bob().procedures()));
         JsonNode touch = test.describe("touch");
