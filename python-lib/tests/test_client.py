@@ -273,6 +273,9 @@ class CommandLineTest(unittest.TestCase):
         trusted.reset()
 
     def run_cli(self, *args, **env_changes):
+        return self.run_command("call", *args, **env_changes)
+
+    def run_command(self, subcommand, *args, **env_changes):
         env = dict(os.environ)
         for name in ("HARP_USER", "HARP_PASSWORD"):
             env.pop(name, None)
@@ -281,7 +284,7 @@ class CommandLineTest(unittest.TestCase):
         env.update(env_changes)
         env = dict((str(k), v if isinstance(v, str) else v.encode("utf-8")) for k, v in env.items()
                    if v is not None)
-        command = [sys.executable, "-m", "harp", "call", "--port", str(trusted.port),
+        command = [sys.executable, "-m", "harp", subcommand, "--port", str(trusted.port),
                    "--ca-file", certificates.localhost[0], "--timeout", "30"] + list(args)
         process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         out, err = process.communicate()
@@ -324,6 +327,38 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual((status, out), (2, ""))
         self.assertIn("ValueError", err)
         self.assertIn("boom", err)
+
+    DESCRIPTION = {"name": "add", "kind": "plain", "signature": "add(a, b=...)", "parameters": ["a", "b"],
+                   "defaults": 1, "varargs": None, "varkw": None, "doc": "Adds.\n\nReally.",
+                   "timeout": 5.0, "uid": "nobody", "gid": []}
+
+    def test_list_asks_the_builtin_and_prints_one_signature_a_line(self):
+        feed = dict(self.DESCRIPTION, name="feed", kind="streaming", signature="feed()")
+        trusted.reset([ACK_SINGLE, {"result": [self.DESCRIPTION, feed]}])
+        status, out, err = self.run_command("list", "--user", USER)
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(out, "add(a, b=...)\nfeed()  (streaming)\n")
+        self.assertEqual(trusted.requests[0]["procedure"], "harpd.procedures")
+        self.assertEqual(trusted.requests[0]["arguments"], [])
+
+    def test_describe_prints_signature_options_and_docstring(self):
+        trusted.reset([ACK_SINGLE, {"result": self.DESCRIPTION}])
+        status, out, err = self.run_command("describe", "--user", USER, "add")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(out, 'add(a, b=...)\n  kind: plain\n  timeout: 5.0\n  uid: "nobody"\n\nAdds.\n\nReally.\n')
+        self.assertEqual(trusted.requests[0]["procedure"], "harpd.describe")
+        self.assertEqual(trusted.requests[0]["arguments"], ["add"])
+
+    def test_describe_json_and_unknown_procedure(self):
+        trusted.reset([ACK_SINGLE, {"result": self.DESCRIPTION}])
+        status, out, err = self.run_command("describe", "--user", USER, "--json", "add")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(json.loads(out), self.DESCRIPTION)
+        trusted.reset([{"error": {"type": "no_such_procedure", "message": "no such procedure",
+                                  "data": {"procedure": "nope"}}, "harp": 1}])
+        status, out, err = self.run_command("describe", "--user", USER, "nope")
+        self.assertEqual((status, out), (3, ""))
+        self.assertIn("no_such_procedure", err)
 
     def test_protocol_error_exits_3(self):
         trusted.reset([AUTH_ERROR])

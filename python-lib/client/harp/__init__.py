@@ -35,11 +35,13 @@ from harp.connection import JSONConnection, JSONSSLConnection
 from harp.errors import (CancelledException, CommunicationError, HarpException,
                          InvalidArgumentsError, RemoteError, RemoteException)
 from harp.result import CALL_CANCELLED, CALL_NOT_FINISHED, Result
-from harp.server import HarpProcedure, HarpServer, HarpStreamIterator
+from harp.server import (HarpProcedure, HarpServer, HarpStreamIterator, describe_procedure,
+                         list_procedures)
 
 __all__ = [
     "HarpCaller", "RemoteServer", "RemoteProcedure", "RemoteCall",
     "HarpServer", "HarpProcedure", "HarpStreamIterator", "Result",
+    "list_procedures", "describe_procedure",
     "JSONConnection", "JSONSSLConnection",
     "HarpException", "CommunicationError", "CancelledException",
     "RemoteException", "RemoteError", "InvalidArgumentsError",

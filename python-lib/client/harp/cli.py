@@ -1,6 +1,7 @@
 """Command line: ``python -m harp COMMAND [options] ...``.
 
-``call`` calls a procedure on harpd(8) directly; ``submit``, ``result``,
+``call`` calls a procedure on harpd(8) directly, ``list`` and ``describe``
+show the procedures its user may call; ``submit``, ``result``,
 ``follow``, ``cancel`` and ``status`` work through the harpcallerd dispatcher.
 
 Exit status: 0 success, 1 usage error, 2 the procedure raised an exception,
@@ -25,7 +26,8 @@ from harp.caller import DEFAULT_PORT as DISPATCHER_PORT
 from harp.caller import HarpCaller, RemoteCall, RemoteProcedure
 from harp.errors import CommunicationError, RemoteError, RemoteException
 from harp.result import CALL_CANCELLED, CALL_NOT_FINISHED, Result
-from harp.server import DEFAULT_PORT, HarpProcedure, HarpServer, HarpStreamIterator
+from harp.server import (DEFAULT_PORT, HarpProcedure, HarpServer, HarpStreamIterator,
+                         describe_procedure, list_procedures)
 
 EXIT_OK = 0
 EXIT_USAGE = 1
@@ -56,6 +58,13 @@ is NOT verified.
 
 exit status: 0 result, 1 usage error, 2 the procedure raised an exception,
 3 harpd reported an error, 4 communication error."""
+
+_DISCOVERY_EPILOG = """\
+The password and --ca-file work as for `call`.
+
+exit status: 0 success, 1 usage error, 3 harpd reported an error (e.g.
+no_such_procedure: unknown, or not the user's to call), 4 communication
+error."""
 
 _DISPATCHER_EPILOG = """\
 The dispatcher (harpcallerd) is reached over plain TCP at --host/--port.
@@ -96,24 +105,36 @@ def _parser():
     parser = _ArgumentParser(prog="harp", description=_DESCRIPTION)
     parser.add_argument("--version", action="version", version="harp " + _version())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    call = commands.add_parser(
-        "call", help="call a procedure", description=_DESCRIPTION, epilog=_CALL_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    call.add_argument("--host", default="localhost", help="harpd address (default: localhost)")
-    call.add_argument("--port", type=int, default=DEFAULT_PORT,
-                      help="harpd port (default: %d)" % DEFAULT_PORT)
-    call.add_argument("--user", default=os.environ.get("HARP_USER"),
-                      help="user to authenticate as (default: $HARP_USER)")
-    call.add_argument("--password-file", metavar="FILE",
-                      help="file whose first line is the password (default: $HARP_PASSWORD)")
-    call.add_argument("--ca-file", metavar="FILE",
-                      help="CA certificates to verify harpd's certificate against")
-    call.add_argument("--no-check-hostname", dest="check_hostname", action="store_false",
-                      help="with --ca-file, do not require the certificate to name the host")
-    call.add_argument("--timeout", type=float, metavar="SECONDS",
-                      help="give up after this long without a message (default: wait forever)")
+    def harpd_command(name, help, description, epilog):
+        command = commands.add_parser(name, help=help, description=description, epilog=epilog,
+                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+        command.add_argument("--host", default="localhost", help="harpd address (default: localhost)")
+        command.add_argument("--port", type=int, default=DEFAULT_PORT,
+                             help="harpd port (default: %d)" % DEFAULT_PORT)
+        command.add_argument("--user", default=os.environ.get("HARP_USER"),
+                             help="user to authenticate as (default: $HARP_USER)")
+        command.add_argument("--password-file", metavar="FILE",
+                             help="file whose first line is the password (default: $HARP_PASSWORD)")
+        command.add_argument("--ca-file", metavar="FILE",
+                             help="CA certificates to verify harpd's certificate against")
+        command.add_argument("--no-check-hostname", dest="check_hostname", action="store_false",
+                             help="with --ca-file, do not require the certificate to name the host")
+        command.add_argument("--timeout", type=float, metavar="SECONDS",
+                             help="give up after this long without a message (default: wait forever)")
+        return command
+
+    call = harpd_command("call", "call a procedure", _DESCRIPTION, _CALL_EPILOG)
     call.add_argument("procedure", metavar="PROCEDURE")
     call.add_argument("arguments", metavar="ARG", nargs="*")
+    listing = harpd_command("list", "list the procedures the user may call",
+                            "List the procedures of harpd(8) that the user may call, one signature "
+                            "a line.", _DISCOVERY_EPILOG)
+    listing.add_argument("--json", action="store_true", help="print the descriptions as JSON")
+    describe = harpd_command("describe", "describe a procedure",
+                             "Describe a procedure of harpd(8) that the user may call: its "
+                             "signature, kind, options and docstring.", _DISCOVERY_EPILOG)
+    describe.add_argument("--json", action="store_true", help="print the description as JSON")
+    describe.add_argument("procedure", metavar="PROCEDURE")
 
     def dispatcher_command(name, help, description, epilog=_DISPATCHER_EPILOG):
         command = commands.add_parser(name, help=help, description=description, epilog=epilog,
@@ -287,14 +308,20 @@ def _err(text):
     sys.stderr.flush()
 
 
+def _server(options):
+    if not options.user:
+        raise UsageError("no user: use --user or set HARP_USER")
+    return HarpServer(options.host, _text(options.user), _password(options), port=options.port,
+                      ca_file=options.ca_file, check_hostname=options.check_hostname,
+                      timeout=options.timeout)
+
+
 def call(options):
     """Run the ``call`` command; returns the exit status."""
     if not options.user:
         raise UsageError("no user: use --user or set HARP_USER")
     arguments = parse_call_arguments(options.arguments)
-    server = HarpServer(options.host, _text(options.user), _password(options), port=options.port,
-                        ca_file=options.ca_file, check_hostname=options.check_hostname,
-                        timeout=options.timeout)
+    server = _server(options)
     procedure = HarpProcedure(server, _text(options.procedure))
     try:
         if isinstance(arguments, dict):
@@ -316,6 +343,54 @@ def call(options):
         _err("harp: communication error: %s" % (e,))
         return EXIT_COMMUNICATION
     return EXIT_OK
+
+
+def _discovery(options, ask, show):
+    try:
+        answer = ask(_server(options))
+    except RemoteError as e:
+        _report("error", e)
+        return EXIT_ERROR
+    except RemoteException as e:
+        _report("procedure raised", e)
+        return EXIT_EXCEPTION
+    except CommunicationError as e:
+        _err("harp: communication error: %s" % (e,))
+        return EXIT_COMMUNICATION
+    if options.json:
+        _print_json(answer)
+    else:
+        show(answer)
+    return EXIT_OK
+
+
+def _show_list(procedures):
+    for description in procedures:
+        kind = "  (streaming)" if description.get("kind") == "streaming" else ""
+        _print_text(u"%s%s" % (description.get("signature"), kind))
+
+
+def _show_description(description):
+    _print_text(description.get("signature"))
+    _print_text(u"  kind: %s" % (description.get("kind"),))
+    for key in ("timeout", "uid", "gid"):
+        value = description.get(key)
+        if value is not None and value != []:
+            _print_text(u"  %s: %s" % (key, json.dumps(value)))
+    if description.get("doc"):
+        _print_text(u"")
+        _print_text(description["doc"])
+
+
+def list_command(options):
+    """Run the ``list`` command; returns the exit status."""
+    return _discovery(options, list_procedures, _show_list)
+
+
+def describe_command(options):
+    """Run the ``describe`` command; returns the exit status."""
+    name = _text(options.procedure)
+    return _discovery(options, lambda server: describe_procedure(server, name), _show_description)
 
 
 def _dispatcher(options):
@@ -435,7 +510,7 @@ def _print_text(text):
     sys.stdout.flush()
 
 
-_COMMANDS = {"call": call, "submit": submit, "result": result, "follow": follow,
+_COMMANDS = {"call": call, "list": list_command, "describe": describe_command, "submit": submit, "result": result, "follow": follow,
              "cancel": cancel, "status": status}
 
 

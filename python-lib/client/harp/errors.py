@@ -71,6 +71,6 @@ class RemoteException(_RemoteProblem):
 class RemoteError(_RemoteProblem):
     """The server reported a protocol-level or operational error.
 
-    Examples of ``type``: ``auth_error``, ``no_such_procedure``,
+    Examples of ``type``: ``auth_error``, ``forbidden``, ``no_such_procedure``,
     ``invalid_argument_list``, ``timeout``, ``shutdown``, ``parse_error``.
     """

@@ -122,6 +122,32 @@ class HarpProcedure(object):
                 conn.close()
 
 
+def list_procedures(server):
+    """The procedures of a :class:`HarpServer` that its user may call.
+
+    Answered by harpd itself (the built-in ``harpd.procedures``; a harpd
+    without it reports ``no_such_procedure``).
+
+    :return: a list, sorted by name, of descriptions as
+        :func:`describe_procedure` returns them
+    """
+    return HarpProcedure(server, "harpd.procedures")()
+
+
+def describe_procedure(server, name):
+    """Describe one procedure of a :class:`HarpServer` that its user may call.
+
+    :return: a dict: ``name``, ``kind`` (``"plain"`` or ``"streaming"``),
+        ``signature`` (e.g. ``"add(a, b=..., *rest)"``), ``parameters``,
+        ``defaults`` (how many trailing parameters have a default),
+        ``varargs`` and ``varkw`` (names or None), ``doc`` (or None),
+        ``timeout`` (seconds or None), ``uid`` (or None) and ``gid`` (a list)
+    :raises harp.RemoteError: ``no_such_procedure`` for a procedure that does
+        not exist or that the user may not call
+    """
+    return HarpProcedure(server, "harpd.describe")(name)
+
+
 class HarpStreamIterator(object):
     """Iterator wrapper telling streamed results apart from single results.
 

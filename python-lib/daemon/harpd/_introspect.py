@@ -75,3 +75,27 @@ def signature(proc):
     args = args[skip:]
     defaults = min(len(function.func_defaults or ()), len(args))
     return (args, defaults, varargs, varkw)
+
+
+def doc(proc):
+    """
+    :return: the docstring of ``proc`` (given to it, or its function's),
+        with the indentation of its continuation lines and its leading and
+        trailing blank lines removed as ``inspect.cleandoc`` does; ``None``
+        if it has none
+    """
+    text = getattr(proc, "__dict__", {}).get("__doc__")
+    if not isinstance(text, basestring):
+        (function, skip) = _function_and_skip(proc)
+        text = getattr(function, "__doc__", None)
+    if not isinstance(text, basestring):
+        return None
+    lines = text.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    margin = min(indents) if indents else 0
+    lines = [lines[0].strip()] + [line[margin:].rstrip() for line in lines[1:]]
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)

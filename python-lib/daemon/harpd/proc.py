@@ -11,8 +11,55 @@ from __future__ import absolute_import
 
 __all__ = [
     "Result", "Procedure", "StreamingProcedure",
-    "procedure", "streaming_procedure",
+    "procedure", "streaming_procedure", "caller", "Caller",
 ]
+
+
+class Caller(object):
+    """
+    Who made the running call, as the daemon authenticated it.
+
+    .. attribute:: user
+
+       the authenticated harpd user name (unicode)
+
+    .. attribute:: address
+
+       the client's IP address (unicode)
+
+    .. attribute:: port
+
+       the client's TCP port
+
+    .. attribute:: id
+
+       the call's id (unicode, 16 hex digits), unique to the call, e.g. to
+       tie log lines of one call together
+    """
+
+    __slots__ = ("user", "address", "port", "id")
+
+    def __init__(self, user, address, port, id):
+        self.user = user
+        self.address = address
+        self.port = port
+        self.id = id
+
+    def __repr__(self):
+        return "Caller(user=%r, address=%r, port=%r, id=%r)" % (
+            self.user, self.address, self.port, self.id)
+
+
+# Set by the daemon for the length of each call.
+_caller = None
+
+
+def caller():
+    """
+    :return: the :class:`Caller` of the running call, or None outside a call
+        (e.g. while the procedures file is being loaded)
+    """
+    return _caller
 
 
 class Result(object):

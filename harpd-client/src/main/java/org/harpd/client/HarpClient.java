@@ -73,6 +73,31 @@ public final class HarpClient {
     }
 
     /**
+     * The procedures this client's user may call, sorted by name, each described as {@link #describe} does:
+     * harpd's built-in {@code harpd.procedures}, answered without running any procedure.
+     *
+     * @throws RemoteError {@code no_such_procedure} from a harpd without discovery
+     */
+    public List<JsonNode> procedures() {
+        List<JsonNode> descriptions = new ArrayList<>();
+        call("harpd.procedures").forEach(descriptions::add);
+        return descriptions;
+    }
+
+    /**
+     * One procedure this client's user may call: harpd's built-in {@code harpd.describe}. The description is an
+     * object: {@code name}, {@code kind} ({@code plain} or {@code streaming}), {@code signature} (e.g.
+     * {@code add(a, b=..., *rest)}), {@code parameters}, {@code defaults} (how many trailing parameters have
+     * one), {@code varargs} and {@code varkw} (names or null), {@code doc}, {@code timeout} (seconds or null),
+     * {@code uid} (or null) and {@code gid} (a list).
+     *
+     * @throws RemoteError {@code no_such_procedure} when there is none, or the user may not call it
+     */
+    public JsonNode describe(String procedure) {
+        return call("harpd.describe", procedure);
+    }
+
+    /**
      * Sends the call and collects every message until the server closes the connection.
      * Errors and exceptions are returned, not thrown (use {@link CallResult#value()} to throw them).
      *

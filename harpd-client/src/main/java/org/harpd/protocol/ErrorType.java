@@ -7,6 +7,11 @@ public enum ErrorType {
     INVALID_REQUEST("invalid_request"),
     AUTH_ERROR("auth_error"),
     NO_SUCH_PROCEDURE("no_such_procedure"),
+    /**
+     * The authenticated user may not call the procedure. Not the original's: only sent when harpd.conf has an
+     * {@code authorization:} section or the authentication module decides per procedure.
+     */
+    FORBIDDEN("forbidden"),
     PROCEDURE_LOADING_ERROR("procedure_loading_error"),
     INVALID_ARGUMENT_LIST("invalid_argument_list"),
     /** A value the procedure produced cannot be carried by JSON. */

@@ -27,7 +27,10 @@ import org.yaml.snakeyaml.resolver.Resolver;
 
 /** Turns one harpd.conf into a {@link HarpdConfig}, or into the first problem found. */
 final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers");
+    private static final Set<String> TOP_KEYS = Set.of("network", "authentication", "python", "workers",
+            "authorization", "development");
+    private static final Set<String> DEVELOPMENT_KEYS = Set.of("tracebacks");
+    private static final Set<String> AUTHORIZATION_KEYS = Set.of("users", "groups");
     private static final Set<String> NETWORK_KEYS = Set.of("address", "port", "certfile", "keyfile",
             "max_request_size", "read_timeout", "max_connections", "tls_ciphers");
     private static final Set<String> PYTHON_KEYS = Set.of("path");
@@ -56,7 +59,12 @@ final class ConfigLoader {
         AuthenticationConfig authentication = authentication(top.requiredSection("authentication"));
         PythonPath pythonPath = pythonPath(top.optionalSection("python"));
         WorkersConfig workers = workers(top.optionalSection("workers"));
-        return new HarpdConfig(file, network, authentication, pythonPath, workers);
+        AuthorizationConfig authorization = top.has("authorization")
+                ? authorization(top.optionalSection("authorization")) : AuthorizationConfig.ABSENT;
+        ConfigSection development = top.optionalSection("development");
+        development.rejectUnknownKeys(DEVELOPMENT_KEYS);
+        boolean tracebacks = development.optionalBoolean("tracebacks", false);
+        return new HarpdConfig(file, network, authentication, pythonPath, workers, authorization, tracebacks);
     }
 
     private byte[] read() throws ConfigException {
@@ -161,6 +169,32 @@ final class ConfigLoader {
             options.put("file", directory.resolve(name).normalize().toString());
         }
         return new AuthenticationConfig(module, Collections.unmodifiableMap(options));
+    }
+
+    /** Present, even empty: then nobody may call anything, which is what an empty list of rights says. */
+    private static AuthorizationConfig authorization(ConfigSection section) throws ConfigException {
+        section.rejectUnknownKeys(AUTHORIZATION_KEYS);
+        return new AuthorizationConfig(true, rules(section.optionalSection("users")),
+                rules(section.optionalSection("groups")));
+    }
+
+    private static Map<String, List<String>> rules(ConfigSection section) throws ConfigException {
+        Map<String, List<String>> rules = new LinkedHashMap<>();
+        for (String name : section.keys()) {
+            List<String> entries = section.isNull(name) ? List.of() : section.stringOrStringList(name);
+            for (int i = 0; i < entries.size(); i++) {
+                String entry = entries.get(i);
+                String problem = entry.isEmpty() ? "must not be empty"
+                        : !entry.strip().equals(entry) ? "has spaces around " + ConfigSection.describe(entry)
+                        : entry.chars().anyMatch(Character::isISOControl) ? "has control characters" : null;
+                if (problem != null) {
+                    throw section.error(name + "[" + i + "]",
+                            "expected a procedure name or a glob pattern; " + problem);
+                }
+            }
+            rules.put(name, entries);
+        }
+        return rules;
     }
 
     private PythonPath pythonPath(ConfigSection python) throws ConfigException {

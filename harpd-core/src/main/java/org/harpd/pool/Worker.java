@@ -152,7 +152,7 @@ final class Worker {
         try {
             synchronized (commands) {
                 commands.write(WorkerProtocol.call(callId(), job.procedure().name(), job.arguments(), job.identity(),
-                        afterCall, ProcedureOptions.of(job.procedure())));
+                        afterCall, ProcedureOptions.of(job.procedure()), job.caller()));
                 commands.flush();
             }
         } catch (IOException e) {

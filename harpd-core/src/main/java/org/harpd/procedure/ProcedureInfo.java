@@ -12,10 +12,17 @@ import java.util.List;
  * @param timeout   the procedure's time limit, or null for none
  * @param user      {@code uid=} of the procedure, or null (then -u applies)
  * @param groups    {@code gid=} of the procedure (one or more, first is primary), or empty (then -g applies)
+ * @param doc       the docstring, cleaned as {@code inspect.cleandoc} does, or null: for discovery only
  */
 public record ProcedureInfo(String name, boolean streaming, Signature signature, Duration timeout,
-                            IdRef user, List<IdRef> groups) {
+                            IdRef user, List<IdRef> groups, String doc) {
     public ProcedureInfo {
         groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    /** Without a docstring. */
+    public ProcedureInfo(String name, boolean streaming, Signature signature, Duration timeout, IdRef user,
+                         List<IdRef> groups) {
+        this(name, streaming, signature, timeout, user, groups, null);
     }
 }

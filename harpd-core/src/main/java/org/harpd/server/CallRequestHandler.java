@@ -10,6 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +32,9 @@ import org.harpd.protocol.RequestParser;
 
 /**
  * Takes the request line through the checks of the protocol, in the original's order — parse,
- * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor.
+ * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor; between
+ * authenticating and looking up, {@link org.harpd.auth.AccessPolicy} may refuse the call, and {@link Discovery}
+ * answers its built-in procedures.
  * Any refusal is the connection's last message. A client closing before the end cancels the call: as soon as the
  * listener sees it go, whether by a TLS close_notify, a TCP FIN (a half-close, as the original's clients never
  * send more after the request) or a reset, not when the connection is finally closed, which after a FIN waits for
@@ -149,8 +152,12 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
         boolean authenticated = valid;
         Exception moduleFailure = failure;
+        List<byte[]> builtIn = valid && Discovery.isBuiltIn(request.procedure())
+                ? Discovery.answer(request, services.catalog(), services.access()) : null;
+        boolean allowed = builtIn != null || (valid && services.access().allows(request.user(), request.procedure()));
         try {
-            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure));
+            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure,
+                    allowed, builtIn));
         } catch (RejectedExecutionException e) {
             // the server is shutting down; the connection goes with it
         }
@@ -158,7 +165,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** Back on the event loop. */
     private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
-                               Exception moduleFailure) {
+                               Exception moduleFailure, boolean allowed, List<byte[]> builtIn) {
         if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
             AuthThrottle.Policy policy = services.authThrottle().policy();
             LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
@@ -179,6 +186,15 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             LOG.info("authentication error", "user", request.user(),
                     "client_address", client.address(), "client_port", client.port());
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
+            return;
+        }
+        if (builtIn != null) {
+            Discovery.send(channel, request, client, builtIn);
+            return;
+        }
+        if (!allowed) {
+            ConnectionReply.finish(channel, Messages.error(services.access().refuse(request.user(),
+                    request.procedure(), client.address(), client.port())));
             return;
         }
         Optional<ProcedureInfo> found = services.catalog().find(request.procedure());

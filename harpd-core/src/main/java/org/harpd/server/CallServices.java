@@ -3,6 +3,7 @@ package org.harpd.server;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.pool.CallExecutor;
@@ -17,11 +18,13 @@ import org.harpd.procedure.ProcedureCatalog;
  * @param authThrottle      failures per client address, and the addresses backed off
  * @param defaultUser       -u, or null
  * @param defaultGroup      -g, or null
+ * @param access            who may call what, asked after authentication
  */
 record CallServices(Authenticator authenticator, Executor authExecutor, Duration authQueueDeadline,
                     AuthThrottle authThrottle, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
-                    IdRef defaultGroup) {
+                    IdRef defaultGroup, AccessPolicy access) {
     CallServices {
+        Objects.requireNonNull(access, "access");
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(authExecutor, "authExecutor");
         Objects.requireNonNull(authQueueDeadline, "authQueueDeadline");
@@ -34,6 +37,12 @@ record CallServices(Authenticator authenticator, Executor authExecutor, Duration
     CallServices(Authenticator authenticator, Executor authExecutor, ProcedureCatalog catalog,
                  CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
         this(authenticator, authExecutor, ServerSettings.DEFAULT_AUTH_QUEUE_DEADLINE,
-                new AuthThrottle(AuthThrottle.Policy.DEFAULT), catalog, executor, defaultUser, defaultGroup);
+                new AuthThrottle(AuthThrottle.Policy.DEFAULT), catalog, executor, defaultUser, defaultGroup,
+                AccessPolicy.ALLOW_ALL);
+    }
+
+    CallServices withAccess(AccessPolicy value) {
+        return new CallServices(authenticator, authExecutor, authQueueDeadline, authThrottle, catalog, executor,
+                defaultUser, defaultGroup, value);
     }
 }

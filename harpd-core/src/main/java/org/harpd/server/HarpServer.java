@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.logging.EventLog;
@@ -54,6 +55,14 @@ public final class HarpServer implements AutoCloseable {
      */
     public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
                       ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
+        this(settings, sslContext, authenticator, AccessPolicy.ALLOW_ALL, catalog, executor, defaultUser,
+                defaultGroup);
+    }
+
+    /** @param access who may call what, once authenticated */
+    public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
+                      AccessPolicy access, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
+                      IdRef defaultGroup) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sslContext = Objects.requireNonNull(sslContext, "sslContext");
         if (!sslContext.isServer()) {
@@ -62,7 +71,7 @@ public final class HarpServer implements AutoCloseable {
         this.authExecutor = new ThreadPoolExecutor(settings.authThreads(), settings.authThreads(),
                 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(AUTH_QUEUE), daemonThreads("harpd-auth"));
         this.services = new CallServices(authenticator, authExecutor, settings.authQueueDeadline(),
-                new AuthThrottle(settings.authThrottle()), catalog, executor, defaultUser, defaultGroup);
+                new AuthThrottle(settings.authThrottle()), catalog, executor, defaultUser, defaultGroup, access);
         this.limit = new ConnectionLimit(settings.maxConnections());
     }
 

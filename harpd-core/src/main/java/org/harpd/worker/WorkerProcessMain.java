@@ -163,7 +163,7 @@ public final class WorkerProcessMain {
                     throw new IdentitySwitchException("worker serves another identity");
                 }
                 if (changed.isEmpty()) {
-                    runtime.call(call.procedure(), call.arguments(), out);
+                    runtime.call(call.procedure(), call.arguments(), call.caller(), out);
                     if (!out.finished()) {
                         out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
                     }

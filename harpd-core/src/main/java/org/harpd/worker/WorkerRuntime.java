@@ -3,6 +3,7 @@ package org.harpd.worker;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import org.harpd.procedure.ProcedureOptions;
+import org.harpd.workerprotocol.Caller;
 
 /**
  * The Python side of a worker process (implemented in harpd-jython). The worker main calls {@link #load} once
@@ -29,6 +30,16 @@ public interface WorkerRuntime {
      * procedure: those are {@link MessageEmitter#exception}. Unexpected failures may throw.
      */
     void call(String procedure, JsonNode arguments, MessageEmitter out) throws Exception;
+
+    /**
+     * {@link #call(String, JsonNode, MessageEmitter)}, telling the procedure who called ({@code harpd.proc.caller()})
+     * for the length of the call. A runtime without the notion ignores the caller.
+     *
+     * @param caller who called, or null
+     */
+    default void call(String procedure, JsonNode arguments, Caller caller, MessageEmitter out) throws Exception {
+        call(procedure, arguments, out);
+    }
 
     /**
      * Go the way {@link #call} goes — arguments in, a function called, its value out as a result — with a

@@ -35,8 +35,9 @@ import org.harpd.protocol.Json;
  *
  * <h2>A call</h2>
  * Listener: {@code {"after": "exit"|"reload"|"keep", "call": {"arguments": [...]|{...}, "expect": {...},
- * "groups": [...], "procedure": name, "user": u|null}}}, users and groups as numbers or names; a missing
- * {@code after} means {@code exit}. {@code expect} is the procedure as the listener read it at start-up
+ * "groups": [...], "procedure": name, "user": u|null, "caller": {...}}}}, users and groups as numbers or names; a
+ * missing {@code after} means {@code exit}. {@code caller} ({@link Caller}: {@code {"address": ip, "id": hex,
+ * "port": n, "user": name}}, optional) is who called, for the procedure to learn. {@code expect} is the procedure as the listener read it at start-up
  * ({@link ProcedureOptions}: {@code {"gid": [...], "streaming": b, "timeout_nanos": n|null, "uid": u|null}}):
  * a worker whose procedures file says otherwise — edited since — refuses the call with
  * {@code procedure_loading_error} before running anything, as it refuses a call without {@code expect}.
@@ -157,9 +158,10 @@ public final class WorkerProtocol {
      * One call, as sent to the worker.
      *
      * @param expected the procedure's options as the listener knows them, or null when the command had none
+     * @param caller   who called, or null when the command named nobody
      */
     public record CallCommand(String id, String procedure, JsonNode arguments, Identity identity, After after,
-                              ProcedureOptions expected) {
+                              ProcedureOptions expected, Caller caller) {
     }
 
     public static byte[] ready(long pid) {
@@ -315,6 +317,12 @@ public final class WorkerProtocol {
 
     public static byte[] call(String id, String procedure, JsonNode arguments, Identity identity, After after,
                               ProcedureOptions expected) {
+        return call(id, procedure, arguments, identity, after, expected, null);
+    }
+
+    /** @param caller who called, for the procedure; null sends none (then the procedure learns of no caller) */
+    public static byte[] call(String id, String procedure, JsonNode arguments, Identity identity, After after,
+                              ProcedureOptions expected, Caller caller) {
         ObjectNode message = Json.MAPPER.createObjectNode();
         message.put(AFTER, after.wireName());
         message.put(ID, requireCallId(id));
@@ -332,6 +340,10 @@ public final class WorkerProtocol {
             expect.set("uid", expected.user() == null ? null : idRef(expected.user()));
             ArrayNode gid = expect.putArray("gid");
             expected.groups().forEach(g -> gid.add(idRef(g)));
+        }
+        if (caller != null) {
+            call.putObject("caller").put("address", caller.address()).put("id", caller.id())
+                    .put("port", caller.port()).put("user", caller.user());
         }
         call.set("user", identity.user() == null ? null : idRef(identity.user()));
         ArrayNode groups = call.putArray("groups");
@@ -360,7 +372,19 @@ public final class WorkerProtocol {
         }
         return new CallCommand(id.asText(), call.get("procedure").asText(), arguments,
                 new Identity(user == null || user.isNull() ? null : idRef(user), groups),
-                After.fromWire(message.get(AFTER)), expected(call.get("expect")));
+                After.fromWire(message.get(AFTER)), expected(call.get("expect")), caller(call.get("caller")));
+    }
+
+    private static Caller caller(JsonNode caller) {
+        if (caller == null || caller.isNull()) {
+            return null;
+        }
+        if (!caller.path("user").isTextual() || !caller.path("address").isTextual() || !caller.path("id").isTextual()
+                || !caller.path("port").canConvertToInt()) {
+            throw new IllegalArgumentException("malformed caller: " + caller);
+        }
+        return new Caller(caller.get("user").asText(), caller.get("address").asText(), caller.get("port").intValue(),
+                caller.get("id").asText());
     }
 
     private static ProcedureOptions expected(JsonNode expect) {

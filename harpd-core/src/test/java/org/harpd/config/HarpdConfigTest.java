@@ -275,11 +275,91 @@ class HarpdConfigTest {
     void procedureIsolationMustNameExposedProcedures() throws Exception {
         HarpdConfig config = load(NETWORK + AUTH + "workers: {procedure_isolation: {status: shared, stauts: shared}}\n");
         Path procedures = dir.resolve("harpd.py");
-        config.requireIsolatedProceduresIn(Set.of("status", "stauts"), procedures);
+        config.requireNamedProceduresIn(Set.of("status", "stauts"), procedures);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> config.requireIsolatedProceduresIn(Set.of("status", "reboot"), procedures));
+                () -> config.requireNamedProceduresIn(Set.of("status", "reboot"), procedures));
         assertEquals(config.file() + ": workers.procedure_isolation.stauts: no procedure of that name in "
                 + procedures, e.getMessage());
+    }
+
+    @Test
+    void withoutAnAuthorizationSectionEveryoneMayCallEverything() throws Exception {
+        AuthorizationConfig authorization = load(NETWORK + AUTH).authorization();
+        assertEquals(AuthorizationConfig.ABSENT, authorization);
+        assertTrue(authorization.allows("anyone", List.of(), "reboot"));
+    }
+
+    @Test
+    void authorizationGivesUsersAndGroupsNamesAndPatterns() throws Exception {
+        AuthorizationConfig authorization = load(NETWORK + AUTH + """
+                authorization:
+                  users:
+                    alice: status
+                    bob: [status, "report_*", "job_?"]
+                  groups:
+                    admins: "*"
+                """).authorization();
+        assertTrue(authorization.configured());
+        assertEquals(Map.of("alice", List.of("status"), "bob", List.of("status", "report_*", "job_?")),
+                authorization.users());
+        assertTrue(authorization.usesGroups());
+        assertTrue(authorization.allows("alice", List.of(), "status"));
+        assertFalse(authorization.allows("alice", List.of(), "status2"));
+        assertTrue(authorization.allows("bob", List.of(), "report_disk"));
+        assertTrue(authorization.allows("bob", List.of(), "job_1"));
+        assertFalse(authorization.allows("bob", List.of(), "job_12"));
+        assertFalse(authorization.allows("carol", List.of(), "status"));
+        assertTrue(authorization.allows("carol", List.of("staff", "admins"), "reboot"));
+    }
+
+    @Test
+    void patternCharactersOtherThanStarAndQuestionMarkAreLiteral() {
+        assertTrue(AuthorizationConfig.matches("a.b*", "a.bc"));
+        assertFalse(AuthorizationConfig.matches("a.b*", "axbc"));
+        assertFalse(AuthorizationConfig.matches("[ab]", "a"));
+    }
+
+    @Test
+    void tracebacksAreOffUnlessSwitchedOn() throws Exception {
+        assertFalse(load(NETWORK + AUTH).tracebacks());
+        assertTrue(load(NETWORK + AUTH + "development:\n  tracebacks: true\n").tracebacks());
+        assertEquals("development.tracebacks: expected true or false, got 'yes please'",
+                failure(NETWORK + AUTH + "development:\n  tracebacks: yes please\n"));
+    }
+
+    @Test
+    void anEmptyAuthorizationSectionRefusesEverything() throws Exception {
+        AuthorizationConfig authorization = load(NETWORK + AUTH + "authorization:\n").authorization();
+        assertTrue(authorization.configured());
+        assertFalse(authorization.allows("alice", List.of("admins"), "status"));
+    }
+
+    @Test
+    void malformedAuthorizationIsNamedByKey() throws Exception {
+        assertEquals("authorization.roles: unknown key (expected one of: groups, users)",
+                failure(NETWORK + AUTH + "authorization: {roles: {}}\n"));
+        assertEquals("authorization.users.alice[1]: expected a string, got 3",
+                failure(NETWORK + AUTH + "authorization: {users: {alice: [status, 3]}}\n"));
+        assertEquals("authorization.users.alice[0]: expected a procedure name or a glob pattern; has spaces around 'status'",
+                failure(NETWORK + AUTH + "authorization: {users: {alice: [' status']}}\n"));
+        assertEquals("authorization.groups: expected a mapping, got a list",
+                failure(NETWORK + AUTH + "authorization: {groups: [admins]}\n"));
+    }
+
+    @Test
+    void authorizationMustNameExposedProcedures() throws Exception {
+        HarpdConfig config = load(NETWORK + AUTH
+                + "authorization: {users: {alice: [status, 'report_*']}, groups: {ops: [reboto]}}\n");
+        Path procedures = dir.resolve("harpd.py");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> config.requireNamedProceduresIn(Set.of("status", "reboot", "report_disk"), procedures));
+        assertEquals(config.file() + ": authorization.groups.ops[0]: reboto: no procedure of that name in "
+                + procedures, e.getMessage());
+        e = assertThrows(ConfigException.class,
+                () -> config.requireNamedProceduresIn(Set.of("status", "reboto"), procedures));
+        assertEquals(config.file() + ": authorization.users.alice[1]: report_*: pattern matches no procedure in "
+                + procedures, e.getMessage());
+        config.requireNamedProceduresIn(Set.of("status", "reboto", "report_disk"), procedures);
     }
 
     @Test
@@ -299,7 +379,7 @@ class HarpdConfigTest {
                 Arguments.of(auth, "network: missing (a mapping is required)"),
                 Arguments.of("network: 5\n" + auth, "network: expected a mapping, got 5"),
                 Arguments.of(net + auth + "netwrok: {}\n",
-                        "netwrok: unknown key (expected one of: authentication, network, python, workers)"),
+                        "netwrok: unknown key (expected one of: authentication, authorization, development, network, python, workers)"),
                 Arguments.of(net + "  prot: 1\n" + auth, "network.prot: unknown key (expected one of: "
                         + "address, certfile, keyfile, max_connections, max_request_size, port, read_timeout, tls_ciphers)"),
                 Arguments.of(net + "  port: abc\n" + auth, "network.port: expected an integer, got 'abc'"),

@@ -37,6 +37,7 @@ class CallRequestHandlerTest {
 
     private java.util.concurrent.Executor authExecutor = Runnable::run;
     private org.harpd.auth.Authenticator authenticator = (user, password) -> "u".equals(user) && PASSWORD.equals(password);
+    private org.harpd.auth.AccessPolicy access = org.harpd.auth.AccessPolicy.ALLOW_ALL;
 
     @BeforeEach
     void captureLog() {
@@ -54,7 +55,7 @@ class CallRequestHandlerTest {
                 FakeCalls.catalog(FakeCalls.procedure("answer", false), FakeCalls.procedure("broken", false),
                         FakeCalls.procedure("add", false, "a", "b"),
                         FakeCalls.procedure("feed", true)),
-                executor, IdRef.ofName("nobody"), IdRef.ofId(65534));
+                executor, IdRef.ofName("nobody"), IdRef.ofId(65534)).withAccess(access);
         return new EmbeddedChannel(new CallRequestHandler(services));
     }
 
@@ -156,6 +157,81 @@ class CallRequestHandlerTest {
         };
         assertEquals(List.of(Outbound.error("overloaded", "too many requests waiting for authentication")),
                 exchange(channel(), request("answer", "[]", PASSWORD)));
+    }
+
+    @Test
+    void unauthorizedCallIsForbiddenBeforeAnyWorkerWithOneLogLine() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true,
+                Map.of("u", List.of("add")), Map.of()), authenticator);
+        EmbeddedChannel channel = channel();
+        assertEquals(List.of("{\"error\": {\"data\": {\"procedure\": \"answer\"}, \"message\": "
+                        + "\"not authorized to call this procedure\", \"type\": \"forbidden\"}, \"harp\": 1}"),
+                exchange(channel, request("answer", "[]", PASSWORD)));
+        assertFalse(channel.isOpen());
+        assertTrue(executor.submitted.isEmpty());
+        List<String> refusals = logMessages().stream().filter(m -> m.contains("\"call refused: not authorized\"")).toList();
+        assertEquals(1, refusals.size(), logMessages()::toString);
+        assertTrue(refusals.get(0).contains("\"user\": \"u\"") && refusals.get(0).contains("\"procedure\": \"answer\"")
+                && refusals.get(0).contains("client_address"), refusals.get(0));
+        assertEquals("{\"harp\": 1, \"stream_result\": false}",
+                exchange(channel(), request("add", "[1, 2]", PASSWORD)).get(0));
+    }
+
+    @Test
+    void unauthorizedUserLearnsNothingOfWhichProceduresExist() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true, Map.of(), Map.of()),
+                authenticator);
+        assertTrue(exchange(channel(), request("nope", "[]", PASSWORD)).get(0).contains("\"forbidden\""));
+    }
+
+    @Test
+    void wrongPasswordIsAnAuthErrorEvenWhereTheCallWouldBeForbidden() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true, Map.of(), Map.of()),
+                authenticator);
+        assertEquals(List.of(Outbound.error("auth_error", "unknown user or wrong password")),
+                exchange(channel(), request("answer", "[]", "guess-" + PASSWORD)));
+    }
+
+    @Test
+    void discoveryListsWhatTheCallerMayCallWithoutAWorker() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true,
+                Map.of("u", List.of("a*", "feed")), Map.of()), authenticator);
+        List<String> lines = exchange(channel(), request("harpd.procedures", "[]", PASSWORD));
+        assertEquals("{\"harp\": 1, \"stream_result\": false}", lines.get(0));
+        assertEquals("{\"result\": [{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"plain\", "
+                + "\"name\": \"add\", \"parameters\": [\"a\", \"b\"], \"signature\": \"add(a, b)\", \"timeout\": 5.0, "
+                + "\"uid\": null, \"varargs\": null, \"varkw\": null}, "
+                + "{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"plain\", \"name\": \"answer\", "
+                + "\"parameters\": [], \"signature\": \"answer()\", \"timeout\": 5.0, \"uid\": null, \"varargs\": null, "
+                + "\"varkw\": null}, "
+                + "{\"defaults\": 0, \"doc\": null, \"gid\": [], \"kind\": \"streaming\", \"name\": \"feed\", "
+                + "\"parameters\": [], \"signature\": \"feed()\", \"timeout\": 5.0, \"uid\": null, \"varargs\": null, "
+                + "\"varkw\": null}]}", lines.get(1));
+        assertEquals(2, lines.size());
+        assertTrue(executor.submitted.isEmpty());
+    }
+
+    @Test
+    void describeTellsOfOneProcedureTheCallerMayCallAndOfNoOther() {
+        access = new org.harpd.auth.AccessPolicy(new org.harpd.config.AuthorizationConfig(true,
+                Map.of("u", List.of("add")), Map.of()), authenticator);
+        List<String> lines = exchange(channel(), request("harpd.describe", "{\"name\": \"add\"}", PASSWORD));
+        assertTrue(lines.get(1).startsWith("{\"result\": {\"defaults\": 0, "), lines.toString());
+        assertTrue(lines.get(1).contains("\"signature\": \"add(a, b)\""), lines.toString());
+        String hidden = "{\"error\": {\"data\": {\"procedure\": \"answer\"}, \"message\": \"no such procedure\", "
+                + "\"type\": \"no_such_procedure\"}, \"harp\": 1}";
+        assertEquals(List.of(hidden), exchange(channel(), request("harpd.describe", "[\"answer\"]", PASSWORD)));
+        assertEquals(List.of(hidden.replace("answer", "nope")),
+                exchange(channel(), request("harpd.describe", "[\"nope\"]", PASSWORD)));
+        assertTrue(exchange(channel(), request("harpd.describe", "[]", PASSWORD)).get(0)
+                .contains("\"invalid_argument_list\""));
+        assertTrue(executor.submitted.isEmpty());
+    }
+
+    @Test
+    void discoveryNeedsAuthentication() {
+        assertEquals(List.of(Outbound.error("auth_error", "unknown user or wrong password")),
+                exchange(channel(), request("harpd.procedures", "[]", "guess-" + PASSWORD)));
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.harpd.workerprotocol;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,6 +57,30 @@ class WorkerProtocolTest {
                 WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), identity))).expected());
         assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
                 "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"expect\": {\"gid\": []}}}")));
+    }
+
+    @Test
+    void theCallerRoundTripsWithAnIdOfItsOwn() throws Exception {
+        Caller caller = Caller.of("alice", "2001:db8::1:40000", "0123456789abcdef");
+        assertEquals(new Caller("alice", "2001:db8::1", 40000, "0123456789abcdef"), caller);
+        byte[] line = WorkerProtocol.call("00000000000000ff", "f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED,
+                WorkerProtocol.After.KEEP, null, caller);
+        WorkerProtocol.CallCommand call = WorkerProtocol.parseCall(Json.MAPPER.readTree(line));
+        assertEquals(caller, call.caller());
+        assertEquals("00000000000000ff", call.id());
+        assertNull(WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                WorkerProtocol.call("f", Json.MAPPER.createArrayNode(), Identity.UNCHANGED))).caller());
+        assertThrows(IllegalArgumentException.class, () -> WorkerProtocol.parseCall(Json.MAPPER.readTree(
+                "{\"call\": {\"procedure\": \"f\", \"arguments\": [], \"caller\": {\"user\": 1}}, "
+                        + "\"id\": \"00000000000000ff\"}")));
+    }
+
+    @Test
+    void aJobsCallerIdIsNotItsFramingId() {
+        org.harpd.pool.CallJob job = new org.harpd.pool.CallJob(null, Json.MAPPER.createArrayNode(), Identity.UNCHANGED,
+                "alice", "127.0.0.1:5000");
+        assertTrue(WorkerProtocol.isCallId(job.caller().id()));
+        assertEquals(new Caller("alice", "127.0.0.1", 5000, job.callerId()), job.caller());
     }
 
     @Test
@@ -119,6 +144,9 @@ class WorkerProtocolTest {
         WorkerArguments args = new WorkerArguments(Path.of("/etc/harpd/procs.py"),
                 new PythonPath(List.of("/a", "/b"), List.of("/c")));
         assertEquals(args, WorkerArguments.parse(args.toArgs().toArray(String[]::new)));
+        assertFalse(args.toArgs().contains("--tracebacks"), "absent unless switched on");
+        WorkerArguments tracebacks = new WorkerArguments(Path.of("/p.py"), PythonPath.NONE, true);
+        assertEquals(tracebacks, WorkerArguments.parse(tracebacks.toArgs().toArray(String[]::new)));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--python-append", "/x"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--procedures"}));
         assertThrows(IllegalArgumentException.class, () -> WorkerArguments.parse(new String[] {"--bogus", "1"}));

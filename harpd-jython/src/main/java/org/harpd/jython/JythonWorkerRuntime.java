@@ -15,6 +15,7 @@ import org.harpd.procedure.ProcedureOptions;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.worker.MessageEmitter;
+import org.harpd.workerprotocol.Caller;
 import org.harpd.worker.WorkerRuntime;
 import org.python.core.CompileMode;
 import org.python.core.CompilerFlags;
@@ -37,6 +38,7 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     private final Path proceduresFile;
     private final PythonPath pythonPath;
+    private final boolean tracebacks;
     private PythonRuntime runtime;
     private JythonCatalog catalog;
     private PyObject resultClass;
@@ -47,8 +49,14 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
     private CallScopedFinalization finalization;
 
     public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath) {
+        this(proceduresFile, pythonPath, false);
+    }
+
+    /** @param tracebacks whether an exception reply carries the Python traceback ({@code data.traceback}) */
+    public JythonWorkerRuntime(Path proceduresFile, PythonPath pythonPath, boolean tracebacks) {
         this.proceduresFile = proceduresFile;
         this.pythonPath = pythonPath;
+        this.tracebacks = tracebacks;
     }
 
     /**
@@ -147,6 +155,15 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
 
     @Override
     public void call(String procedure, JsonNode arguments, MessageEmitter out) {
+        call(procedure, arguments, null, out);
+    }
+
+    /**
+     * The caller is {@code harpd.proc}'s {@code _caller} for the length of the call, and None again after it, so
+     * a worker that serves again ({@code shared}) never shows a call the caller of the one before.
+     */
+    @Override
+    public void call(String procedure, JsonNode arguments, Caller caller, MessageEmitter out) {
         JythonCatalog procedures = catalog();
         Optional<PyObject> target = procedures.procedureObject(procedure);
         if (target.isEmpty()) {
@@ -164,9 +181,18 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
             if (finalization != null) {
                 finalization.beginCall();
             }
+            PyObject proc = caller == null ? null : runtime.importModule("harpd.proc");
             try {
+                if (proc != null) {
+                    proc.__setattr__("_caller", proc.__getattr__("Caller").__call__(new PyObject[] {
+                            Py.newUnicode(caller.user()), Py.newUnicode(caller.address()), Py.newInteger(caller.port()),
+                            Py.newUnicode(caller.id())}));
+                }
                 run(target.get(), streaming, arguments, out);
             } finally {
+                if (proc != null) {
+                    proc.__setattr__("_caller", Py.None);
+                }
                 if (finalization != null) {
                     finalization.endCall();
                 }
@@ -237,7 +263,11 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
                 // it only ends the call, and the interpreter carries on as after any other exception
                 out.error(new HarpError(ErrorType.SHUTDOWN, SHUTTING_DOWN));
             } else {
-                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), exceptionData(e));
+                ObjectNode data = exceptionData(e);
+                if (tracebacks) {
+                    data.put("traceback", PythonErrors.traceback(e));
+                }
+                out.exception(PythonErrors.typeName(e), PythonErrors.message(e), data);
             }
         } catch (HarpError e) {
             out.error(e);

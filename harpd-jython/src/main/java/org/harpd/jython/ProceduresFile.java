@@ -150,7 +150,17 @@ public final class ProceduresFile {
         } else if (gid != Py.None) {
             groups.add(idRef(name, "gid", gid, filename));
         }
-        return new ProcedureInfo(name, streaming, signature, timeout, user, groups);
+        return new ProcedureInfo(name, streaming, signature, timeout, user, groups, doc(introspect, proc));
+    }
+
+    /** For discovery only: a docstring that cannot be read is none. */
+    private static String doc(PyObject introspect, PyObject proc) {
+        try {
+            PyObject doc = introspect.invoke("doc", proc);
+            return doc == Py.None ? null : doc.toString();
+        } catch (PyException e) {
+            return null;
+        }
     }
 
     private static PyObject attribute(PyObject proc, String name) {

@@ -1,6 +1,10 @@
 package org.harpd.jython;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.harpd.auth.Authenticator;
 import org.python.core.Py;
 import org.python.core.PyException;
@@ -78,6 +82,44 @@ public final class PythonAuthenticator implements Authenticator {
             StackTraceElement[] trace = e.getStackTrace();
             throw new AuthModuleException("authentication module " + moduleName + " failed: "
                     + e.getClass().getName() + (trace.length == 0 ? "" : " at " + trace[0]));
+        }
+    }
+
+    /** The module's {@code groups(user)}, if it has one: an iterable of group names. */
+    @Override
+    public Collection<String> groups(String user) throws AuthModuleException {
+        if (runtime.eval(() -> authDb.__findattr__("groups")) == null) {
+            return List.of();
+        }
+        List<String> groups = new ArrayList<>();
+        try {
+            runtime.eval(() -> {
+                for (PyObject group : authDb.invoke("groups", Py.newUnicode(user)).asIterable()) {
+                    groups.add(group.toString());
+                }
+                return null;
+            });
+        } catch (PyException e) {
+            throw new AuthModuleException("authentication module " + moduleName + " failed in groups(): "
+                    + describe(e));
+        }
+        return groups;
+    }
+
+    /** The module's {@code authorize(user, procedure)}, if it has one: None leaves it to harpd.conf. */
+    @Override
+    public Optional<Boolean> authorize(String user, String procedure) throws AuthModuleException {
+        if (runtime.eval(() -> authDb.__findattr__("authorize")) == null) {
+            return Optional.empty();
+        }
+        try {
+            return runtime.eval(() -> {
+                PyObject verdict = authDb.invoke("authorize", Py.newUnicode(user), Py.newUnicode(procedure));
+                return verdict == Py.None ? Optional.empty() : Optional.of(verdict.__nonzero__());
+            });
+        } catch (PyException e) {
+            throw new AuthModuleException("authentication module " + moduleName + " failed in authorize(): "
+                    + describe(e));
         }
     }
 

@@ -54,6 +54,16 @@ final class PythonErrors {
         }
     }
 
+    /**
+     * The text Python's {@code traceback.format_exception} gives: {@code Traceback (most recent call last):}, a
+     * {@code File ..., line N, in f} entry per frame, then {@code ExcType: message}.
+     */
+    static String traceback(PyException e) {
+        e.normalize();
+        String frames = e.traceback != null ? e.traceback.dumpStack() : "Traceback (most recent call last):\n";
+        return frames + summary(e) + "\n";
+    }
+
     /** {@code "ExcType: message"}, or just the type when the message is empty, as a traceback's last line. */
     static String summary(PyException e) {
         String message = message(e);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
+import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.Authenticator;
 import org.harpd.cds.WorkerClassArchive;
 import org.harpd.cli.Options;
@@ -130,7 +131,7 @@ public final class Main {
         PythonRuntime python = step(() -> PythonRuntime.create(config.pythonPath()));
         ProcedureCatalog catalog = step(() -> ProceduresFile.load(python, options.procedures()));
         step(() -> {
-            config.requireIsolatedProceduresIn(catalog.all().stream().map(ProcedureInfo::name)
+            config.requireNamedProceduresIn(catalog.all().stream().map(ProcedureInfo::name)
                     .collect(Collectors.toSet()), options.procedures());
             return null;
         });
@@ -174,7 +175,8 @@ public final class Main {
         WorkerPool pool = new WorkerPool(poolSettings(config, options, start));
         HarpServer server = new HarpServer(
                 ServerSettings.from(network),
-                tls, authenticator, catalog, pool, options.defaultUser(), options.defaultGroup());
+                tls, authenticator, new AccessPolicy(config.authorization(), authenticator), catalog, pool,
+                options.defaultUser(), options.defaultGroup());
         CountDownLatch stopped = new CountDownLatch(1);
         Signals.install(() -> {
             log.info("shutting down");
@@ -239,7 +241,8 @@ public final class Main {
     /** @param start where relative class path entries of this JVM are, for workers that start in {@code /} */
     static PoolSettings poolSettings(HarpdConfig config, Options options, Path start) {
         WorkersConfig workers = config.workers();
-        WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath());
+        WorkerArguments arguments = new WorkerArguments(start.resolve(options.procedures()), config.pythonPath(),
+                config.tracebacks());
         List<String> jvmOptions = workerJvmOptions(workers);
         String classPath = absoluteClassPath(System.getProperty("java.class.path"), start);
         Optional<WorkerModules> modules = WorkerModules.find();

@@ -17,6 +17,7 @@ public final class WorkerMain {
         // as ps and pgrep -x show it: the listener is "harpd", its workers "harpd-worker"
         ProcessName.set("harpd-worker");
         WorkerProcessMain.run(args,
-                arguments -> new JythonWorkerRuntime(arguments.procedures(), arguments.pythonPath()));
+                arguments -> new JythonWorkerRuntime(arguments.procedures(), arguments.pythonPath(),
+                        arguments.tracebacks()));
     }
 }

@@ -126,6 +126,42 @@ class AuthModulesTest {
     }
 
     @Test
+    void aModuleMayGiveGroupsAndItsOwnVerdictPerProcedure() throws Exception {
+        Path lib = dir.resolve("lib");
+        Files.createDirectories(lib);
+        Files.writeString(lib.resolve("rights.py"), """
+                class Rights(object):
+                    def authenticate(self, user, password):
+                        return True
+                    def groups(self, user):
+                        return (g for g in ["ops", u"\\u017c"])
+                    def authorize(self, user, procedure):
+                        if procedure == "open":
+                            return 1
+                        if procedure == "shut":
+                            return []
+                        if procedure == "broken":
+                            raise KeyError("secret")
+                        return None
+
+                def create(config):
+                    return Rights()
+                """);
+        PythonRuntime runtime = PythonRuntime.create(new PythonPath(List.of(), List.of(lib.toString())));
+        PythonAuthenticator auth = PythonAuthenticator.create(runtime, "rights", Map.of("module", "rights"));
+        assertEquals(List.of("ops", "\u017c"), List.copyOf(auth.groups("john")));
+        assertEquals(java.util.Optional.of(true), auth.authorize("john", "open"));
+        assertEquals(java.util.Optional.of(false), auth.authorize("john", "shut"));
+        assertEquals(java.util.Optional.empty(), auth.authorize("john", "other"));
+        AuthModuleException e = assertThrows(AuthModuleException.class, () -> auth.authorize("john", "broken"));
+        assertFalse(e.getMessage().contains("secret"), e.getMessage());
+
+        PythonAuthenticator plain = create("harpd.auth.inconfig", Map.of("users", Map.of()));
+        assertEquals(List.of(), List.copyOf(plain.groups("john")));
+        assertEquals(java.util.Optional.empty(), plain.authorize("john", "open"));
+    }
+
+    @Test
     void aModuleFailureNamesTypeAndPlaceButNeverTheMessage() throws Exception {
         Path lib = dir.resolve("lib");
         Files.createDirectories(lib);

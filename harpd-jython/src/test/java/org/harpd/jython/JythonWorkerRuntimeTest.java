@@ -42,6 +42,12 @@ class JythonWorkerRuntimeTest {
                     raise ValueError(message)
 
                 @procedure
+                def whoami():
+                    import harpd.proc
+                    c = harpd.proc.caller()
+                    return None if c is None else [c.user, c.address, c.port, c.id]
+
+                @procedure
                 def fail_bytes():
                     raise RuntimeError("za\\xc5\\xbc\\xc3\\xb3\\xc5\\x82\\xc4\\x87")
 
@@ -117,6 +123,15 @@ class JythonWorkerRuntimeTest {
         assertEquals(List.of("{\"result\": {\"difference\": -1, \"sum\": 5}}"), call("sum_and_difference", "[2, 3]"));
         assertEquals(List.of("{\"result\": {\"difference\": 1, \"sum\": 5}}"),
                 call("sum_and_difference", "{\"b\": 2, \"a\": 3}"));
+    }
+
+    @Test
+    void theCallerIsKnownForTheLengthOfItsCallOnly() throws Exception {
+        RecordingEmitter out = new RecordingEmitter();
+        worker.call("whoami", Json.MAPPER.readTree("[]"),
+                new org.harpd.workerprotocol.Caller("alice", "::1", 4000, "00000000000000aa"), out);
+        assertEquals(List.of("{\"result\": [\"alice\", \"::1\", 4000, \"00000000000000aa\"]}"), out.lines);
+        assertEquals(List.of("{\"result\": null}"), call("whoami", "[]"));
     }
 
     @Test
