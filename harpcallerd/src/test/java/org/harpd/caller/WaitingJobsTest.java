@@ -16,6 +16,16 @@ class WaitingJobsTest {
         return new Job("job-" + n, n, "host", "proc", null, 60, 60, "\"q\"", 1, 0L, null);
     }
 
+    /** Jobs job-0 to job-(n-1), queued in that order. */
+    private static List<Job> fill(WaitingJobs waiting, int n) {
+        List<Job> jobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            jobs.add(job(i));
+            waiting.add(jobs.get(i));
+        }
+        return jobs;
+    }
+
     private static List<String> drain(WaitingJobs waiting) {
         List<String> ids = new ArrayList<>();
         for (Job j = waiting.poll(); j != null; j = waiting.poll()) {
@@ -27,11 +37,7 @@ class WaitingJobsTest {
     @Test
     void cancelsFromTheTailFirstLeaveTheRestInOrder() {
         WaitingJobs waiting = new WaitingJobs();
-        List<Job> jobs = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            jobs.add(job(i));
-            waiting.add(jobs.get(i));
-        }
+        List<Job> jobs = fill(waiting, 10);
         // a bulk queue-cancel goes latest first
         for (int i = 9; i >= 0; i--) {
             if (i % 3 != 0) {
@@ -63,11 +69,7 @@ class WaitingJobsTest {
     @Test
     void aWholeQueueCancelledLatestFirstEmptiesIt() {
         WaitingJobs waiting = new WaitingJobs();
-        List<Job> jobs = new ArrayList<>();
-        for (int i = 0; i < 10_000; i++) {
-            jobs.add(job(i));
-            waiting.add(jobs.get(i));
-        }
+        List<Job> jobs = fill(waiting, 10_000);
         for (int i = jobs.size() - 1; i >= 0; i--) {
             assertTrue(waiting.remove(jobs.get(i)));
         }
