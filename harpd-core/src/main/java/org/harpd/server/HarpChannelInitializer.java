@@ -31,7 +31,7 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ClientAddress client = ClientAddress.of(channel);
-        LOG.info("new client connected", "client_address", client.address(), "client_port", client.port());
+        LOG.info("new client connected", client.logContext());
 
         SslHandler tls = sslContext.newHandler(channel.alloc());
         // a client stalling the handshake gets no more time than one stalling its request
@@ -44,7 +44,7 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("tls", tls);
 
         if (!limit.tryAcquire()) {
-            LOG.warn("too many connections", "client_address", client.address(), "client_port", client.port());
+            LOG.warn("too many connections", client.logContext());
             pipeline.addLast("overloaded", new OverloadedRejecter());
             return;
         }
