@@ -308,6 +308,23 @@ def _err(text):
     sys.stderr.flush()
 
 
+# how a call to harpd may fail; a dispatcher's answers carry no procedure's exception
+_CALL_FAILURES = (RemoteException, RemoteError, CommunicationError)
+_DISPATCHER_FAILURES = (RemoteError, CommunicationError)
+
+
+def _failed(problem):
+    """Report a remote exception, error or communication failure; returns the exit status."""
+    if isinstance(problem, RemoteException):
+        _report("procedure raised", problem)
+        return EXIT_EXCEPTION
+    if isinstance(problem, RemoteError):
+        _report("error", problem)
+        return EXIT_ERROR
+    _err("harp: communication error: %s" % (problem,))
+    return EXIT_COMMUNICATION
+
+
 def _server(options):
     if not options.user:
         raise UsageError("no user: use --user or set HARP_USER")
@@ -333,30 +350,16 @@ def call(options):
                 _print_json(item.value if isinstance(item, Result) else item)
         else:
             _print_json(result)
-    except RemoteException as e:
-        _report("procedure raised", e)
-        return EXIT_EXCEPTION
-    except RemoteError as e:
-        _report("error", e)
-        return EXIT_ERROR
-    except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+    except _CALL_FAILURES as e:
+        return _failed(e)
     return EXIT_OK
 
 
 def _discovery(options, ask, show):
     try:
         answer = ask(_server(options))
-    except RemoteError as e:
-        _report("error", e)
-        return EXIT_ERROR
-    except RemoteException as e:
-        _report("procedure raised", e)
-        return EXIT_EXCEPTION
-    except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+    except _CALL_FAILURES as e:
+        return _failed(e)
     if options.json:
         _print_json(answer)
     else:
@@ -420,12 +423,8 @@ def submit(options):
             job = procedure(**arguments)
         else:
             job = procedure(*arguments)
-    except RemoteError as e:
-        _report("error", e)
-        return EXIT_ERROR
-    except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+    except _DISPATCHER_FAILURES as e:
+        return _failed(e)
     _print_text(job.id())
     return EXIT_OK
 
@@ -445,8 +444,7 @@ def follow(options):
             for packet in packets:
                 _print_json(list(packet) if options.numbered else packet)
     except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+        return _failed(e)
     if not packets.job_ended:  # the page ended with "continue"
         _err("harp: job %s has not finished" % (_text(options.job),))
         return EXIT_NOT_IN_STATE
@@ -457,12 +455,8 @@ def cancel(options):
     """Run the ``cancel`` command; returns the exit status."""
     try:
         cancelled = _job(options).cancel()
-    except RemoteError as e:
-        _report("error", e)
-        return EXIT_ERROR
-    except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+    except _DISPATCHER_FAILURES as e:
+        return _failed(e)
     _print_json(cancelled)
     return EXIT_OK if cancelled else EXIT_NOT_IN_STATE
 
@@ -472,12 +466,8 @@ def status(options):
     job = _job(options)
     try:
         reply = job._metadata()
-    except RemoteError as e:
-        _report("error", e)
-        return EXIT_ERROR
-    except CommunicationError as e:
-        _err("harp: communication error: %s" % (e,))
-        return EXIT_COMMUNICATION
+    except _DISPATCHER_FAILURES as e:
+        return _failed(e)
     _print_json({"call": reply["call"], "time": reply["time"], "info": reply.get("info")})
     return EXIT_OK
 
@@ -490,15 +480,8 @@ def _end(outcome, job_id):
     if outcome is CALL_CANCELLED:
         _err("harp: job %s was cancelled" % (_text(job_id),))
         return EXIT_CANCELLED
-    if isinstance(outcome, RemoteException):
-        _report("procedure raised", outcome)
-        return EXIT_EXCEPTION
-    if isinstance(outcome, RemoteError):
-        _report("error", outcome)
-        return EXIT_ERROR
-    if isinstance(outcome, CommunicationError):
-        _err("harp: communication error: %s" % (outcome,))
-        return EXIT_COMMUNICATION
+    if isinstance(outcome, _CALL_FAILURES):
+        return _failed(outcome)
     _print_json(outcome)
     return EXIT_OK
 

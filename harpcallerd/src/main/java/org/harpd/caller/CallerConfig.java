@@ -14,11 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.harpd.config.ConfigException;
+import org.harpd.posix.Posix;
+import org.harpd.posix.UserEntry;
 
 /**
  * harpcallerd's configuration, read once from the original's TOML file and validated as a whole.
  *
- * <p>The keys are the original's, except {@code host_db_script_timeout}, {@code verify_hostname},
+ * <p>The keys are the original's, except {@code host_db_script_timeout}, {@code host_db_script_user} (see
+ * {@link ScriptUser}), {@code verify_hostname},
  * {@code [limits]} (see {@link Limits}), {@code [[clients]]} (see {@link Client}) and {@code [database]}: {@code url} (a JDBC URL;
  * default an SQLite file {@code jobs.sqlite} in {@code stream_directory}), {@code user}, {@code password} and
  * {@code instance} (this dispatcher's name in a shared PostgreSQL store; default the host name) and, for SQLite,
@@ -40,6 +43,7 @@ public record CallerConfig(
         Path hostDb,
         int hostDbRefresh,
         int hostDbScriptTimeout,
+        ScriptUser hostDbScriptUser,
         Set<LogHandler> logHandlers,
         boolean verifyHostname,
         Limits limits,
@@ -126,7 +130,8 @@ public record CallerConfig(
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "ca_file", "known_certs_file", "stream_directory",
             "default_timeout", "max_exec_time", "max_age", "host_db_script", "host_db", "host_db_refresh",
-            "log_handlers", "erlang", "database", "host_db_script_timeout", "verify_hostname", "limits", "clients");
+            "log_handlers", "erlang", "database", "host_db_script_timeout", "host_db_script_user",
+            "verify_hostname", "limits", "clients");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance", "synchronous");
     private static final Set<String> LIMIT_KEYS = Set.of("max_connections", "request_timeout", "max_request_bytes",
             "max_pending_bytes", "max_job_bytes", "max_store_bytes");
@@ -234,6 +239,8 @@ public record CallerConfig(
         Path hostDb = k.path(root, "host_db", Path.of("/var/lib/harpcaller/hosts.db"));
         int hostDbRefresh = k.positiveInt(root, "host_db_refresh", 900);
         int hostDbScriptTimeout = k.positiveInt(root, "host_db_script_timeout", 300);
+        ScriptUser hostDbScriptUser = scriptUser(file, k.string(root, "host_db_script_user", "host_db_script_user",
+                null), Posix.geteuid());
         Set<LogHandler> logHandlers = logHandlers(k, root.get("log_handlers"));
         boolean verifyHostname = k.bool(root, "verify_hostname", true);
         Limits limits = limits(k, root);
@@ -265,8 +272,34 @@ public record CallerConfig(
         }
         return new CallerConfig(file, listen, k.path(root, "ca_file", null), k.path(root, "known_certs_file", null),
                 streamDirectory, defaultTimeout, maxExecTime, maxAge, hostDbScript, hostDb, hostDbRefresh,
-                hostDbScriptTimeout, logHandlers, verifyHostname, limits, clients, url, user, password, instance,
+                hostDbScriptTimeout, hostDbScriptUser, logHandlers, verifyHostname, limits, clients, url, user, password, instance,
                 synchronous.equals("full"), warnings);
+    }
+
+    /**
+     * The user the hosts script runs as ({@code host_db_script_user}), resolved when the file is read so that a
+     * name that does not exist, or a switch the dispatcher has not the privileges for, stops the start (or the
+     * reload) instead of failing every refresh.
+     */
+    public record ScriptUser(String name, int uid, int gid) {
+    }
+
+    /** @param euid the dispatcher's effective uid: only root can run the script as someone else */
+    static ScriptUser scriptUser(Path file, String name, int euid) throws ConfigException {
+        Keys k = new Keys(file);
+        if (name == null) {
+            return null;
+        }
+        if (name.isEmpty() || name.indexOf('\0') >= 0) {
+            throw k.problem("host_db_script_user", "expected a user name");
+        }
+        UserEntry entry = Posix.user(name)
+                .orElseThrow(() -> k.problem("host_db_script_user", "no such user: " + name));
+        if (euid != 0 && entry.uid() != euid) {
+            throw k.problem("host_db_script_user", "harpcallerd runs as uid " + euid + ", not root: it cannot run"
+                    + " the script as " + name + " (uid " + entry.uid() + ")");
+        }
+        return new ScriptUser(entry.name(), entry.uid(), entry.gid());
     }
 
     private static Set<LogHandler> logHandlers(Keys k, JsonNode handlers) throws ConfigException {

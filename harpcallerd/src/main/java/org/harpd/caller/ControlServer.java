@@ -279,7 +279,8 @@ public final class ControlServer implements AutoCloseable {
                 return 0;
             case "hosts-refresh": {
                 CallerConfig config = dispatcher.config();
-                HostRegistry.Refresh r = dispatcher.hosts().refresh(config.hostDbScript(), config.hostDbScriptTimeout());
+                HostRegistry.Refresh r = dispatcher.hosts().refresh(config.hostDbScript(), config.hostDbScriptUser(),
+                        config.hostDbScriptTimeout());
                 if (r.ok()) {
                     reply.out("hosts registry refreshed: " + r.hosts() + " hosts, " + r.ignoredLines()
                             + " lines ignored");

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoopGroup;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -55,7 +54,7 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
 
     /** A queue's waiting jobs in this dispatcher, in submission order. */
     private static final class LocalQueue {
-        final ArrayDeque<Job> waiting = new ArrayDeque<>();
+        final WaitingJobs waiting = new WaitingJobs();
         int running;
         boolean claiming;
         /** A slot was announced free elsewhere while the store was being asked: ask again if refused. */

@@ -42,11 +42,19 @@ public final class HostRegistry {
     }
 
     private static final EventLog LOG = EventLog.get("harpcallerd.hosts");
-    /** The script's whole environment: it runs with the dispatcher's privileges, not with its settings. */
+    /**
+     * The script's whole environment: it runs with the dispatcher's privileges (or {@code host_db_script_user}'s),
+     * not with its settings.
+     */
     static final Map<String, String> SCRIPT_ENVIRONMENT = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8", "HOME", "/");
     /** Starts the script in a process group of its own, so that a timeout kills what it started too. */
     private static final Path SETSID = Path.of("/usr/bin/setsid");
+    /**
+     * Switches to {@code host_db_script_user} between fork and exec (initgroups, setgid, setuid, in that order),
+     * which a JVM cannot do for its child itself; named by absolute path, never looked up in PATH.
+     */
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     private final Path hostDb;
     private volatile Map<String, Host> hosts = Map.of();
@@ -84,7 +92,7 @@ public final class HostRegistry {
      * Runs the script and, if it exits 0, replaces the registry with what it printed. A refresh already running
      * is not started twice.
      */
-    public Refresh refresh(Path script, int timeoutSeconds) {
+    public Refresh refresh(Path script, CallerConfig.ScriptUser user, int timeoutSeconds) {
         if (script == null) {
             return new Refresh(false, hosts.size(), 0, "no host_db_script configured");
         }
@@ -92,20 +100,31 @@ public final class HostRegistry {
             return new Refresh(false, hosts.size(), 0, "a refresh is already running");
         }
         try {
-            return runScript(script, timeoutSeconds);
+            return runScript(script, user, timeoutSeconds);
         } finally {
             refreshing.set(false);
         }
     }
 
-    private Refresh runScript(Path script, int timeoutSeconds) {
+    private Refresh runScript(Path script, CallerConfig.ScriptUser user, int timeoutSeconds) {
         // the script prints credentials that the dispatcher will hand to harpd: whoever may rewrite it owns them
         Optional<String> exposed = FileExposure.codeProblem(script);
         if (exposed.isPresent()) {
             return failed(script, "refused: " + exposed.get());
         }
-        List<String> command = Files.isExecutable(SETSID) ? List.of(SETSID.toString(), script.toString())
-                : List.of(script.toString());
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            command.add(SETSID.toString());
+        }
+        // the configuration refused a user other than the dispatcher's own unless it runs as root
+        if (user != null && Posix.geteuid() == 0) {
+            if (!Files.isExecutable(SETPRIV)) {
+                return failed(script, "cannot run it as " + user.name() + ": " + SETPRIV + " is missing");
+            }
+            command.addAll(List.of(SETPRIV.toString(), "--reuid=" + user.uid(), "--regid=" + user.gid(),
+                    "--init-groups", "--"));
+        }
+        command.add(script.toString());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.INHERIT);

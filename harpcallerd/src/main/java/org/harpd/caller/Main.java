@@ -359,7 +359,7 @@ public final class Main {
             timers.scheduleWithFixedDelay(() -> {
                 CallerConfig c = dispatcher.config();
                 if (c.hostDbScript() != null) {
-                    hosts.refresh(c.hostDbScript(), c.hostDbScriptTimeout());
+                    hosts.refresh(c.hostDbScript(), c.hostDbScriptUser(), c.hostDbScriptTimeout());
                 }
             }, 0, config.hostDbRefresh(), TimeUnit.SECONDS);
             timers.scheduleWithFixedDelay(() -> {

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.harpd.config.ConfigException;
+import org.harpd.posix.Posix;
+import org.harpd.posix.UserEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,5 +214,49 @@ class CallerConfigTest {
         assertFalse(problem("listen = [\n").contains("\n"));
         assertEquals(dir.resolve("missing.toml") + ": no such file",
                 assertThrows(ConfigException.class, () -> CallerConfig.load(dir.resolve("missing.toml"))).getMessage());
+    }
+
+    private static UserEntry nobody() {
+        return Posix.user("nobody").orElseThrow(() -> new AssertionError("this machine has no user nobody"));
+    }
+
+    @Test
+    void hostDbScriptUserAbsentMeansTheDispatchersOwnUser() throws Exception {
+        assertNull(load("").hostDbScriptUser());
+    }
+
+    @Test
+    void hostDbScriptUserOfTheDispatchersOwnIsAcceptedWithoutPrivileges() throws Exception {
+        String self = System.getProperty("user.name");
+        CallerConfig c = load("host_db_script_user = \"" + self + "\"\n");
+        assertEquals(new CallerConfig.ScriptUser(self, Posix.geteuid(), Posix.user(self).orElseThrow().gid()),
+                c.hostDbScriptUser());
+    }
+
+    @Test
+    void hostDbScriptUserIsResolvedToItsIdsWhenRoot() throws Exception {
+        UserEntry nobody = nobody();
+        CallerConfig.ScriptUser u = CallerConfig.scriptUser(dir.resolve("harpcaller.toml"), "nobody", 0);
+        assertEquals(new CallerConfig.ScriptUser("nobody", nobody.uid(), nobody.gid()), u);
+    }
+
+    @Test
+    void hostDbScriptUserOtherThanOwnWithoutRootIsOneLineNamingFileAndKey() {
+        Path file = dir.resolve("harpcaller.toml");
+        int notRoot = nobody().uid() == 12345 ? 12346 : 12345;
+        String message = assertThrows(ConfigException.class,
+                () -> CallerConfig.scriptUser(file, "nobody", notRoot)).getMessage();
+        assertEquals(file + ": host_db_script_user: harpcallerd runs as uid " + notRoot + ", not root: it cannot"
+                + " run the script as nobody (uid " + nobody().uid() + ")", message);
+    }
+
+    @Test
+    void hostDbScriptUserUnknownOrNotAStringIsRefused() {
+        String unknown = problem("host_db_script_user = \"no-such-user-here\"\n");
+        assertTrue(unknown.endsWith("host_db_script_user: no such user: no-such-user-here"), unknown);
+        String number = problem("host_db_script_user = 65534\n");
+        assertTrue(number.endsWith("host_db_script_user: expected a string"), number);
+        String empty = problem("host_db_script_user = \"\"\n");
+        assertTrue(empty.endsWith("host_db_script_user: expected a user name"), empty);
     }
 }

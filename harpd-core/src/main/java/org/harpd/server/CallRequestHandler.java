@@ -184,15 +184,13 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (moduleFailure != null) {
-            LOG.error("authentication module failed", "user", request.user(),
-                    "error", describe(moduleFailure),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.error("authentication module failed", client.logContext("user", request.user(),
+                    "error", describe(moduleFailure)));
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
             return;
         }
         if (!valid) {
-            LOG.info("authentication error", "user", request.user(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.info("authentication error", client.logContext("user", request.user()));
             ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
             return;
         }
@@ -210,8 +208,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
         Optional<ProcedureInfo> found = services.catalog().find(request.procedure());
         if (found.isEmpty()) {
-            LOG.info("no such procedure", "procedure", request.procedure(), "user", request.user(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.info("no such procedure",
+                    client.logContext("procedure", request.procedure(), "user", request.user()));
             ObjectNode data = Json.MAPPER.createObjectNode().put("procedure", request.procedure());
             ConnectionReply.finish(channel,
                     Messages.error(new HarpError(ErrorType.NO_SUCH_PROCEDURE, "no such procedure", data)));
@@ -232,8 +230,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     private void start(Channel channel, CallRequest request, ProcedureInfo procedure) {
         ConnectionReply.send(channel, Messages.ack(procedure.streaming()));
-        LOG.info("calling procedure", "procedure", procedure.name(), "streaming", procedure.streaming(),
-                "user", request.user(), "client_address", client.address(), "client_port", client.port());
+        LOG.info("calling procedure", client.logContext("procedure", procedure.name(),
+                "streaming", procedure.streaming(), "user", request.user()));
         Identity identity = Identity.of(procedure, services.defaultUser(), services.defaultGroup());
         CallJob job = new CallJob(procedure, request.arguments(), identity, request.user(), client.toString());
         this.procedure = procedure;
@@ -248,8 +246,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             callEnded = true;
             measureEnd(ErrorType.SYSTEM_ERROR.wireName());
-            LOG.error("cannot start call", "procedure", procedure.name(), "error", e.toString(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.error("cannot start call",
+                    client.logContext("procedure", procedure.name(), "error", e.toString()));
             ConnectionReply.finish(channel, Messages.error(ErrorType.SYSTEM_ERROR, "cannot start the call"));
         }
     }
@@ -260,14 +258,12 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         }
         callEnded = true;
         if (failure != null && failure.type() == ErrorType.TIMEOUT) {
-            LOG.info("execution timeout exceeded", "procedure", procedure.name(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.info("execution timeout exceeded", client.logContext("procedure", procedure.name()));
         } else if (failure != null && failure.type() == ErrorType.SYSTEM_ERROR) {
             // harpd's own failure, not the procedure's: the operator must learn of it from the log, not from a
             // client (a failed identity switch, a worker that died or broke the protocol, a result too large)
-            LOG.error("call failed: system error", "procedure", procedure.name(), "error", failure.getMessage(),
-                    "data", failure.data(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.error("call failed: system error", client.logContext("procedure", procedure.name(),
+                    "error", failure.getMessage(), "data", failure.data()));
         }
     }
 
@@ -296,8 +292,8 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     private void clientClosed() {
         clientLeft = true;
         if (cancelRunningCall()) {
-            LOG.info("client closed the connection, call cancelled", "procedure", procedure.name(),
-                    "client_address", client.address(), "client_port", client.port());
+            LOG.info("client closed the connection, call cancelled",
+                    client.logContext("procedure", procedure.name()));
         }
     }
 

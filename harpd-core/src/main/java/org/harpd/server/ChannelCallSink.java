@@ -91,8 +91,7 @@ final class ChannelCallSink implements CallSink {
             return;
         }
         ClientAddress client = ClientAddress.of(channel);
-        LOG.warn("client not reading, call cancelled", "pending_bytes", pendingBytes.get(),
-                "client_address", client.address(), "client_port", client.port());
+        LOG.warn("client not reading, call cancelled", client.logContext("pending_bytes", pendingBytes.get()));
         ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED, SLOW_READER));
     }
 

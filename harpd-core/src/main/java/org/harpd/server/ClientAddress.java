@@ -15,6 +15,19 @@ record ClientAddress(String address, int port) {
         return new ClientAddress(String.valueOf(remote), 0);
     }
 
+    /**
+     * A log record's context: the given key/value pairs and this peer's {@code client_address} and
+     * {@code client_port}, which every line about a connection carries.
+     */
+    Object[] logContext(Object... context) {
+        Object[] all = java.util.Arrays.copyOf(context, context.length + 4);
+        all[context.length] = "client_address";
+        all[context.length + 1] = address;
+        all[context.length + 2] = "client_port";
+        all[context.length + 3] = port;
+        return all;
+    }
+
     @Override
     public String toString() {
         return address + ":" + port;

@@ -73,8 +73,8 @@ final class Discovery {
 
     /** Sends the reply's lines, the last one ending the exchange. */
     static void send(Channel channel, CallRequest request, ClientAddress client, List<byte[]> lines) {
-        LOG.info("built-in procedure", "procedure", request.procedure(), "user", request.user(),
-                "client_address", client.address(), "client_port", client.port());
+        LOG.info("built-in procedure",
+                client.logContext("procedure", request.procedure(), "user", request.user()));
         for (int i = 0; i < lines.size() - 1; i++) {
             ConnectionReply.send(channel, lines.get(i));
         }

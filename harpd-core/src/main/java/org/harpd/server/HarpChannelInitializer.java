@@ -31,7 +31,7 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel channel) {
         ClientAddress client = ClientAddress.of(channel);
-        LOG.info("new client connected", "client_address", client.address(), "client_port", client.port());
+        LOG.info("new client connected", client.logContext());
         services.metrics().connectionOpened();
         channel.closeFuture().addListener(closed -> services.metrics().connectionClosed());
 
@@ -46,7 +46,7 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
         pipeline.addLast("tls", tls);
 
         if (!limit.tryAcquire()) {
-            LOG.warn("too many connections", "client_address", client.address(), "client_port", client.port());
+            LOG.warn("too many connections", client.logContext());
             pipeline.addLast("overloaded", new OverloadedRejecter());
             return;
         }

@@ -45,6 +45,21 @@ public final class WorkerProcessMain {
     private static final long DESCENDANT_GRACE_MS = 1_000;
 
     private ProtocolPipes pipes;
+    private WorkerRuntime runtime;
+    /** What every call is checked against, and what a reloading call goes back to. */
+    private ProcessBaseline baseline;
+    /** The thread that boots the runtime and runs every call. */
+    private Thread self;
+    /** The identity the first call switched to; every later call must have it. */
+    private Identity servedIdentity;
+
+    // Shared with the reader thread (see readCommands); call ids themselves stay in the call loop's locals.
+    private final BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
+    private final AtomicReference<WorkerRuntime> booted = new AtomicReference<>();
+    private final AtomicReference<String> running = new AtomicReference<>();
+    private final AtomicBoolean timedOut = new AtomicBoolean();
+    /** Timeouts (a cancel, too) for a call not running yet: read, or not yet taken from the queue. */
+    private final Set<String> early = ConcurrentHashMap.newKeySet();
 
     private WorkerProcessMain() {
     }
@@ -57,10 +72,20 @@ public final class WorkerProcessMain {
     }
 
     private void serve(String[] args, RuntimeFactory factory) {
-        WorkerRuntime runtime;
-        int pid;
+        int pid = setUpProcess();
+        if (pid < 0 || !boot(args, factory)) {
+            return;
+        }
+        pipes.write(WorkerProtocol.ready(pid));
+        while (true) {
+            serveCall(takeUninterruptibly(commands), pid);
+        }
+    }
+
+    /** Its own process group, its children's orphans, the listener's death, the pipes; its pid, or -1 if it halted. */
+    private int setUpProcess() {
         try {
-            pid = Posix.getpid();
+            int pid = Posix.getpid();
             detachFromListenerGroup();
             // Orphans of what calls start become this worker's children, not init's: the worker can find and
             // end them all, and while it lives the listener finds them in its tree.
@@ -73,31 +98,32 @@ public final class WorkerProcessMain {
             // The listener loaded the same procedures file and logged what it logs while loading; every
             // worker doing it again would repeat those records once per call.
             PythonLogBridge.routeTo((name, levelno, message, created, process) -> { });
+            return pid;
         } catch (Throwable t) {
             // The pipes are still on fds 0/1: report there.
             byte[] line = WorkerProtocol.fatal("worker setup failed: " + describe(t));
             System.out.write(line, 0, line.length);
             System.out.flush();
             Runtime.getRuntime().halt(EXIT_FATAL);
-            return;
+            return -1;
         }
+    }
+
+    /**
+     * Loads the runtime and the procedures file, warms the call path, starts the command reader and takes the
+     * baseline; false if it failed (reported to the listener and the worker ended).
+     */
+    private boolean boot(String[] args, RuntimeFactory factory) {
         // One thread reads and parses commands for the worker's whole life: end of file means the listener is
         // gone, at any moment, also in the middle of a call, and nobody is left to answer to. Commands carry call
         // ids, which must stay out of reach of the procedures' code: the reader, its buffer and the parser's
         // per-thread buffers belong to that thread alone (a thread's runnable and thread-locals are the JDK's
-        // private fields, closed to reflection), and the loop below keeps ids in locals.
-        BlockingQueue<Command> commands = new LinkedBlockingQueue<>();
-        AtomicReference<WorkerRuntime> booted = new AtomicReference<>();
-        AtomicReference<String> running = new AtomicReference<>();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        // timeouts (a cancel, too) for a call not running yet: read, or not yet taken from the queue
-        Set<String> early = ConcurrentHashMap.newKeySet();
+        // private fields, closed to reflection), and the call loop keeps ids in locals.
         LineReader commandLines = pipes.commandReader();
         Thread reader = new Thread(() -> readCommands(commandLines, commands, booted, running, timedOut, early),
                 "harpd-listener-watch");
         reader.setDaemon(true);
-        ProcessBaseline baseline;
-        Thread self = Thread.currentThread();
+        self = Thread.currentThread();
         try {
             runtime = factory.create(WorkerArguments.parse(args));
             // the procedures file's module code runs here, once, as the listener's user (root), as the
@@ -114,116 +140,123 @@ public final class WorkerProcessMain {
             baseline = ProcessBaseline.take(self);
             // booting freed megabytes of native memory (class parsing, compiler arenas) that glibc keeps
             Posix.trimNativeHeap();
+            return true;
         } catch (Throwable t) {
             pipes.write(WorkerProtocol.fatal(describe(t)));
             exit(EXIT_FATAL);
-            return;
-        }
-        pipes.write(WorkerProtocol.ready(pid));
-
-        Identity servedIdentity = null;
-        while (true) {
-            Command command = takeUninterruptibly(commands);
-            if (command.call() == null) {
-                pipes.write(WorkerProtocol.fatal("malformed command from the listener: " + command.problem()));
-                exit(EXIT_FATAL);
-                return;
-            }
-            WorkerProtocol.CallCommand call = command.call();
-            String id = call.id();
-            WireEmitter out = new WireEmitter(pipes::write, id);
-            WorkerProtocol.After after = call.after();
-            timedOut.set(false);
-            running.set(id);
-            try {
-                boolean timedOutBeforeStart = early.remove(id);
-                early.clear(); // any other id is of a call that ended before its timeout came
-                if (timedOutBeforeStart) {
-                    // its time was up (or its client gone) before it started: as the original's SIGXCPU at the
-                    // first line of the procedure
-                    out.error(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
-                    throw new CallNotStarted();
-                }
-                List<String> changed = call.expected() == null
-                        ? List.of("the listener sent no options for it")
-                        : runtime.differences(call.procedure(), call.expected());
-                if (!changed.isEmpty()) {
-                    // Nothing ran and no identity was taken: the worker stays fit for the calls it may still get.
-                    refuseChanged(pid, call.procedure(), changed, out);
-                } else if (servedIdentity == null) {
-                    IdentityResolver.switchTo(call.identity());
-                    Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
-                    servedIdentity = call.identity();
-                    baseline.recordIdentity();
-                } else if (!servedIdentity.equals(call.identity())) {
-                    // The listener routes by identity; this is the last line of defence, and switching
-                    // again is impossible anyway once privileges are gone.
-                    after = WorkerProtocol.After.EXIT;
-                    throw new IdentitySwitchException("worker serves another identity");
-                }
-                if (changed.isEmpty()) {
-                    runtime.call(call.procedure(), call.arguments(), call.caller(), out);
-                    if (!out.finished()) {
-                        out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
-                    }
-                }
-            } catch (CallNotStarted e) {
-                // answered above; the worker stays fit for the next call
-            } catch (IdentitySwitchException e) {
-                out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
-                after = WorkerProtocol.After.EXIT;
-            } catch (Throwable t) {
-                out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
-                after = WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
-            }
-            running.set(null);
-            // What a call leaves running in the background (a service it started, `nohup ... &`) runs on after
-            // it, as under the original, which forked per call. A worker that kept such processes would hand
-            // them to the next call and end them with the daemon, so it leaves instead of serving again, and
-            // they go to init as the original's did.
-            // A call that ran out of time does not get that: what it started ends with it, as when the
-            // listener kills a worker that overstays its timeout.
-            int processes = ProcessTree.runningDescendantsOfSelf();
-            if (processes > 0) {
-                if (after != WorkerProtocol.After.EXIT) {
-                    pipes.write(WorkerProtocol.tagged(id,
-                            WorkerProtocol.exiting("the call left " + processes + " process(es) running")));
-                }
-                if (timedOut.get()) {
-                    exit(0);
-                }
-                leave(0);
-            }
-            if (after == WorkerProtocol.After.EXIT) {
-                exit(0);
-            }
-            String dirty;
-            try {
-                dirty = runtime.afterCall();
-                if (dirty == null && after == WorkerProtocol.After.RELOAD) {
-                    runtime.reset();
-                    dirty = baseline.restore(self);
-                } else if (dirty == null) {
-                    // module state is kept by design at this level; what no call may leave behind is checked
-                    dirty = baseline.check(self);
-                }
-            } catch (Throwable t) {
-                dirty = "cannot put the worker back as it was: " + describe(t);
-            }
-            if (dirty != null) {
-                pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.exiting(dirty)));
-                exit(0);
-            }
-            pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.ready(pid)));
+            return false;
         }
     }
 
-    /** A call whose timeout came before it started: answered, not run. */
-    private static final class CallNotStarted extends Exception {
-        private static final long serialVersionUID = 1L;
+    /** One command of the loop: runs the call, then leaves, or puts the worker back and says it is ready. */
+    private void serveCall(Command command, int pid) {
+        if (command.call() == null) {
+            pipes.write(WorkerProtocol.fatal("malformed command from the listener: " + command.problem()));
+            exit(EXIT_FATAL);
+            return;
+        }
+        WorkerProtocol.CallCommand call = command.call();
+        String id = call.id();
+        WireEmitter out = new WireEmitter(pipes::write, id);
+        timedOut.set(false);
+        running.set(id);
+        WorkerProtocol.After after = runCall(call, out, pid);
+        running.set(null);
+        leaveIfProcessesRemain(id, after);
+        if (after == WorkerProtocol.After.EXIT) {
+            exit(0);
+        }
+        String dirty = putBack(after);
+        if (dirty != null) {
+            pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.exiting(dirty)));
+            exit(0);
+        }
+        pipes.write(WorkerProtocol.tagged(id, WorkerProtocol.ready(pid)));
+    }
 
-        CallNotStarted() {
-            super(null, null, false, false);
+    /** Answers the call (a result or an error); gives what the worker does next, EXIT after a failure. */
+    private WorkerProtocol.After runCall(WorkerProtocol.CallCommand call, WireEmitter out, int pid) {
+        try {
+            boolean timedOutBeforeStart = early.remove(call.id());
+            early.clear(); // any other id is of a call that ended before its timeout came
+            if (timedOutBeforeStart) {
+                // its time was up (or its client gone) before it started: as the original's SIGXCPU at the
+                // first line of the procedure
+                out.error(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded"));
+                return call.after(); // answered; the worker stays fit for the next call
+            }
+            List<String> changed = call.expected() == null
+                    ? List.of("the listener sent no options for it")
+                    : runtime.differences(call.procedure(), call.expected());
+            if (!changed.isEmpty()) {
+                // Nothing ran and no identity was taken: the worker stays fit for the calls it may still get.
+                refuseChanged(pid, call.procedure(), changed, out);
+                return call.after();
+            }
+            takeIdentity(call.identity());
+            runtime.call(call.procedure(), call.arguments(), call.caller(), out);
+            if (!out.finished()) {
+                out.error(new HarpError(ErrorType.SYSTEM_ERROR, "procedure ended without a result"));
+            }
+            return call.after();
+        } catch (IdentitySwitchException e) {
+            out.error(new HarpError(ErrorType.SYSTEM_ERROR, e.getMessage()));
+            return WorkerProtocol.After.EXIT;
+        } catch (Throwable t) {
+            out.error(new HarpError(ErrorType.SYSTEM_ERROR, "worker failed: " + describe(t)));
+            return WorkerProtocol.After.EXIT; // state after an unexpected failure is not to be trusted
+        }
+    }
+
+    /** The first call's identity becomes the worker's for good; a later call must have the same. */
+    private void takeIdentity(Identity identity) throws IdentitySwitchException {
+        if (servedIdentity == null) {
+            IdentityResolver.switchTo(identity);
+            Posix.setParentDeathSignal(Posix.SIGTERM); // the kernel clears it on a credential change
+            servedIdentity = identity;
+            baseline.recordIdentity();
+        } else if (!servedIdentity.equals(identity)) {
+            // The listener routes by identity; this is the last line of defence, and switching
+            // again is impossible anyway once privileges are gone.
+            throw new IdentitySwitchException("worker serves another identity");
+        }
+    }
+
+    /**
+     * What a call leaves running in the background (a service it started, `nohup ... &`) runs on after it, as
+     * under the original, which forked per call. A worker that kept such processes would hand them to the next
+     * call and end them with the daemon, so it leaves instead of serving again, and they go to init as the
+     * original's did. A call that ran out of time does not get that: what it started ends with it, as when the
+     * listener kills a worker that overstays its timeout.
+     */
+    private void leaveIfProcessesRemain(String id, WorkerProtocol.After after) {
+        int processes = ProcessTree.runningDescendantsOfSelf();
+        if (processes > 0) {
+            if (after != WorkerProtocol.After.EXIT) {
+                pipes.write(WorkerProtocol.tagged(id,
+                        WorkerProtocol.exiting("the call left " + processes + " process(es) running")));
+            }
+            if (timedOut.get()) {
+                exit(0);
+            }
+            leave(0);
+        }
+    }
+
+    /** Back to the state the next call may start from; null, or why the worker cannot serve again. */
+    private String putBack(WorkerProtocol.After after) {
+        try {
+            String dirty = runtime.afterCall();
+            if (dirty == null && after == WorkerProtocol.After.RELOAD) {
+                runtime.reset();
+                return baseline.restore(self);
+            } else if (dirty == null) {
+                // module state is kept by design at this level; what no call may leave behind is checked
+                return baseline.check(self);
+            }
+            return dirty;
+        } catch (Throwable t) {
+            return "cannot put the worker back as it was: " + describe(t);
         }
     }
 
