@@ -513,7 +513,7 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
                     }
                 }
             }
-            return CompletableFuture.allOf(ends.toArray(new CompletableFuture[0]));
+            return CompletableFuture.allOf(ends.toArray(new CompletableFuture<?>[0]));
         }, thread).thenCompose(f -> f);
         try {
             done.get(20, TimeUnit.SECONDS);

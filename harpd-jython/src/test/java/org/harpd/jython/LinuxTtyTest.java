@@ -25,8 +25,10 @@ class LinuxTtyTest {
     void openptyGivesATerminalPair() {
         assertEquals("(True, True, True, False)", run("""
                 master, slave = pty.openpty()
+                # a descriptor number certainly closed: the test JVM's descriptors vary with its agents and tests
+                closed = max(int(fd) for fd in os.listdir('/proc/self/fd')) + 1000
                 result = (os.isatty(master), os.isatty(slave), os.ttyname(slave).startswith('/dev/pts/'),
-                          os.isatty(99))
+                          os.isatty(closed))
                 os.close(slave)
                 os.close(master)
                 """));
