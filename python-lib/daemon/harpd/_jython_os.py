@@ -76,7 +76,7 @@ def _files_written_at_once():
     # CPython closes a file object, flushing it, when its last reference goes: open(p, "w").write(x) has the data
     # on disk at once, and procedures rely on it (a later open(p) or a child process reads it). A JVM collects
     # the object much later, so a file opened for writing without a buffering argument is unbuffered instead:
-    # every write() is one write(2), about 5 us more per call (README, "What differs"). An explicit buffering
+    # every write() is one write(2), about 5 us more per call (docs/procedures.md, "What differs"). An explicit buffering
     # argument (-1, 1, a size) keeps Jython's buffer, for code that writes much and closes its files.
     import __builtin__
     jython_open = __builtin__.open
@@ -100,7 +100,7 @@ _files_written_at_once()
 
 def _pow_overflow():
     # CPython's float pow reports a finite base and exponent whose result overflows as libm's ERANGE; Jython's
-    # answers inf. Only the built-in pow() is changed: the ** operator is Jython's own float code (README).
+    # answers inf. Only the built-in pow() is changed: the ** operator is Jython's own float code (docs/procedures.md).
     import __builtin__
     jython_pow = __builtin__.pow
     infinite = (float("inf"), float("-inf"))

@@ -5,7 +5,7 @@ lines = []
 
 
 def show(value):
-    # repr without the L of a long: Jython's ints end at 2**31 - 1 (see the README)
+    # repr without the L of a long: Jython's ints end at 2**31 - 1 (see docs/procedures.md)
     if isinstance(value, float):
         # Jython's repr of some floats has 17 digits where CPython's has the shortest (2.0 ** 62)
         return "%.17g" % value
@@ -44,7 +44,7 @@ for value in (0, 1, -1, -2, 2 ** 31, 2 ** 62, 2 ** 63 - 1, 2 ** 63, -(2 ** 63), 
               "\xff\x00", u"", u"abc", u"h\xe9", u"\u20ac", u"\U0001f600", (), (1,), (1, "a", (2.5, u"b")),
               frozenset(), frozenset([1, 2, 3]), frozenset(["a"])):
     lines.append("hash(%s) = %s" % (show(value), str(hash(value)).rstrip("L")))
-# hash(x) % 60 is a long in Jython when hash(x) exceeds 2**31 - 1: the same number, repr with an L (see the README)
+# hash(x) % 60 is a long in Jython when hash(x) exceeds 2**31 - 1: the same number, repr with an L (see docs/procedures.md)
 lines.append("splay: %s" % " ".join(str(hash("host%d.example.net" % i) % 60) for i in range(10)))
 if __name__ == "__main__":
     print "\n".join(lines)

@@ -73,7 +73,7 @@ public interface Metrics {
     default void workerReset() {
     }
 
-    /** A worker left the pool, for {@code reason} (a fixed word, see the README's list). */
+    /** A worker left the pool, for {@code reason} (a fixed word, see docs/operator-features.md, Metrics). */
     default void workerRetired(String reason) {
     }
 

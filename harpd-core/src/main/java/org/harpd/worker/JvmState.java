@@ -42,7 +42,7 @@ import org.harpd.protocol.Json;
  * can set it; HTTPS's default socket factory is set at boot to one that looks the JDK's up at first use, so it is
  * compared without initialising TLS. A security manager cannot be installed (the worker JVM starts with
  * {@code -Djava.security.manager=disallow}). What cannot be read back without reflection into the JDK (security
- * properties, entries changed inside a provider, {@code SSLContext.setDefault}) is not covered: README, Security, says so.
+ * properties, entries changed inside a provider, {@code SSLContext.setDefault}) is not covered: docs/security.md says so.
  */
 final class JvmState {
     private final Properties properties;

@@ -298,14 +298,14 @@ public final class Main {
      * Class-data archives are mapped where they were dumped ({@code ArchiveRelocationMode=0}): relocated to a
      * random address, as the JVM does by default, every page of them is rewritten and private to one worker,
      * while mapped in place they stay clean file pages that all workers share, which lowers every idle worker's PSS
-     * (README, Security, says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
+     * (docs/security.md says what it gives up; {@code -XX:ArchiveRelocationMode=1} in {@code jvm_options} wins).
      * No attach listener: after the switch, any process of the call's user could otherwise attach ({@code jcmd},
      * agents) and read or change the worker, and with it later calls of other clients. SIGQUIT keeps the JVM's
      * thread dump: {@code -Xrs}, the only way to give it up, would also take SIGTERM, SIGINT and SIGHUP away from
      * procedures' {@code signal} handlers, and the dump (names and stacks, no values) goes to the listener's log.
      * Compiler threads are started at boot rather than on the fly, and no security manager can be installed:
      * after every call the worker counts its threads against the kernel's and checks no code of the call can
-     * run later (README, Security; {@code ThreadCensus}, {@code JvmState}).
+     * run later (docs/security.md; {@code ThreadCensus}, {@code JvmState}).
      * {@link LinuxCalls#descriptor} reads the C descriptor behind a Python file object (for {@code fcntl},
      * {@code select}, {@code os.fstatvfs}) from the JDK's {@code FileDescriptor} and NIO channels, whose
      * packages must be opened to it.
