@@ -17,5 +17,5 @@ for target in "${targets[@]}"; do
   JAZZER_FUZZ=1 mvn -B -ntp -q -pl harpcallerd -am test \
     -Dtest="ClientRequestFuzzTest#$target" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.hooks=true \
-    -DargLine="-Djazzer.max_duration=${seconds}s -Djazzer.instrumentation_includes=org.harpd.**:com.fasterxml.jackson.**"
+    -Djacoco.skip=true -Djazzer.max_duration="${seconds}s" -Djazzer.instrumentation_includes="org.harpd.**:com.fasterxml.jackson.**"
 done
