@@ -17,11 +17,14 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HarpdConfigTest {
     private static final String NETWORK = """
@@ -544,5 +547,63 @@ class HarpdConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> HarpdConfig.load(dir));
         assertTrue(e.getMessage().startsWith(dir + ": cannot read: "), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
+    }
+
+    /** The optional {@code metrics:} section. */
+    @Nested
+    class MetricsSection {
+        private MetricsConfig metrics(String yaml) throws Exception {
+            return load(NETWORK + AUTH + yaml).metrics();
+        }
+
+        @Test
+        void withoutTheSectionNothingIsServed() throws Exception {
+            MetricsConfig metrics = metrics("");
+            assertEquals(MetricsConfig.ABSENT, metrics);
+            assertFalse(metrics.configured());
+        }
+
+        @Test
+        void anEmptySectionListensOnLoopback() throws Exception {
+            MetricsConfig metrics = metrics("metrics:\n");
+            assertEquals(new MetricsConfig(true, "127.0.0.1", 9464), metrics);
+            assertEquals("127.0.0.1:9464", metrics.listen());
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "0.0.0.0:9100|0.0.0.0|9100",
+                "localhost:1|localhost|1",
+                "'[::1]:65535'|::1|65535",
+                "metrics.example.org:9464|metrics.example.org|9464"})
+        void listenIsHostAndPort(String listen, String host, int port) throws Exception {
+            MetricsConfig metrics = metrics("metrics: {listen: \"" + listen.replace("'", "") + "\"}\n");
+            assertEquals(new MetricsConfig(true, host, port), metrics);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"127.0.0.1", "127.0.0.1:", ":9464", "127.0.0.1:0", "127.0.0.1:65536",
+                "127.0.0.1:http", "::1:9464", "[]:9464", "[127.0.0.1]:9464", "a b:9464", "127.0.0.1:+80"})
+        void aMalformedListenIsAnErrorNamingTheKey(String listen) throws Exception {
+            String message = failure(NETWORK + AUTH + "metrics:\n  listen: \"" + listen + "\"\n");
+            assertTrue(message.startsWith("metrics.listen: "), message);
+            assertTrue(message.endsWith("got '" + listen + "'"), message);
+        }
+
+        @Test
+        void listenMustBeAString() throws Exception {
+            assertEquals("metrics.listen: expected a string, got 9464", failure(NETWORK + AUTH + "metrics:\n  listen: 9464\n"));
+        }
+
+        @Test
+        void unknownKeysAreNamed() throws Exception {
+            String message = failure(NETWORK + AUTH + "metrics:\n  port: 9464\n");
+            assertTrue(message.startsWith("metrics.port: unknown key (expected one of: listen)"), message);
+        }
+
+        @Test
+        void theSectionMustBeAMapping() throws Exception {
+            assertEquals("metrics: expected a mapping, got '127.0.0.1:9464'", failure(NETWORK + AUTH + "metrics: 127.0.0.1:9464\n"));
+        }
     }
 }
