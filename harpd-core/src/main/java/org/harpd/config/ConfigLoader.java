@@ -6,7 +6,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -264,9 +263,10 @@ final class ConfigLoader {
         int maxResultSize = workers.optionalInt("max_result_size", d.maxResultSize(),
                 WorkersConfig.MIN_MAX_RESULT_SIZE, WorkersConfig.MAX_MAX_RESULT_SIZE);
         boolean shareBetweenUsers = workers.optionalBoolean("share_between_users", d.shareBetweenUsers());
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace,
-                new ArrayList<>(jvmOptions), procedureIsolation, idleTimeout, maxResultSize, timeoutGrace,
-                shareBetweenUsers, spareAtRest);
+        return d.toBuilder().isolation(isolation).max(max).spare(spare).spareAtRest(spareAtRest).queue(queue)
+                .maxCalls(maxCalls).startTimeout(startTimeout).killGrace(killGrace).jvmOptions(jvmOptions)
+                .procedureIsolation(procedureIsolation).idleTimeout(idleTimeout).maxResultSize(maxResultSize)
+                .timeoutGrace(timeoutGrace).shareBetweenUsers(shareBetweenUsers).build();
     }
 
     private static WorkersConfig.Isolation isolation(ConfigSection section, String key,

@@ -71,40 +71,6 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
             OptionalInt.empty(), Duration.ofSeconds(60), Duration.ofSeconds(2), List.of(), Map.of(),
             Duration.ofSeconds(10), DEFAULT_MAX_RESULT_SIZE, DEFAULT_TIMEOUT_GRACE, false, 1);
 
-    /** Keeping {@code spare} spares at rest too, as before {@code spare_at_rest} existed. */
-    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
-                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
-                         Duration timeoutGrace, boolean shareBetweenUsers) {
-        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
-                idleTimeout, maxResultSize, timeoutGrace, shareBetweenUsers, spare);
-    }
-
-    /** Workers not shared between harpd users. */
-    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
-                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize,
-                         Duration timeoutGrace) {
-        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
-                idleTimeout, maxResultSize, timeoutGrace, false);
-    }
-
-    /** With the default {@code timeout_grace}. */
-    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
-                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                         Map<String, Isolation> procedureIsolation, Duration idleTimeout, int maxResultSize) {
-        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
-                idleTimeout, maxResultSize, DEFAULT_TIMEOUT_GRACE);
-    }
-
-    /** With the default {@code max_result_size}. */
-    public WorkersConfig(Isolation isolation, int spare, int max, int queue, OptionalInt maxCalls,
-                         Duration startTimeout, Duration killGrace, List<String> jvmOptions,
-                         Map<String, Isolation> procedureIsolation, Duration idleTimeout) {
-        this(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions, procedureIsolation,
-                idleTimeout, DEFAULT_MAX_RESULT_SIZE);
-    }
-
     /** How much one call can see of another. */
     public enum Isolation {
         /** a fresh worker process per call: nothing survives a call (the original's fork-per-call). */
@@ -202,34 +168,130 @@ public record WorkersConfig(Isolation isolation, int spare, int max, int queue, 
         return procedureIsolation.getOrDefault(procedure, isolation);
     }
 
-    /** The same configuration with another {@code idle_timeout}. */
-    public WorkersConfig withIdleTimeout(Duration timeout) {
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, timeout, maxResultSize, timeoutGrace, shareBetweenUsers, spareAtRest);
+    /** A builder holding this configuration's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    /** The same configuration with another {@code spare_at_rest}. */
-    public WorkersConfig withSpareAtRest(int spares) {
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, shareBetweenUsers, spares);
-    }
+    /**
+     * The values of a {@link WorkersConfig} by name, checked once by the record when {@link #build()} makes it:
+     * what the configuration reader and tests use instead of a fourteen-argument constructor.
+     */
+    public static final class Builder {
+        private Isolation isolation;
+        private int spare;
+        private int max;
+        private int queue;
+        private OptionalInt maxCalls;
+        private Duration startTimeout;
+        private Duration killGrace;
+        private List<String> jvmOptions;
+        private Map<String, Isolation> procedureIsolation;
+        private Duration idleTimeout;
+        private int maxResultSize;
+        private Duration timeoutGrace;
+        private boolean shareBetweenUsers;
+        private int spareAtRest;
 
-    /** The same configuration with another {@code max_result_size}. */
-    public WorkersConfig withMaxResultSize(int bytes) {
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, bytes, timeoutGrace, shareBetweenUsers, spareAtRest);
-    }
+        private Builder(WorkersConfig from) {
+            isolation = from.isolation;
+            spare = from.spare;
+            max = from.max;
+            queue = from.queue;
+            maxCalls = from.maxCalls;
+            startTimeout = from.startTimeout;
+            killGrace = from.killGrace;
+            jvmOptions = from.jvmOptions;
+            procedureIsolation = from.procedureIsolation;
+            idleTimeout = from.idleTimeout;
+            maxResultSize = from.maxResultSize;
+            timeoutGrace = from.timeoutGrace;
+            shareBetweenUsers = from.shareBetweenUsers;
+            spareAtRest = from.spareAtRest;
+        }
 
-    /** The same configuration with another {@code timeout_grace}. */
-    public WorkersConfig withTimeoutGrace(Duration grace) {
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, grace, shareBetweenUsers, spareAtRest);
-    }
+        public Builder isolation(Isolation value) {
+            isolation = value;
+            return this;
+        }
 
-    /** The same configuration with another {@code share_between_users}. */
-    public WorkersConfig withShareBetweenUsers(boolean share) {
-        return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
-                procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, share, spareAtRest);
+        /** Also {@code spare_at_rest}, as a pool without that key keeps every spare at rest. */
+        public Builder spare(int value) {
+            spare = value;
+            spareAtRest = value;
+            return this;
+        }
+
+        public Builder max(int value) {
+            max = value;
+            return this;
+        }
+
+        public Builder queue(int value) {
+            queue = value;
+            return this;
+        }
+
+        public Builder maxCalls(OptionalInt value) {
+            maxCalls = value;
+            return this;
+        }
+
+        public Builder maxCalls(int value) {
+            return maxCalls(OptionalInt.of(value));
+        }
+
+        public Builder startTimeout(Duration value) {
+            startTimeout = value;
+            return this;
+        }
+
+        public Builder killGrace(Duration value) {
+            killGrace = value;
+            return this;
+        }
+
+        public Builder jvmOptions(List<String> value) {
+            jvmOptions = List.copyOf(value);
+            return this;
+        }
+
+        public Builder procedureIsolation(Map<String, Isolation> value) {
+            procedureIsolation = Map.copyOf(value);
+            return this;
+        }
+
+        public Builder idleTimeout(Duration value) {
+            idleTimeout = value;
+            return this;
+        }
+
+        public Builder maxResultSize(int value) {
+            maxResultSize = value;
+            return this;
+        }
+
+        public Builder timeoutGrace(Duration value) {
+            timeoutGrace = value;
+            return this;
+        }
+
+        public Builder shareBetweenUsers(boolean value) {
+            shareBetweenUsers = value;
+            return this;
+        }
+
+        /** After {@link #spare(int)}, which sets it too. */
+        public Builder spareAtRest(int value) {
+            spareAtRest = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value out of range */
+        public WorkersConfig build() {
+            return new WorkersConfig(isolation, spare, max, queue, maxCalls, startTimeout, killGrace, jvmOptions,
+                    procedureIsolation, idleTimeout, maxResultSize, timeoutGrace, shareBetweenUsers, spareAtRest);
+        }
     }
 
     private static void requirePositive(Duration d, String what) {

@@ -25,7 +25,7 @@ import org.harpd.workerprotocol.WorkerProtocol;
  * booted ahead so a call rarely waits for a JVM to start; at most {@code max} processes live at once; beyond
  * that, calls wait in a bounded queue; a worker idle for {@code idleTimeout} is retired.
  *
- * <p>Isolation ({@link PoolSettings#isolationOf}, the daemon's or the procedure's own): in {@code process} a
+ * <p>Isolation ({@link WorkersConfig#isolationOf}, the daemon's or the procedure's own): in {@code process} a
  * worker serves one call and exits. In {@code interpreter} and {@code shared} it serves up to {@code maxCalls}
  * calls, all bound as its first call ({@link WorkerBinding}): of its identity, since it cannot switch back once
  * it has dropped root, and of its isolation.
@@ -44,6 +44,7 @@ public final class WorkerPool implements CallExecutor {
     private static final long BACKOFF_MAX_MS = 10_000;
 
     private final PoolSettings settings;
+    private final WorkersConfig config;
     private final Metrics metrics;
     private final ScheduledThreadPoolExecutor supervisor;
     private final Worker.Events events = new WorkerEvents();
@@ -68,11 +69,12 @@ public final class WorkerPool implements CallExecutor {
     /** @param metrics told of worker starts, resets and retirements, and of each call's wait for a worker */
     public WorkerPool(PoolSettings settings, Metrics metrics) {
         this.settings = settings;
+        this.config = settings.workers();
         this.metrics = metrics;
-        this.policy = new PlacementPolicy<>(new PlacementPolicy.Limits(settings.spare(), settings.max(),
-                settings.queue(), settings.idleTimeout().toNanos(),
-                PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), settings::maxCallsFor,
-                settings.spareAtRest(), WorkersConfig.REST_AFTER.toNanos()),
+        this.policy = new PlacementPolicy<>(new PlacementPolicy.Limits(config.spare(), config.max(),
+                config.queue(), config.idleTimeout().toNanos(),
+                PlacementPolicy.bootsInFlight(Runtime.getRuntime().availableProcessors()), config::maxCallsFor,
+                config.spareAtRest(), WorkersConfig.REST_AFTER.toNanos()),
                 PooledCall::attach);
         this.supervisor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "harpd-worker-supervisor");
@@ -102,7 +104,7 @@ public final class WorkerPool implements CallExecutor {
         }
         switch (placement.outcome()) {
             case RUN -> dispatch(placement.assignment());
-            case QUEUED -> call.setTimer(schedule(() -> queueTimedOut(call), settings.startTimeout()));
+            case QUEUED -> call.setTimer(schedule(() -> queueTimedOut(call), config.startTimeout()));
             case REFUSED -> {
                 call.fail(new HarpError(ErrorType.OVERLOADED, "too many pending calls"));
                 return call;
@@ -120,8 +122,8 @@ public final class WorkerPool implements CallExecutor {
      * who called unless workers are shared between users. A {@code process} worker serves one call: no tenant.
      */
     private WorkerBinding bindingOf(CallJob job) {
-        Isolation isolation = settings.isolationOf(job.procedure().name());
-        String tenant = isolation == Isolation.PROCESS || settings.shareBetweenUsers() ? null : job.requestUser();
+        Isolation isolation = config.isolationOf(job.procedure().name());
+        String tenant = isolation == Isolation.PROCESS || config.shareBetweenUsers() ? null : job.requestUser();
         return new WorkerBinding(job.identity(), isolation, tenant);
     }
 
@@ -183,7 +185,7 @@ public final class WorkerPool implements CallExecutor {
         supervisor.shutdownNow();
         boolean interrupted = false;
         try {
-            supervisor.awaitTermination(settings.killGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            supervisor.awaitTermination(config.killGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -193,7 +195,7 @@ public final class WorkerPool implements CallExecutor {
         for (Worker worker : workers) {
             worker.kill();
             try {
-                if (!worker.awaitExit(settings.killGrace())) {
+                if (!worker.awaitExit(config.killGrace())) {
                     LOG.error("worker did not exit after SIGKILL", "pid", worker.pid());
                 }
             } catch (InterruptedException e) {
@@ -236,7 +238,7 @@ public final class WorkerPool implements CallExecutor {
         LOG.info("execution timeout exceeded", "procedure", call.job().procedure().name(),
                 "pid", worker.pid(), "client", call.job().client());
         if (worker.signalTimeout(call)) {
-            schedule(() -> timeoutGraceOver(call, worker), settings.timeoutGrace());
+            schedule(() -> timeoutGraceOver(call, worker), config.timeoutGrace());
         } else {
             timeoutGraceOver(call, worker);
         }
@@ -252,7 +254,7 @@ public final class WorkerPool implements CallExecutor {
         LOG.warn(unanswered ? "procedure still running after timeout_grace, killing its worker"
                 : "worker answered but is still on its call after timeout_grace, killing it",
                 "procedure", call.job().procedure().name(), "pid", worker.pid(),
-                "timeout_grace_ms", settings.timeoutGrace().toMillis());
+                "timeout_grace_ms", config.timeoutGrace().toMillis());
         worker.kill();
         scheduleReapCheck(worker);
     }
@@ -267,7 +269,7 @@ public final class WorkerPool implements CallExecutor {
         if (!removed) {
             return;
         }
-        String waited = "no worker became available within " + settings.startTimeout().toMillis() + " ms";
+        String waited = "no worker became available within " + config.startTimeout().toMillis() + " ms";
         // Workers that cannot start are the operator's problem; workers that are all busy are load, and a
         // client told "overloaded" knows to retry later.
         call.fail(failing != null
@@ -296,7 +298,7 @@ public final class WorkerPool implements CallExecutor {
         // processes first: the worker, once out of the call, would take those still running for ones the call left
         // behind on purpose and exit instead of serving again
         if (worker.isOn(call) && worker.killDescendants() && worker.signalTimeout(call)) {
-            schedule(() -> cancelGraceOver(call, worker), settings.timeoutGrace());
+            schedule(() -> cancelGraceOver(call, worker), config.timeoutGrace());
             return;
         }
         metrics.workerRetired("cancelled");
@@ -312,7 +314,7 @@ public final class WorkerPool implements CallExecutor {
         }
         LOG.warn("cancelled call still running after timeout_grace, killing its worker", "procedure",
                 call.job().procedure().name(), "pid", worker.pid(),
-                "timeout_grace_ms", settings.timeoutGrace().toMillis());
+                "timeout_grace_ms", config.timeoutGrace().toMillis());
         metrics.workerRetired("cancelled");
         retire(worker);
         worker.kill();
@@ -330,7 +332,7 @@ public final class WorkerPool implements CallExecutor {
                 LOG.warn(complaint, "pid", worker.pid());
                 worker.kill();
             }
-        }, settings.killGrace());
+        }, config.killGrace());
     }
 
     /** A killed worker must be gone within the grace period; say so loudly if it is not. */
@@ -339,7 +341,7 @@ public final class WorkerPool implements CallExecutor {
             if (worker.isAlive()) {
                 LOG.error("worker still alive after SIGKILL", "pid", worker.pid());
             }
-        }, settings.killGrace());
+        }, config.killGrace());
     }
 
     private void requestRebalance() {
@@ -379,7 +381,7 @@ public final class WorkerPool implements CallExecutor {
         }
         for (Worker worker : plan.idleTooLong()) {
             LOG.debug("retiring idle worker", "pid", worker.pid(), "idle_timeout_s",
-                    settings.idleTimeout().toMillis() / 1000.0);
+                    config.idleTimeout().toMillis() / 1000.0);
             metrics.workerRetired("idle");
             retireIdle(worker);
         }
@@ -441,14 +443,14 @@ public final class WorkerPool implements CallExecutor {
             policy.spawned(worker, System.nanoTime());
             lateForClose = closed;
         }
-        worker.limitLineLength(settings.maxResultBytes());
+        worker.limitLineLength(config.maxResultSize());
         worker.startReading();
         if (lateForClose) {
             worker.kill();
             return;
         }
         schedule(() -> worker.abandonBoot("worker did not become ready within "
-                + settings.startTimeout().toMillis() + " ms"), settings.startTimeout());
+                + config.startTimeout().toMillis() + " ms"), config.startTimeout());
     }
 
     private Future<?> schedule(Runnable task, Duration delay) {
@@ -528,7 +530,7 @@ public final class WorkerPool implements CallExecutor {
                         LOG.warn("worker did not become ready again, killing it", "pid", worker.pid());
                         worker.kill();
                     }
-                }, settings.startTimeout());
+                }, config.startTimeout());
             } else {
                 metrics.workerRetired("last_call");
                 // The worker exits by itself after its last call; one that lingers is killed.

@@ -7,17 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.Future;
-import org.harpd.auth.AuthThrottle;
-import org.harpd.auth.AuthenticationFailure;
 import org.harpd.logging.EventLog;
 import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallHandle;
@@ -29,23 +19,17 @@ import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 import org.harpd.protocol.Messages;
-import org.harpd.protocol.RequestParser;
 
 /**
- * Takes the request line through the checks of the protocol, in the original's order — parse,
- * authenticate, look up, check the arguments — then acknowledges it and hands the call to the executor; between
- * authenticating and looking up, {@link org.harpd.auth.AccessPolicy} may refuse the call, and {@link Discovery}
- * answers its built-in procedures.
- * Any refusal is the connection's last message. A client closing before the end cancels the call: as soon as the
+ * Takes an {@link AuthenticatedRequest} through the rest of the protocol's checks, in the original's order after
+ * authentication — look up, check the arguments — then acknowledges it and hands the call to the executor; before
+ * looking up, it sends a built-in procedure's answer ({@link Discovery}) or the refusal of a call the user may not
+ * make. Any refusal is the connection's last message. A client closing before the end cancels the call: as soon as the
  * listener sees it go, whether by a TLS close_notify, a TCP FIN (a half-close, as the original's clients never
  * send more after the request) or a reset, not when the connection is finally closed, which after a FIN waits for
  * the client's close_notify (see {@link HarpChannelInitializer}).
  */
 final class CallRequestHandler extends ChannelInboundHandlerAdapter {
-    static final String AUTH_FAILED = "unknown user or wrong password";
-    static final String AUTH_QUEUE_FULL = "too many requests waiting for authentication";
-    static final String BACKED_OFF = "too many failed authentications from this address";
-
     private static final EventLog LOG = EventLog.get("harpd");
 
     private final CallServices services;
@@ -55,8 +39,6 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     private boolean callEnded;
     /** When the call was acknowledged (nanoTime), for its duration. */
     private long startedNanos;
-    /** The client closed its side: a call still authenticating is not started. */
-    private boolean clientLeft;
 
     CallRequestHandler(CallServices services) {
         this.services = services;
@@ -64,141 +46,18 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RequestLine line)) {
+        if (!(msg instanceof AuthenticatedRequest authenticated)) {
             ReferenceCountUtil.release(msg);
             return;
         }
         Channel channel = ctx.channel();
         client = ClientAddress.of(channel);
-        CallRequest request;
-        try {
-            request = RequestParser.parse(line.bytes());
-        } catch (HarpError e) {
-            ConnectionReply.finish(channel, Messages.error(e));
+        CallRequest request = authenticated.request();
+        if (authenticated.builtIn() != null) {
+            Discovery.send(channel, request, client, authenticated.builtIn());
             return;
         }
-        InetAddress peer = peerAddress(channel);
-        if (refusedByBackOff(channel, peer)) {
-            return;
-        }
-        // Whichever comes first, an authentication thread or the deadline, answers the request; the other does
-        // nothing. So a queue that moves slower than its clients wait ends in an answer, not a hang.
-        AtomicBoolean claimed = new AtomicBoolean();
-        long deadlineMillis = services.authQueueDeadline().toMillis();
-        Future<?> deadline = channel.eventLoop().schedule(() -> {
-            if (claimed.compareAndSet(false, true)) {
-                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED,
-                        AUTH_QUEUE_FULL + ": authentication did not start within " + deadlineMillis + " ms"));
-            }
-        }, deadlineMillis, TimeUnit.MILLISECONDS);
-        try {
-            services.authExecutor().execute(() -> {
-                if (claimed.compareAndSet(false, true)) {
-                    deadline.cancel(false);
-                    authenticate(channel, request, peer);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            deadline.cancel(false);
-            if (claimed.compareAndSet(false, true)) {
-                ConnectionReply.finish(channel, Messages.error(ErrorType.OVERLOADED, AUTH_QUEUE_FULL));
-            }
-        }
-    }
-
-    /**
-     * Answers a request from a backed-off address without the module, so that it costs no hashing. Asked again
-     * when an authentication thread takes the request: what an address queued before its back-off began is
-     * refused then rather than hashed.
-     */
-    private boolean refusedByBackOff(Channel channel, InetAddress peer) {
-        if (peer == null) {
-            return false;
-        }
-        Duration blocked = services.authThrottle().blockedFor(peer);
-        if (blocked.isZero()) {
-            return false;
-        }
-        long seconds = Math.max(1, (blocked.toMillis() + 999) / 1000);
-        services.metrics().backedOffRequest();
-        Runnable answer = () -> ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR,
-                BACKED_OFF + ": try again in " + seconds + " s"));
-        if (channel.eventLoop().inEventLoop()) {
-            answer.run();
-        } else {
-            try {
-                channel.eventLoop().execute(answer);
-            } catch (RejectedExecutionException e) {
-                // the server is shutting down; the connection goes with it
-            }
-        }
-        return true;
-    }
-
-    private static InetAddress peerAddress(Channel channel) {
-        return channel.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
-    }
-
-    /** Runs on the authentication executor. */
-    private void authenticate(Channel channel, CallRequest request, InetAddress peer) {
-        if (!channel.isActive()) {
-            return;  // the client left while queued: spare the authentication module
-        }
-        if (refusedByBackOff(channel, peer)) {
-            return;
-        }
-        boolean valid = false;
-        Exception failure = null;
-        try {
-            valid = services.authenticator().authenticate(request.user(), request.password());
-        } catch (Exception e) {
-            failure = e;
-        }
-        boolean authenticated = valid;
-        Exception moduleFailure = failure;
-        List<byte[]> builtIn = valid && Discovery.isBuiltIn(request.procedure())
-                ? Discovery.answer(request, services.catalog(), services.access()) : null;
-        boolean allowed = builtIn != null || (valid && services.access().allows(request.user(), request.procedure()));
-        try {
-            channel.eventLoop().execute(() -> authenticated(channel, request, peer, authenticated, moduleFailure,
-                    allowed, builtIn));
-        } catch (RejectedExecutionException e) {
-            // the server is shutting down; the connection goes with it
-        }
-    }
-
-    /** Back on the event loop. */
-    private void authenticated(Channel channel, CallRequest request, InetAddress peer, boolean valid,
-                               Exception moduleFailure, boolean allowed, List<byte[]> builtIn) {
-        if (!valid) {
-            services.metrics().authenticationFailed();
-        }
-        if (moduleFailure == null && !valid && peer != null && services.authThrottle().failed(peer)) {
-            services.metrics().backOffStarted();
-            AuthThrottle.Policy policy = services.authThrottle().policy();
-            LOG.warn("authentication back-off: refusing the address", "client_address", client.address(),
-                    "failures", policy.maxFailures(), "within_s", policy.window().toSeconds(),
-                    "backoff_s", policy.backoff().toSeconds());
-        }
-        if (!channel.isActive() || clientLeft || ConnectionReply.isFinished(channel)) {
-            return;
-        }
-        if (moduleFailure != null) {
-            LOG.error("authentication module failed", client.logContext("user", request.user(),
-                    "error", describe(moduleFailure)));
-            ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
-            return;
-        }
-        if (!valid) {
-            LOG.info("authentication error", client.logContext("user", request.user()));
-            ConnectionReply.finish(channel, Messages.error(ErrorType.AUTH_ERROR, AUTH_FAILED));
-            return;
-        }
-        if (builtIn != null) {
-            Discovery.send(channel, request, client, builtIn);
-            return;
-        }
-        if (!allowed) {
+        if (!authenticated.allowed()) {
             // a name the client made up must not become a label of its own
             services.metrics().forbidden(services.catalog().find(request.procedure()).isPresent()
                     ? request.procedure() : Metrics.UNKNOWN_PROCEDURE);
@@ -290,7 +149,6 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
 
     /** The client is gone; a call still running is cancelled, with one log line. */
     private void clientClosed() {
-        clientLeft = true;
         if (cancelRunningCall()) {
             LOG.info("client closed the connection, call cancelled",
                     client.logContext("procedure", procedure.name()));
@@ -318,18 +176,5 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
         LOG.debug("connection error", "error", String.valueOf(cause));
         clientClosed();
         ConnectionReply.abort(ctx.channel());
-    }
-
-    /**
-     * A module's exception for the log. Only an {@link AuthenticationFailure} promises a message free of the
-     * password; of anything else the class and where it was thrown are logged, never the message, which may hold
-     * the password in a form no search for it would find (quoted, upper-cased, truncated).
-     */
-    static String describe(Exception e) {
-        if (e instanceof AuthenticationFailure) {
-            return e.getMessage();
-        }
-        StackTraceElement[] trace = e.getStackTrace();
-        return trace.length == 0 ? e.getClass().getName() : e.getClass().getName() + " at " + trace[0];
     }
 }

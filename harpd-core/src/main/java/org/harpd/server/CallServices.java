@@ -12,7 +12,7 @@ import org.harpd.procedure.IdRef;
 import org.harpd.procedure.ProcedureCatalog;
 
 /**
- * What {@link CallRequestHandler} needs beyond the connection, shared by all connections.
+ * What {@link AuthenticationHandler} and {@link CallRequestHandler} need beyond the connection, shared by all connections.
  *
  * @param authExecutor      where authentication runs: it may block, so never on the event loop
  * @param authQueueDeadline longest wait for {@code authExecutor} before the request is told {@code overloaded}

@@ -53,6 +53,7 @@ final class HarpChannelInitializer extends ChannelInitializer<SocketChannel> {
         channel.closeFuture().addListener(closed -> limit.release());
         pipeline.addLast("request-frame", new RequestFrameDecoder(settings.maxRequestBytes()));
         pipeline.addLast("request-timeout", new RequestTimeoutHandler(settings.readTimeout()));
+        pipeline.addLast("authentication", new AuthenticationHandler(services));
         pipeline.addLast("call", new CallRequestHandler(services));
     }
 }

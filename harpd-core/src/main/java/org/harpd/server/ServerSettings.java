@@ -58,33 +58,67 @@ public record ServerSettings(String address, int port, int maxRequestBytes, Dura
                 DEFAULT_AUTH_QUEUE_DEADLINE, AuthThrottle.Policy.DEFAULT);
     }
 
-    public ServerSettings withMaxRequestBytes(int value) {
-        return new ServerSettings(address, port, value, readTimeout, maxConnections, authThreads, authQueueDeadline,
-                authThrottle);
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public ServerSettings withReadTimeout(Duration value) {
-        return new ServerSettings(address, port, maxRequestBytes, value, maxConnections, authThreads,
-                authQueueDeadline, authThrottle);
-    }
+    /** The settings by name, checked once by the record when {@link #build()} makes it. */
+    public static final class Builder {
+        private final String address;
+        private final int port;
+        private int maxRequestBytes;
+        private Duration readTimeout;
+        private int maxConnections;
+        private int authThreads;
+        private Duration authQueueDeadline;
+        private AuthThrottle.Policy authThrottle;
 
-    public ServerSettings withMaxConnections(int value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, value, authThreads, authQueueDeadline,
-                authThrottle);
-    }
+        private Builder(ServerSettings from) {
+            address = from.address;
+            port = from.port;
+            maxRequestBytes = from.maxRequestBytes;
+            readTimeout = from.readTimeout;
+            maxConnections = from.maxConnections;
+            authThreads = from.authThreads;
+            authQueueDeadline = from.authQueueDeadline;
+            authThrottle = from.authThrottle;
+        }
 
-    public ServerSettings withAuthThreads(int value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, value,
-                authQueueDeadline, authThrottle);
-    }
+        public Builder maxRequestBytes(int value) {
+            maxRequestBytes = value;
+            return this;
+        }
 
-    public ServerSettings withAuthQueueDeadline(Duration value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, authThreads, value,
-                authThrottle);
-    }
+        public Builder readTimeout(Duration value) {
+            readTimeout = value;
+            return this;
+        }
 
-    public ServerSettings withAuthThrottle(AuthThrottle.Policy value) {
-        return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, authThreads,
-                authQueueDeadline, value);
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        public Builder authThreads(int value) {
+            authThreads = value;
+            return this;
+        }
+
+        public Builder authQueueDeadline(Duration value) {
+            authQueueDeadline = value;
+            return this;
+        }
+
+        public Builder authThrottle(AuthThrottle.Policy value) {
+            authThrottle = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value out of range */
+        public ServerSettings build() {
+            return new ServerSettings(address, port, maxRequestBytes, readTimeout, maxConnections, authThreads,
+                    authQueueDeadline, authThrottle);
+        }
     }
 }

@@ -91,7 +91,7 @@ import org.harpd.protocol.Json;
  *
  * <h2>Line length</h2>
  * No line from the worker may be longer than the pool's
- * {@link org.harpd.pool.PoolSettings#maxResultBytes()} (harpd.conf's {@code workers.max_result_size}), newline
+ * {@link org.harpd.config.WorkersConfig#maxResultSize()} (harpd.conf's {@code workers.max_result_size}), newline
  * included. The listener does not buffer beyond it: the worker is
  * killed and its call, if any, fails with {@code system_error}.
  *
@@ -101,7 +101,7 @@ import org.harpd.protocol.Json;
  * thread running the procedure (its {@code signal.SIGXCPU} handler, by default one raising
  * {@code Timeout}). A procedure that lets {@code Timeout} out ends with
  * {@code {"error": {"message": "maximum execution time exceeded", "type": "timeout"}, "harp": 1}}; one that
- * handles it ends as it ends. A worker still in the call {@link org.harpd.pool.PoolSettings#timeoutGrace()}
+ * handles it ends as it ends. A worker still in the call {@link org.harpd.config.WorkersConfig#timeoutGrace()}
  * later is killed and the call fails with that timeout error; so is one that answered but has not said
  * {@code ready} by then. A timeout for a call the worker has read but not started is kept: that call is
  * answered {@code timeout} without running. The listener also sends it when the call's client is gone (a

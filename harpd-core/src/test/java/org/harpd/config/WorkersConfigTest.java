@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import org.harpd.config.WorkersConfig.Isolation;
@@ -19,8 +18,8 @@ class WorkersConfigTest {
 
     private static WorkersConfig with(int spare, int max, int queue, OptionalInt maxCalls, Duration startTimeout,
                                       Duration killGrace, Duration idleTimeout) {
-        return new WorkersConfig(Isolation.SHARED, spare, max, queue, maxCalls, startTimeout, killGrace, List.of(),
-                Map.of(), idleTimeout);
+        return D.toBuilder().isolation(Isolation.SHARED).spare(spare).max(max).queue(queue).maxCalls(maxCalls)
+                .startTimeout(startTimeout).killGrace(killGrace).idleTimeout(idleTimeout).build();
     }
 
     private static String refused(WorkersConfigFactory factory) {
@@ -48,9 +47,9 @@ class WorkersConfigTest {
                 refused(() -> with(1, 4, 1, OptionalInt.empty(), s, s.negated(), s)));
         assertEquals("idle timeout must not be negative, got PT-1S",
                 refused(() -> with(1, 4, 1, OptionalInt.empty(), s, s, s.negated())));
-        assertEquals("timeout grace must be positive, got PT0S", refused(() -> D.withTimeoutGrace(Duration.ZERO)));
+        assertEquals("timeout grace must be positive, got PT0S", refused(() -> D.toBuilder().timeoutGrace(Duration.ZERO).build()));
         assertEquals("max result size must be between 65536 and 1073741824 bytes, got 65535",
-                refused(() -> D.withMaxResultSize(64 * 1024 - 1)));
+                refused(() -> D.toBuilder().maxResultSize(64 * 1024 - 1).build()));
     }
 
     @Test
@@ -62,20 +61,34 @@ class WorkersConfigTest {
     }
 
     @Test
-    void withersChangeOneValueAndKeepTheRest() {
-        WorkersConfig changed = D.withIdleTimeout(Duration.ofSeconds(3)).withMaxResultSize(1 << 20)
-                .withTimeoutGrace(Duration.ofMillis(1500)).withSpareAtRest(2);
+    void aBuilderChangesTheValuesItIsGivenAndKeepsTheRest() {
+        WorkersConfig changed = D.toBuilder().idleTimeout(Duration.ofSeconds(3)).maxResultSize(1 << 20)
+                .timeoutGrace(Duration.ofMillis(1500)).spareAtRest(2).build();
         assertEquals(new WorkersConfig(D.isolation(), D.spare(), D.max(), D.queue(), D.maxCalls(), D.startTimeout(),
                 D.killGrace(), D.jvmOptions(), D.procedureIsolation(), Duration.ofSeconds(3), 1 << 20,
-                Duration.ofMillis(1500)), changed);
+                Duration.ofMillis(1500), D.shareBetweenUsers(), 2), changed);
+        assertEquals(D, D.toBuilder().build());
         assertEquals(1, D.spareAtRest(), "one idle JVM for an agent nobody calls");
+        assertEquals(5, D.toBuilder().max(8).spare(5).build().spareAtRest(),
+                "a configuration naming only spare keeps them all at rest");
+        assertEquals("spare workers at rest must be between 0 and spare (2), got 3",
+                refused(() -> D.toBuilder().spareAtRest(3).build()));
+    }
+
+    @Test
+    void withoutMaxCallsEachLevelHasItsOwnDefaultAndWithItEveryLevelThatReusesWorkersTakesIt() {
+        assertEquals(1, D.maxCallsFor(Isolation.PROCESS));
+        assertEquals(Integer.MAX_VALUE, D.maxCallsFor(Isolation.INTERPRETER), "no limit");
+        assertEquals(Integer.MAX_VALUE, D.maxCallsFor(Isolation.SHARED), "no limit");
+        WorkersConfig fifty = D.toBuilder().maxCalls(50).build();
+        assertEquals(1, fifty.maxCallsFor(Isolation.PROCESS));
+        assertEquals(50, fifty.maxCallsFor(Isolation.INTERPRETER));
+        assertEquals(50, fifty.maxCallsFor(Isolation.SHARED));
     }
 
     @Test
     void aProcedureOwnIsolationOverridesTheDaemons() {
-        WorkersConfig config = new WorkersConfig(Isolation.INTERPRETER, 1, 4, 4, OptionalInt.empty(),
-                Duration.ofSeconds(1), Duration.ofSeconds(1), List.of(), Map.of("once", Isolation.PROCESS),
-                Duration.ofSeconds(10));
+        WorkersConfig config = D.toBuilder().procedureIsolation(Map.of("once", Isolation.PROCESS)).build();
         assertEquals(Isolation.PROCESS, config.isolationOf("once"));
         assertEquals(Isolation.INTERPRETER, config.isolationOf("other"));
     }

@@ -122,9 +122,8 @@ class IsolationTest {
     void aProcedureWithItsOwnIsolationHasWorkersOfItsOwn() throws Exception {
         PoolSettings daemon = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.PROCESS, 1, 4,
                 100);
-        pool = new WorkerPool(new PoolSettings(daemon.command(), daemon.isolation(), daemon.spare(), daemon.max(),
-                daemon.queue(), daemon.maxCalls(), daemon.startTimeout(), daemon.killGrace(),
-                Map.of("counter", Isolation.SHARED), TestWorkers.NO_IDLE_TIMEOUT));
+        pool = new WorkerPool(TestWorkers.with(daemon,
+                b -> b.procedureIsolation(Map.of("counter", Isolation.SHARED))));
         List<JsonNode> firstTwo = countersInTurn(2);
         awaitIdle();
         // same identity, and the shared worker is idle: still, a process-level call gets a fresh worker each time

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.function.BooleanSupplier;
+import org.harpd.config.WorkersConfig;
 import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.procedure.IdRef;
 import org.harpd.procedure.Identity;
@@ -43,13 +45,23 @@ final class TestWorkers {
     static final Duration NO_IDLE_TIMEOUT = Duration.ofHours(1);
 
     static PoolSettings settings(Path procedures, int spare, int max, int queue) {
-        return new PoolSettings(command(procedures), spare, max, queue, Duration.ofSeconds(20), Duration.ofSeconds(5))
-                .withIdleTimeout(NO_IDLE_TIMEOUT);
+        return settings(procedures, b -> b.isolation(Isolation.PROCESS).spare(spare).max(max).queue(queue));
     }
 
     static PoolSettings settings(Path procedures, Isolation isolation, int spare, int max, int maxCalls) {
-        return new PoolSettings(command(procedures), isolation, spare, max, 4, maxCalls, Duration.ofSeconds(20),
-                Duration.ofSeconds(5)).withIdleTimeout(NO_IDLE_TIMEOUT);
+        return settings(procedures, b -> b.isolation(isolation).spare(spare).max(max).queue(4).maxCalls(maxCalls));
+    }
+
+    /** Test timings (a boot may take long on a loaded machine, no idle retirement) and {@code sizing}'s values. */
+    static PoolSettings settings(Path procedures, UnaryOperator<WorkersConfig.Builder> sizing) {
+        return new PoolSettings(command(procedures), sizing.apply(WorkersConfig.DEFAULTS.toBuilder()
+                .startTimeout(Duration.ofSeconds(20)).killGrace(Duration.ofSeconds(5)).idleTimeout(NO_IDLE_TIMEOUT))
+                .build());
+    }
+
+    /** The same settings with some values changed. */
+    static PoolSettings with(PoolSettings settings, UnaryOperator<WorkersConfig.Builder> change) {
+        return new PoolSettings(settings.command(), change.apply(settings.workers().toBuilder()).build());
     }
 
     static CallJob job(String procedure, Duration timeout, Identity identity, Object... arguments) {

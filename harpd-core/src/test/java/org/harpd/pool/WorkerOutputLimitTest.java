@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import org.harpd.config.WorkersConfig.Isolation;
 import org.harpd.protocol.ErrorType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,8 @@ class WorkerOutputLimitTest {
 
     @Test
     void resultLongerThanTheLimitIsSystemErrorAndTheWorkerIsKilled() throws Exception {
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 2)
-                .withMaxResultBytes(LIMIT));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.PROCESS).spare(1).max(1).queue(2).maxResultSize(LIMIT)));
         TestWorkers.await("a spare worker", () -> !pool.workerPids().isEmpty());
         long worker = pool.workerPids().get(0);
 

@@ -90,8 +90,8 @@ class WorkerPoolTest {
     @Test
     void cancelKillsTheCallsProcessesAtOnceThenTheWorkerStillInTheCallAfterTheGrace() throws Exception {
         // a grace long enough that the worker found alive below is not merely one whose grace a slow machine stretched
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 0)
-                .withTimeoutGrace(Duration.ofSeconds(60)));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.PROCESS).spare(1).max(1).queue(0).timeoutGrace(Duration.ofSeconds(60))));
         RecordingSink sink = new RecordingSink();
         CallHandle handle = pool.submit(job("spawn_child"), sink);
         await("the child's pid", () -> !sink.streamed().isEmpty());
@@ -110,8 +110,8 @@ class WorkerPoolTest {
 
     @Test
     void cancelledCallStillRunningAfterTheGraceHasItsWorkerKilled() throws Exception {
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 0)
-                .withTimeoutGrace(Duration.ofMillis(200)));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.PROCESS).spare(1).max(1).queue(0).timeoutGrace(Duration.ofMillis(200))));
         RecordingSink sink = new RecordingSink();
         CallHandle handle = pool.submit(job("sleep", 60), sink);
         await("call running", () -> pool.stats().busy() == 1);
@@ -178,8 +178,8 @@ class WorkerPoolTest {
     @Test
     void callQueuedPastTheStartTimeoutWhileWorkersAreBusyIsOverloaded() throws Exception {
         PoolSettings busy = TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 1);
-        pool = new WorkerPool(new PoolSettings(busy.command(), busy.isolation(), 1, 1, 1, busy.maxCallsFor(busy.isolation()),
-                Duration.ofSeconds(5), busy.killGrace())); // long enough for a worker to start, even on a busy machine
+        // long enough for a worker to start, even on a busy machine
+        pool = new WorkerPool(TestWorkers.with(busy, b -> b.startTimeout(Duration.ofSeconds(5))));
         await("a spare worker", () -> pool.stats().ready() == 1);
         RecordingSink running = new RecordingSink();
         RecordingSink waiting = new RecordingSink();
@@ -233,8 +233,9 @@ class WorkerPoolTest {
 
     @Test
     void anIdleSwitchedWorkerIsRetiredAfterTheIdleTimeoutAndThePoolShrinksToItsSpares() throws Exception {
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 1, 4, 100)
-                .withIdleTimeout(Duration.ofSeconds(1)));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.SHARED).spare(1).max(4).queue(4).maxCalls(100)
+                        .idleTimeout(Duration.ofSeconds(1))));
         await("a spare worker", () -> pool.stats().ready() == 1);
         long used = run(job("counter")).completedJson().path("result").path("pid").asLong();
         long answered = System.nanoTime();

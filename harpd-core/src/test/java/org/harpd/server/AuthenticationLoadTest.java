@@ -112,9 +112,9 @@ class AuthenticationLoadTest {
     @Test
     void anAddressThatKeepsFailingIsBackedOffWithoutReachingTheModuleAndOthersAreServed() throws Exception {
         AtomicInteger moduleCalls = new AtomicInteger();
-        int port = start(ServerSettings.defaults("127.0.0.1", 0)
-                        .withAuthThrottle(new AuthThrottle.Policy(3, Duration.ofMinutes(10), Duration.ofMinutes(10),
-                                100)),
+        int port = start(ServerSettings.defaults("127.0.0.1", 0).toBuilder()
+                        .authThrottle(new AuthThrottle.Policy(3, Duration.ofMinutes(10), Duration.ofMinutes(10), 100))
+                        .build(),
                 (user, password) -> {
                     moduleCalls.incrementAndGet();
                     return "alice".equals(user) && "secret".equals(password);
@@ -122,12 +122,12 @@ class AuthenticationLoadTest {
         for (int i = 0; i < 3; i++) {
             JsonNode answer = call(port, "127.0.0.1", "alice", "wrong" + i);
             assertEquals("auth_error", outcome(answer));
-            assertEquals(CallRequestHandler.AUTH_FAILED, answer.at("/error/message").asText());
+            assertEquals(AuthenticationHandler.AUTH_FAILED, answer.at("/error/message").asText());
         }
         assertEquals(3, moduleCalls.get());
         JsonNode refused = call(port, "127.0.0.1", "alice", "secret");
         assertEquals("auth_error", outcome(refused), "even the right password waits for the back-off");
-        assertTrue(refused.at("/error/message").asText().startsWith(CallRequestHandler.BACKED_OFF + ": try again in "),
+        assertTrue(refused.at("/error/message").asText().startsWith(AuthenticationHandler.BACKED_OFF + ": try again in "),
                 refused.toString());
         assertEquals(3, moduleCalls.get(), "a backed-off attempt costs no authentication");
         assertEquals("ok", outcome(call(port, "127.0.0.2", "alice", "secret")), "another address is unaffected");
@@ -137,8 +137,8 @@ class AuthenticationLoadTest {
     void aRequestThatWaitsPastTheDeadlineIsToldOverloaded() throws Exception {
         CountDownLatch stalled = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        int port = start(ServerSettings.defaults("127.0.0.1", 0).withAuthThreads(1)
-                        .withAuthQueueDeadline(Duration.ofSeconds(1)),
+        int port = start(ServerSettings.defaults("127.0.0.1", 0).toBuilder().authThreads(1)
+                        .authQueueDeadline(Duration.ofSeconds(1)).build(),
                 (user, password) -> {
                     if ("stall".equals(user)) {
                         stalled.countDown();
@@ -157,7 +157,7 @@ class AuthenticationLoadTest {
             assertTrue(stalled.await(60, TimeUnit.SECONDS), "the only authentication thread is taken");
             JsonNode queued = call(port, "127.0.0.2", "alice", "secret");
             assertEquals("overloaded", outcome(queued));
-            assertEquals(CallRequestHandler.AUTH_QUEUE_FULL + ": authentication did not start within 1000 ms",
+            assertEquals(AuthenticationHandler.AUTH_QUEUE_FULL + ": authentication did not start within 1000 ms",
                     queued.at("/error/message").asText());
             release.countDown();
             assertEquals("auth_error", outcome(first.get(60, TimeUnit.SECONDS)));

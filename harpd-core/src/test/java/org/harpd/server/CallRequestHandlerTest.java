@@ -56,7 +56,7 @@ class CallRequestHandlerTest {
                         FakeCalls.procedure("add", false, "a", "b"),
                         FakeCalls.procedure("feed", true)),
                 executor, IdRef.ofName("nobody"), IdRef.ofId(65534)).withAccess(access);
-        return new EmbeddedChannel(new CallRequestHandler(services));
+        return new EmbeddedChannel(new AuthenticationHandler(services), new CallRequestHandler(services));
     }
 
     private static String request(String procedure, String arguments, String password) {

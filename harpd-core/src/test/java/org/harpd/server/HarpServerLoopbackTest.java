@@ -221,7 +221,7 @@ class HarpServerLoopbackTest {
 
     @Test
     void overlongRequestIsRefusedAndTheClientStillReadsWhy() throws Exception {
-        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).withMaxRequestBytes(64));
+        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).toBuilder().maxRequestBytes(64).build());
         // far beyond socket buffers: the client is still writing when the server refuses
         List<String> lines = client.sendRawLines(bytes("x".repeat(2_000_000)), false);
         assertEquals(List.of(Outbound.error("invalid_request", "request too long")), lines);
@@ -235,7 +235,8 @@ class HarpServerLoopbackTest {
 
     @Test
     void silentClientIsTimedOut() throws Exception {
-        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).withReadTimeout(Duration.ofMillis(1500)));
+        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).toBuilder()
+                .readTimeout(Duration.ofMillis(1500)).build());
         List<String> lines = client.sendRawLines(bytes("{\"harp\""), false);
         assertEquals(List.of(Outbound.error("invalid_request", "request read timeout")), lines);
     }
@@ -250,7 +251,7 @@ class HarpServerLoopbackTest {
 
     @Test
     void connectionsBeyondTheLimitAreOverloaded() throws Exception {
-        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).withMaxConnections(1));
+        HarpClient client = start(ServerSettings.defaults("127.0.0.1", 0).toBuilder().maxConnections(1).build());
         try (CallStream held = client.stream("slow", Json.MAPPER.createArrayNode())) {
             assertEquals("first", held.next().asText());
             CallResult refused = client.callRaw("echo", Json.MAPPER.createArrayNode());

@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fuzzes the request path from the client's bytes to the call: {@link RequestFrameDecoder},
- * {@link RequestTimeoutHandler} and {@link CallRequestHandler} on an {@link EmbeddedChannel}, with in-memory
- * authentication and workers, and {@link RequestParser} on its own.
+ * {@link RequestTimeoutHandler}, {@link AuthenticationHandler} and {@link CallRequestHandler} on an
+ * {@link EmbeddedChannel}, with in-memory authentication and workers, and {@link RequestParser} on its own.
  *
  * <p>In a plain {@code mvn verify} each {@code @FuzzTest} runs once per seed in
  * {@code src/test/resources/org/harpd/server/RequestPathFuzzTestInputs/<method>/} (regression mode).
@@ -200,7 +200,8 @@ class RequestPathFuzzTest {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline().addLast(new RequestFrameDecoder(MAX_REQUEST_BYTES),
-                new RequestTimeoutHandler(READ_TIMEOUT), new CallRequestHandler(services));
+                new RequestTimeoutHandler(READ_TIMEOUT), new AuthenticationHandler(services),
+                new CallRequestHandler(services));
         return channel;
     }
 

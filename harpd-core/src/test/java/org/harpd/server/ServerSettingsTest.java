@@ -41,12 +41,14 @@ class ServerSettingsTest {
     void limitsAreCheckedAsTheConfigurationChecksThem() {
         ServerSettings defaults = ServerSettings.defaults("127.0.0.1", 0);
         assertEquals("max request size must be positive, got 0",
-                assertThrows(IllegalArgumentException.class, () -> defaults.withMaxRequestBytes(0)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> defaults.toBuilder().maxRequestBytes(0).build())
+                        .getMessage());
         assertEquals("read timeout must be positive, got PT0S",
-                assertThrows(IllegalArgumentException.class, () -> defaults.withReadTimeout(Duration.ZERO))
+                assertThrows(IllegalArgumentException.class, () -> defaults.toBuilder().readTimeout(Duration.ZERO).build())
                         .getMessage());
         assertEquals("max connections must be 0 (no limit) or positive, got -1",
-                assertThrows(IllegalArgumentException.class, () -> defaults.withMaxConnections(-1)).getMessage());
-        assertEquals(0, defaults.withMaxConnections(0).maxConnections(), "0: no limit");
+                assertThrows(IllegalArgumentException.class, () -> defaults.toBuilder().maxConnections(-1).build())
+                        .getMessage());
+        assertEquals(0, defaults.toBuilder().maxConnections(0).build().maxConnections(), "0: no limit");
     }
 }
