@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,72 +18,34 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.harpd.auth.AuthThrottle;
 import org.harpd.auth.Authenticator;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.procedure.Signature;
 import org.harpd.protocol.Json;
-import org.harpd.tls.TlsEngine;
 import org.harpd.workerprotocol.WorkerProtocol;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The listener under authentication load: the queue deadline and the per-address back-off, on loopback. */
 class AuthenticationLoadTest {
-    private static SelfSignedCertificate certificate;
-    private static SslContext serverTls;
+    @RegisterExtension
+    static final LoopbackServers SERVERS = new LoopbackServers();
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
             "echo", (job, sink) -> CompletableFuture.runAsync(
                     () -> sink.completed(WorkerProtocol.result(job.arguments())))));
-    private final List<HarpServer> servers = new ArrayList<>();
-
-    @BeforeAll
-    static void makeCertificate() throws Exception {
-        certificate = new SelfSignedCertificate("localhost");
-        serverTls = SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey())
-                .sslProvider(TlsEngine.selected().provider()).protocols("TLSv1.3", "TLSv1.2").build();
-    }
-
-    @AfterAll
-    static void dropCertificate() {
-        certificate.delete();
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(HarpServer::close);
-    }
 
     private int start(ServerSettings settings, Authenticator authenticator) throws Exception {
-        HarpServer server = new HarpServer(settings, serverTls, authenticator,
+        return SERVERS.start(settings, authenticator,
                 FakeCalls.catalog(new ProcedureInfo("echo", false, Signature.permissive(), null, null, List.of())),
-                executor, null, null);
-        servers.add(server);
-        return server.start();
+                executor);
     }
 
     /** One call over TLS from {@code from}, the server's last line as JSON. */
     private static JsonNode call(int port, String from, String user, String password) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+        ctx.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
         try (SSLSocket socket = (SSLSocket) ctx.getSocketFactory().createSocket(
                 InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName(from), 0)) {
             socket.setSoTimeout(60_000);

@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import org.harpd.pool.CallJob;
-import org.harpd.pool.CallSink;
-import org.harpd.tls.TlsEngine;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,21 +19,21 @@ import org.harpd.client.CallStream;
 import org.harpd.client.HarpClient;
 import org.harpd.client.RemoteError;
 import org.harpd.client.RemoteException;
+import org.harpd.pool.CallJob;
+import org.harpd.pool.CallSink;
 import org.harpd.procedure.ProcedureInfo;
 import org.harpd.procedure.Signature;
 import org.harpd.protocol.ErrorType;
 import org.harpd.protocol.HarpError;
 import org.harpd.protocol.Json;
 import org.harpd.workerprotocol.WorkerProtocol;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real listener on loopback, over TLS, talked to by the Java client; the worker pool is faked. */
 class HarpServerLoopbackTest {
-    private static SelfSignedCertificate certificate;
-    private static SslContext serverTls;
+    @RegisterExtension
+    static final LoopbackServers SERVERS = new LoopbackServers();
 
     private final FakeCalls.Executor executor = new FakeCalls.Executor(Map.of(
             "echo", async((job, sink) -> sink.completed(WorkerProtocol.result(job.arguments()))),
@@ -53,26 +47,7 @@ class HarpServerLoopbackTest {
                     Json.MAPPER.createObjectNode().put("class", "ValueError").put("module", "exceptions")))),
             "slow", async((job, sink) -> sink.stream(WorkerProtocol.stream(Json.MAPPER.valueToTree("first")))),
             "late", async((job, sink) -> sink.failed(new HarpError(ErrorType.TIMEOUT, "maximum execution time exceeded")))));
-    private final List<HarpServer> servers = new ArrayList<>();
     private int port;
-
-    @BeforeAll
-    static void makeCertificate() throws Exception {
-        certificate = new SelfSignedCertificate("localhost");
-        // the engine the daemon would choose here (BoringSSL where it loads)
-        serverTls = SslContextBuilder.forServer(certificate.certificate(), certificate.privateKey())
-                .sslProvider(TlsEngine.selected().provider()).protocols("TLSv1.3", "TLSv1.2").build();
-    }
-
-    @AfterAll
-    static void dropCertificate() {
-        certificate.delete();
-    }
-
-    @AfterEach
-    void stopServers() {
-        servers.forEach(HarpServer::close);
-    }
 
     private static BiConsumer<CallJob, CallSink> async(BiConsumer<CallJob, CallSink> worker) {
         return (job, sink) -> CompletableFuture.runAsync(() -> worker.accept(job, sink));
@@ -83,14 +58,11 @@ class HarpServerLoopbackTest {
     }
 
     private HarpClient start(ServerSettings settings) throws Exception {
-        HarpServer server = new HarpServer(settings, serverTls,
-                (user, password) -> "alice".equals(user) && "secret".equals(password),
+        port = SERVERS.start(settings, (user, password) -> "alice".equals(user) && "secret".equals(password),
                 FakeCalls.catalog(anyArguments("echo", false), anyArguments("count", true),
                         anyArguments("fail", false), anyArguments("slow", true), anyArguments("late", false),
                         FakeCalls.procedure("pair", false, "a", "b")),
-                executor, null, null);
-        servers.add(server);
-        port = server.start();
+                executor);
         return HarpClient.builder().host("127.0.0.1").port(port).user("alice").password("secret")
                 .trustAll().timeout(Duration.ofSeconds(20)).build();
     }
@@ -264,7 +236,7 @@ class HarpServerLoopbackTest {
     void caFileTrustsTheServerCertificate() throws Exception {
         start();
         HarpClient verified = HarpClient.builder().host("127.0.0.1").port(port).user("alice").password("secret")
-                .caFile(certificate.certificate().toPath()).build();
+                .caFile(SERVERS.certificate().certificate().toPath()).build();
         assertEquals("[]", Json.toString(verified.call("echo")));
     }
 
@@ -279,7 +251,7 @@ class HarpServerLoopbackTest {
     @Test
     void stoppedServerRefusesNewConnections() throws Exception {
         HarpClient client = start();
-        servers.get(0).stopAccepting();
+        SERVERS.running().get(0).stopAccepting();
         assertThrows(org.harpd.client.CommunicationError.class, () -> client.call("echo"));
         assertFalse(executor.submitted.size() > 0);
     }
