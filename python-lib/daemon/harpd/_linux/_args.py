@@ -116,3 +116,17 @@ def descriptor(value):
 def signed32(value):
     """An unsigned 32-bit id as the Java int the bindings take ((uid_t)-1 is -1 there)."""
     return int(value - 2 ** 32) if value > _INT_MAX else int(value)
+
+
+def every_entry(begin, next_entry, end, convert):
+    """A whole database read through setXXent/getXXent/endXXent (pwd, grp), each entry converted."""
+    entries = []
+    begin()
+    try:
+        while True:
+            entry = next_entry()
+            if not entry:
+                return entries
+            entries.append(convert(entry))
+    finally:
+        end()

@@ -58,14 +58,4 @@ def getgrnam(name):
 
 def getgrall():
     """getgrall() -> list of tuples"""
-    entries = []
-    _posix_impl.setgrent()
-    try:
-        while True:
-            entry = _posix_impl.getgrent()
-            if not entry:
-                break
-            entries.append(_entry(entry))
-    finally:
-        _posix_impl.endgrent()
-    return entries
+    return _args.every_entry(_posix_impl.setgrent, _posix_impl.getgrent, _posix_impl.endgrent, _entry)

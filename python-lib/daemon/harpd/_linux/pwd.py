@@ -61,14 +61,4 @@ def getpwnam(name):
 
 def getpwall():
     """getpwall() -> list_of_entries"""
-    entries = []
-    _posix_impl.setpwent()
-    try:
-        while True:
-            entry = _posix_impl.getpwent()
-            if not entry:
-                break
-            entries.append(_entry(entry))
-    finally:
-        _posix_impl.endpwent()
-    return entries
+    return _args.every_entry(_posix_impl.setpwent, _posix_impl.getpwent, _posix_impl.endpwent, _entry)

@@ -234,10 +234,7 @@ public final class HarpCaller {
 
         /** Default 3502, the dispatcher's. */
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-            this.port = port;
+            this.port = BuilderChecks.port(port);
             return this;
         }
 
@@ -246,10 +243,7 @@ public final class HarpCaller {
          * as waiting for a result or following a stream may take as long as the job does.
          */
         public Builder timeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive");
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = BuilderChecks.positiveTimeout(timeout);
             this.readTimeout = timeout;
             return this;
         }

@@ -207,10 +207,7 @@ public final class HarpClient {
 
         /** Default 4306, as the Python client's. */
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-            this.port = port;
+            this.port = BuilderChecks.port(port);
             return this;
         }
 
@@ -226,10 +223,7 @@ public final class HarpClient {
 
         /** For connecting and for every read (a silent server fails the call after this long). Default 60 s. */
         public Builder timeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive");
-            }
-            this.timeout = timeout;
+            this.timeout = BuilderChecks.positiveTimeout(timeout);
             return this;
         }
 
