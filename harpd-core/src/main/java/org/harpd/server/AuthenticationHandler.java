@@ -2,10 +2,9 @@ package org.harpd.server;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -31,7 +30,7 @@ import org.harpd.protocol.RequestParser;
  * one. Passes an {@link AuthenticatedRequest} on to {@link CallRequestHandler}; any refusal here is the
  * connection's last message.
  */
-final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
+final class AuthenticationHandler extends SimpleChannelInboundHandler<RequestLine> {
     static final String AUTH_FAILED = "unknown user or wrong password";
     static final String AUTH_QUEUE_FULL = "too many requests waiting for authentication";
     static final String BACKED_OFF = "too many failed authentications from this address";
@@ -48,11 +47,7 @@ final class AuthenticationHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RequestLine line)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
+    protected void channelRead0(ChannelHandlerContext ctx, RequestLine line) {
         Channel channel = ctx.channel();
         client = ClientAddress.of(channel);
         CallRequest request;

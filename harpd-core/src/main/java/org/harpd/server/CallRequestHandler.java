@@ -3,10 +3,9 @@ package org.harpd.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.Optional;
 import org.harpd.logging.EventLog;
 import org.harpd.metrics.Metrics;
@@ -29,7 +28,7 @@ import org.harpd.protocol.Messages;
  * send more after the request) or a reset, not when the connection is finally closed, which after a FIN waits for
  * the client's close_notify (see {@link HarpChannelInitializer}).
  */
-final class CallRequestHandler extends ChannelInboundHandlerAdapter {
+final class CallRequestHandler extends SimpleChannelInboundHandler<AuthenticatedRequest> {
     private static final EventLog LOG = EventLog.get("harpd");
 
     private final CallServices services;
@@ -45,11 +44,7 @@ final class CallRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof AuthenticatedRequest authenticated)) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
+    protected void channelRead0(ChannelHandlerContext ctx, AuthenticatedRequest authenticated) {
         Channel channel = ctx.channel();
         client = ClientAddress.of(channel);
         CallRequest request = authenticated.request();
