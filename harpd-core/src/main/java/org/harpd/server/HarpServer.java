@@ -51,24 +51,13 @@ public final class HarpServer implements AutoCloseable {
     private volatile Channel listener;
 
     /**
+     * @param access       who may call what, once authenticated ({@link AccessPolicy#ALLOW_ALL} without an
+     *                     {@code authorization:} section)
      * @param defaultUser  -u: user for procedures that name none, or null
      * @param defaultGroup -g: group for procedures that name none, or null
+     * @param metrics      told of connections, authentication, refusals and calls ({@link Metrics#NONE} without a
+     *                     {@code metrics:} section)
      */
-    public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
-                      ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser, IdRef defaultGroup) {
-        this(settings, sslContext, authenticator, AccessPolicy.ALLOW_ALL, catalog, executor, defaultUser,
-                defaultGroup);
-    }
-
-    /** @param access who may call what, once authenticated */
-    public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
-                      AccessPolicy access, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
-                      IdRef defaultGroup) {
-        this(settings, sslContext, authenticator, access, catalog, executor, defaultUser, defaultGroup,
-                Metrics.NONE);
-    }
-
-    /** @param metrics told of connections, authentication, refusals and calls */
     public HarpServer(ServerSettings settings, SslContext sslContext, Authenticator authenticator,
                       AccessPolicy access, ProcedureCatalog catalog, CallExecutor executor, IdRef defaultUser,
                       IdRef defaultGroup, Metrics metrics) {

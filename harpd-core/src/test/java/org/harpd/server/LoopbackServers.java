@@ -5,7 +5,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.Authenticator;
+import org.harpd.metrics.Metrics;
 import org.harpd.pool.CallExecutor;
 import org.harpd.procedure.ProcedureCatalog;
 import org.harpd.tls.TlsEngine;
@@ -55,7 +57,8 @@ final class LoopbackServers implements BeforeAllCallback, AfterEachCallback, Aft
     /** Starts a listener without a default user or group. @return its port */
     int start(ServerSettings settings, Authenticator authenticator, ProcedureCatalog catalog, CallExecutor executor)
             throws Exception {
-        HarpServer server = new HarpServer(settings, serverTls, authenticator, catalog, executor, null, null);
+        HarpServer server = new HarpServer(settings, serverTls, authenticator, AccessPolicy.ALLOW_ALL, catalog, executor,
+                null, null, Metrics.NONE);
         servers.add(server);
         return server.start();
     }
