@@ -77,6 +77,15 @@ def _recorder():
     return getattr(_recording, "current", None)
 
 
+def _record_or_call(name, arguments, call):
+    """Inside a preexec_fn the call is recorded for the child (see _recorder), answering what the function
+    would; anywhere else call() makes it."""
+    recorder = _recorder()
+    if recorder is not None:
+        return recorder.record(name, *arguments)
+    return call()
+
+
 # whether os.kill and os.killpg tell the Popen children they reach (install() runs once per interpreter)
 _signals_noted = False
 
@@ -647,21 +656,15 @@ def getpgid(pid):
 
 def setpgid(pid, pgrp):
     pid, pgrp = _args.c_int(pid), _args.c_int(pgrp)
-    if _recorder() is not None:
-        return _recorder().record('setpgid', pid, pgrp)
-    _C.setpgid(pid, pgrp)
+    return _record_or_call('setpgid', (pid, pgrp), lambda: _C.setpgid(pid, pgrp))
 
 
 def setsid():
-    if _recorder() is not None:
-        return _recorder().record('setsid')
-    _C.setsid()
+    return _record_or_call('setsid', (), lambda: _C.setsid())
 
 
 def setpgrp():
-    if _recorder() is not None:
-        return _recorder().record('setpgrp')
-    _C.setpgid(0, 0)
+    return _record_or_call('setpgrp', (), lambda: _C.setpgid(0, 0))
 
 
 def getpgrp():
@@ -670,44 +673,34 @@ def getpgrp():
 
 def setuid(uid):
     uid = _args.uid(uid)
-    if _recorder() is not None:
-        return _recorder().record('setuid', uid)
-    _C.setuid(_args.signed32(uid))
+    return _record_or_call('setuid', (uid,), lambda: _C.setuid(_args.signed32(uid)))
 
 
 def setgid(gid):
     gid = _args.gid(gid)
-    if _recorder() is not None:
-        return _recorder().record('setgid', gid)
-    _C.setgid(_args.signed32(gid))
+    return _record_or_call('setgid', (gid,), lambda: _C.setgid(_args.signed32(gid)))
 
 
 def seteuid(uid):
     uid = _args.uid(uid)
-    if _recorder() is not None:
-        return _recorder().record('seteuid', uid)
-    _C.seteuid(_args.signed32(uid))
+    return _record_or_call('seteuid', (uid,), lambda: _C.seteuid(_args.signed32(uid)))
 
 
 def setegid(gid):
     gid = _args.gid(gid)
-    if _recorder() is not None:
-        return _recorder().record('setegid', gid)
-    _C.setegid(_args.signed32(gid))
+    return _record_or_call('setegid', (gid,), lambda: _C.setegid(_args.signed32(gid)))
 
 
 def setreuid(ruid, euid):
     ruid, euid = _args.uid(ruid), _args.uid(euid)
-    if _recorder() is not None:
-        return _recorder().record('setreuid', ruid, euid)
-    _C.setreuid(_args.signed32(ruid), _args.signed32(euid))
+    return _record_or_call('setreuid', (ruid, euid),
+                           lambda: _C.setreuid(_args.signed32(ruid), _args.signed32(euid)))
 
 
 def setregid(rgid, egid):
     rgid, egid = _args.gid(rgid), _args.gid(egid)
-    if _recorder() is not None:
-        return _recorder().record('setregid', rgid, egid)
-    _C.setregid(_args.signed32(rgid), _args.signed32(egid))
+    return _record_or_call('setregid', (rgid, egid),
+                           lambda: _C.setregid(_args.signed32(rgid), _args.signed32(egid)))
 
 
 def setgroups(groups):
@@ -719,23 +712,17 @@ def setgroups(groups):
             raise TypeError("groups must be integers")
         checked.append(_args.gid(group))
     groups = [g if g <= 0x7fffffff else g - 2 ** 32 for g in checked]
-    if _recorder() is not None:
-        return _recorder().record('setgroups', groups)
-    _C.setgroups([int(g) for g in groups])
+    return _record_or_call('setgroups', (groups,), lambda: _C.setgroups([int(g) for g in groups]))
 
 
 def initgroups(username, gid):
     username, gid = _args.string("initgroups", 1, username), _args.c_int(gid)
-    if _recorder() is not None:
-        return _recorder().record('initgroups', username, gid)
-    _C.initgroups(username, gid)
+    return _record_or_call('initgroups', (username, gid), lambda: _C.initgroups(username, gid))
 
 
 def nice(increment):
     increment = _args.c_int(increment)
-    if _recorder() is not None:
-        return _recorder().record('nice', increment)
-    return _C.nice(increment)
+    return _record_or_call('nice', (increment,), lambda: _C.nice(increment))
 
 
 FUNCTIONS = dict((name, globals()[name]) for name in (
@@ -750,9 +737,7 @@ CONSTANTS = {"WNOHANG": WNOHANG, "WUNTRACED": WUNTRACED, "WCONTINUED": WCONTINUE
 
 def _recording_wrapper(name, function):
     def wrapper(*args):
-        if _recorder() is not None:
-            return _recorder().record(name, *args)
-        return function(*args)
+        return _record_or_call(name, args, lambda: function(*args))
     wrapper.__name__ = name
     wrapper.__doc__ = function.__doc__
     wrapper._harpd_recording = function
