@@ -324,14 +324,12 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
             long limit = config.limits().maxJobBytes();
             String full = outcome.toString();
             ObjectNode stored = job.addStored(full.length()) > limit ? tooLarge(limit) : outcome;
-            long endNanos = System.nanoTime();
+            // counted as this dispatcher ended it, before anyone can read the end from the store
+            ended(job, CallerMetrics.outcomeOf(stored), System.nanoTime());
             return store.end(job.id, stored == outcome ? full : stored.toString()).handleAsync((n, failure) -> {
                 if (failure != null) {
                     LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
                 }
-                // not stored because it had ended in the store: another dispatcher cancelled it first
-                ended(job, failure == null && !n ? CallerMetrics.CANCELLED : CallerMetrics.outcomeOf(stored),
-                        endNanos);
                 forget(job);
                 return failure == null && n;
             }, thread);

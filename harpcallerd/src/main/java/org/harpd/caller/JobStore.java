@@ -47,7 +47,11 @@ public final class JobStore implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private record Pending<T>(Write<T> write, CompletableFuture<T> done) {
+    /**
+     * @param operation its name for the metrics
+     * @param asked     {@link System#nanoTime()} when it was asked for
+     */
+    private record Pending<T>(String operation, long asked, Write<T> write, CompletableFuture<T> done) {
         void runIn(Connection c, List<Runnable> completions) throws SQLException {
             T value = write.run(c);
             completions.add(() -> done.complete(value));
@@ -56,7 +60,7 @@ public final class JobStore implements AutoCloseable {
 
     private static final EventLog LOG = EventLog.get("harpcallerd.store");
     private static final int MAX_BATCH = 2000;
-    private static final Pending<Void> STOP = new Pending<>(c -> null, new CompletableFuture<>());
+    private static final Pending<Void> STOP = new Pending<>("stop", 0, c -> null, new CompletableFuture<>());
 
     private final String url;
     private final CallerMetrics metrics;
@@ -186,9 +190,7 @@ public final class JobStore implements AutoCloseable {
             done.completeExceptionally(new SQLException("job store closed"));
             return done;
         }
-        long asked = System.nanoTime();
-        done.whenComplete((v, e) -> metrics.storeWrite(operation, System.nanoTime() - asked, e == null));
-        writes.add(new Pending<>(write, done));
+        writes.add(new Pending<>(operation, System.nanoTime(), write, done));
         return done;
     }
 
@@ -274,6 +276,9 @@ public final class JobStore implements AutoCloseable {
             }
             sendNotices();
             writeConnection.commit();
+            // before the futures complete: whoever learns of a write from them finds it counted
+            long now = System.nanoTime();
+            batch.forEach(p -> metrics.storeWrite(p.operation(), now - p.asked(), true));
             completions.forEach(Runnable::run);
             return;
         } catch (SQLException | RuntimeException e) {
@@ -282,7 +287,9 @@ public final class JobStore implements AutoCloseable {
             rollback();
             if (batch.size() == 1) {
                 LOG.error("store write failed", "error", e.getMessage());
-                batch.get(0).done().completeExceptionally(e);
+                Pending<?> p = batch.get(0);
+                metrics.storeWrite(p.operation(), System.nanoTime() - p.asked(), false);
+                p.done().completeExceptionally(e);
                 return;
             }
         }
