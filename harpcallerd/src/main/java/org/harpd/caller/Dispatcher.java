@@ -91,6 +91,9 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
             return CompletableFuture.supplyAsync(() -> {
                 Map<List<String>, int[]> counts = new LinkedHashMap<>();
                 for (Job job : active.values()) {
+                    if (job.ended()) {
+                        continue; // its end is being stored
+                    }
                     int[] n = counts.computeIfAbsent(java.util.Arrays.asList(job.queueKey, job.host),
                             k -> new int[2]);
                     n[job.started ? 1 : 0]++;

@@ -338,13 +338,8 @@ public final class Main {
             opened.add(clients);
             List<Integer> ports = clients.bind(config.listen(), group, group);
             if (prometheus != null) {
-                try {
-                    int port = prometheus.serve(config.metrics());
-                    log.info("serving metrics", "address", config.metrics().host(), "port", port);
-                } catch (IOException e) {
-                    throw new IOException(config.file() + ": metrics.listen: cannot listen on "
-                            + config.metrics().listen() + ": " + e.getMessage(), e);
-                }
+                int port = serveMetrics(prometheus, config);
+                log.info("serving metrics", "address", config.metrics().host(), "port", port);
             }
             CountDownLatch stopped = new CountDownLatch(1);
             ControlServer control = ControlServer.open(socket, dispatcher, new ControlServer.Daemon() {
@@ -358,7 +353,7 @@ public final class Main {
                     CallerConfig next = CallerConfig.load(configFile);
                     dispatcher.reconfigure(next, TrustPolicy.of(next));
                     next.warnings().forEach(w -> log.warn(w));
-                    log.info("configuration reloaded; listen and database changes take effect at the next start");
+                    log.info("configuration reloaded; listen, database and metrics changes take effect at the next start");
                     return next;
                 }
 
@@ -420,6 +415,21 @@ public final class Main {
         }
         closeAll(opened, timers, group);
         return 0;
+    }
+
+    /**
+     * Starts the metrics endpoint of {@code [metrics]}.
+     *
+     * @return the port bound
+     * @throws IOException one line naming the file, the key and the address that cannot be bound
+     */
+    static int serveMetrics(PrometheusCallerMetrics prometheus, CallerConfig config) throws IOException {
+        try {
+            return prometheus.serve(config.metrics());
+        } catch (IOException e) {
+            throw new IOException(config.file() + ": metrics.listen: cannot listen on " + config.metrics().listen()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** What the operator should know about a configuration that starts but leaves a door open. */

@@ -113,6 +113,18 @@ class CallerConfigTest {
     }
 
     @Test
+    void aMetricsAddressInUseIsOneLineNamingFileAndKey() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             PrometheusCallerMetrics metrics = new PrometheusCallerMetrics()) {
+            CallerConfig c = load("[metrics]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
+            String problem = assertThrows(java.io.IOException.class, () -> Main.serveMetrics(metrics, c)).getMessage();
+            assertTrue(problem.startsWith(dir.resolve("harpcaller.toml") + ": metrics.listen: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": "), problem);
+            assertFalse(problem.contains("\n"), problem);
+        }
+    }
+
+    @Test
     void metricsTable() throws Exception {
         assertEquals(org.harpd.config.MetricsConfig.ABSENT, load("").metrics());
         assertEquals(new org.harpd.config.MetricsConfig(true, "127.0.0.1", 9465), load("[metrics]\n").metrics(),
