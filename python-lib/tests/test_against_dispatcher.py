@@ -111,6 +111,25 @@ class AgainstDispatcherTest(unittest.TestCase):
         self.assertTrue(first.cancel())
         self.assertEqual(second.get(), ["second"])
 
+    def test_discovery_runs_as_jobs(self):
+        names = [d["name"] for d in harp.list_procedures(self.target())]
+        self.assertIn("echo", names)
+        self.assertEqual(names, sorted(names))
+        self.assertEqual(harp.describe_procedure(self.target(), "echo")["signature"], "echo(*args)")
+        with self.assertRaises(harp.RemoteError) as raised:
+            harp.describe_procedure(self.target(), "no_such")
+        self.assertEqual(raised.exception.type, "no_such_procedure")
+        env = dict(os.environ, PYTHONPATH=str(PYTHON_LIB))
+        env = dict((str(k), v if isinstance(v, str) else v.encode("utf-8")) for k, v in env.items())
+        process = subprocess.Popen([sys.executable, "-m", "harp", "describe", "--via-dispatcher",
+                                    "%s:%s" % (os.environ["HARP_TEST_DISPATCHER_HOST"],
+                                               os.environ["HARP_TEST_DISPATCHER_PORT"]),
+                                    "--host", os.environ["HARP_TEST_DISPATCHER_TARGET"], "--timeout", "120",
+                                    "echo"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = process.communicate()
+        self.assertEqual((process.returncode, out.decode("utf-8").splitlines()[:2]),
+                         (0, ["echo(*args)", "  kind: plain"]), err)
+
     def test_command_line(self):
         env = dict(os.environ, PYTHONPATH=str(PYTHON_LIB))
         env = dict((str(k), v if isinstance(v, str) else v.encode("utf-8")) for k, v in env.items())

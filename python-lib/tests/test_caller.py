@@ -408,6 +408,47 @@ class CancelAndStatusTest(unittest.TestCase):
         self.assertRaises(harp.CommunicationError, self.job().submit_time)
 
 
+DESCRIPTION = {"name": "touch", "kind": "plain", "signature": "touch(path, mode=...)",
+               "parameters": ["path", "mode"], "defaults": 1, "varargs": None, "varkw": None,
+               "doc": "Creates a file.", "timeout": 30.0, "uid": None, "gid": []}
+
+
+def discovery_replies(end):
+    """A dispatcher that takes the job, then answers get_result with ``end``."""
+    return lambda request: [SUBMITTED] if "procedure" in request else [end]
+
+
+class DiscoveryThroughDispatcherTest(unittest.TestCase):
+    """harp.list_procedures / describe_procedure of a RemoteServer: harpd's built-ins submitted as jobs."""
+
+    def setUp(self):
+        dispatcher.reset()
+
+    def test_list_submits_harpd_procedures_and_waits_for_its_result(self):
+        dispatcher.reset(discovery_replies({"result": [DESCRIPTION]}))
+        self.assertEqual(harp.list_procedures(caller().host("web01", queue={"q": 1})), [DESCRIPTION])
+        self.assertEqual(dispatcher.requests, [
+            {"harpcaller": 1, "host": "web01", "procedure": "harpd.procedures", "arguments": [],
+             "queue": {"name": {"q": 1}}},
+            {"harpcaller": 1, "get_result": JOB, "wait": True}])
+
+    def test_describe_submits_harpd_describe_with_the_name(self):
+        dispatcher.reset(discovery_replies({"result": DESCRIPTION}))
+        self.assertEqual(harp.describe_procedure(caller().web01, "touch"), DESCRIPTION)
+        self.assertEqual(dispatcher.requests[0]["procedure"], "harpd.describe")
+        self.assertEqual(dispatcher.requests[0]["arguments"], ["touch"])
+
+    def test_errors_of_the_job_are_raised(self):
+        dispatcher.reset(discovery_replies({"error": {"type": "no_such_procedure", "message": "nope"}}))
+        with self.assertRaises(harp.RemoteError) as raised:
+            harp.describe_procedure(caller().web01, "nope")
+        self.assertEqual(raised.exception.type, "no_such_procedure")
+        dispatcher.reset(discovery_replies(UNKNOWN_HOST))
+        self.assertRaises(harp.RemoteError, harp.list_procedures, caller().web01)
+        dispatcher.reset(discovery_replies({"cancelled": True}))
+        self.assertRaises(harp.CancelledException, harp.list_procedures, caller().web01)
+
+
 class CommandLineTest(unittest.TestCase):
     """``python -m harp submit/result/follow/cancel/status``, run as a separate process."""
 
@@ -523,6 +564,54 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(dispatcher.requests, [{"harpcaller": 1, "cancel": JOB}])
         dispatcher.reset([{"cancelled": False}])
         self.assertEqual(self.run_cli("cancel", JOB)[:2], (5, "false\n"))
+
+    def run_discovery(self, command, *args):
+        env = dict(os.environ, PYTHONPATH=str(PYTHON_LIB))
+        env.pop("HARP_PASSWORD", None)
+        argv = [sys.executable, "-m", "harp", command, "--via-dispatcher",
+                "127.0.0.1:%d" % (dispatcher.port,), "--timeout", "30"] + list(args)
+        process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = process.communicate()
+        return process.returncode, out.decode("utf-8"), err.decode("utf-8")
+
+    def test_list_via_dispatcher(self):
+        dispatcher.reset(discovery_replies({"result": [DESCRIPTION]}))
+        status, out, err = self.run_discovery("list", "--host", "web01")
+        self.assertEqual((status, out, err), (0, "touch(path, mode=...)\n", ""))
+        self.assertEqual(dispatcher.requests[0], {"harpcaller": 1, "host": "web01",
+                                                  "procedure": "harpd.procedures", "arguments": []})
+        dispatcher.reset(discovery_replies({"result": [DESCRIPTION]}))
+        status, out, _ = self.run_discovery("list", "--json", "--host", "web01")
+        self.assertEqual((status, json.loads(out)), (0, [DESCRIPTION]))
+
+    def test_describe_via_dispatcher(self):
+        dispatcher.reset(discovery_replies({"result": DESCRIPTION}))
+        status, out, _ = self.run_discovery("describe", "--host", "web01", "touch")
+        self.assertEqual(status, 0)
+        self.assertTrue(out.startswith("touch(path, mode=...)\n  kind: plain\n  timeout: 30.0\n"), out)
+        self.assertEqual(dispatcher.requests[0]["arguments"], ["touch"])
+        dispatcher.reset(discovery_replies(UNKNOWN_HOST))
+        status, out, err = self.run_discovery("describe", "--host", "web02", "touch")
+        self.assertEqual((status, out), (3, ""))
+        self.assertIn("unknown_host", err)
+        dispatcher.reset(discovery_replies({"cancelled": True}))
+        self.assertEqual(self.run_discovery("list", "--host", "web01")[0], 6)
+
+    def test_via_dispatcher_usage_errors_exit_1_without_connecting(self):
+        for args in (("list",), ("list", "--host", "web01", "--port", "4306"),
+                     ("list", "--host", "web01", "--ca-file", "ca.pem"),
+                     ("describe", "--host", "web01", "--password-file", "pw", "touch")):
+            status, _, err = self.run_discovery(*args)
+            self.assertEqual(status, 1, args)
+            self.assertIn("harp: ", err)
+        env = dict(os.environ, PYTHONPATH=str(PYTHON_LIB))
+        process = subprocess.Popen([sys.executable, "-m", "harp", "list", "--via-dispatcher", "d:x",
+                                    "--host", "web01"], env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        _, err = process.communicate()
+        self.assertEqual(process.returncode, 1)
+        self.assertIn("--via-dispatcher: expected ADDRESS", err.decode("utf-8"))
+        self.assertEqual(dispatcher.requests, [])
 
     def test_status(self):
         dispatcher.reset([STATUS])

@@ -1,7 +1,8 @@
 """Command line: ``python -m harp COMMAND [options] ...``.
 
 ``call`` calls a procedure on harpd(8) directly, ``list`` and ``describe``
-show the procedures its user may call; ``submit``, ``result``,
+show the procedures its user may call (directly, or through the dispatcher
+with ``--via-dispatcher``); ``submit``, ``result``,
 ``follow``, ``cancel`` and ``status`` work through the harpcallerd dispatcher.
 
 Exit status: 0 success, 1 usage error, 2 the procedure raised an exception,
@@ -24,7 +25,7 @@ import sys
 
 from harp.caller import DEFAULT_PORT as DISPATCHER_PORT
 from harp.caller import HarpCaller, RemoteCall, RemoteProcedure
-from harp.errors import CommunicationError, RemoteError, RemoteException
+from harp.errors import CancelledException, CommunicationError, RemoteError, RemoteException
 from harp.result import CALL_CANCELLED, CALL_NOT_FINISHED, Result
 from harp.server import (DEFAULT_PORT, HarpProcedure, HarpServer, HarpStreamIterator,
                          describe_procedure, list_procedures)
@@ -62,9 +63,15 @@ exit status: 0 result, 1 usage error, 2 the procedure raised an exception,
 _DISCOVERY_EPILOG = """\
 The password and --ca-file work as for `call`.
 
-exit status: 0 success, 1 usage error, 3 harpd reported an error (e.g.
-no_such_procedure: unknown, or not the user's to call), 4 communication
-error."""
+With --via-dispatcher ADDRESS[:PORT] the question goes to harpd as a job of
+the dispatcher (harpcallerd) at ADDRESS (port 3502 unless given), which
+answers with the credentials of its hosts registry: --host then names the
+target as that registry does, and --port, --password-file, --ca-file and
+--no-check-hostname do not apply.
+
+exit status: 0 success, 1 usage error, 3 harpd or the dispatcher reported an
+error (e.g. no_such_procedure: unknown, or not the user's to call;
+unknown_host), 4 communication error, 6 the job was cancelled."""
 
 _DISPATCHER_EPILOG = """\
 The dispatcher (harpcallerd) is reached over plain TCP at --host/--port.
@@ -108,9 +115,8 @@ def _parser():
     def harpd_command(name, help, description, epilog):
         command = commands.add_parser(name, help=help, description=description, epilog=epilog,
                                       formatter_class=argparse.RawDescriptionHelpFormatter)
-        command.add_argument("--host", default="localhost", help="harpd address (default: localhost)")
-        command.add_argument("--port", type=int, default=DEFAULT_PORT,
-                             help="harpd port (default: %d)" % DEFAULT_PORT)
+        command.add_argument("--host", help="harpd address (default: localhost)")
+        command.add_argument("--port", type=int, help="harpd port (default: %d)" % DEFAULT_PORT)
         command.add_argument("--user", default=os.environ.get("HARP_USER"),
                              help="user to authenticate as (default: $HARP_USER)")
         command.add_argument("--password-file", metavar="FILE",
@@ -130,10 +136,14 @@ def _parser():
                             "List the procedures of harpd(8) that the user may call, one signature "
                             "a line.", _DISCOVERY_EPILOG)
     listing.add_argument("--json", action="store_true", help="print the descriptions as JSON")
+    listing.add_argument("--via-dispatcher", metavar="ADDRESS[:PORT]",
+                         help="ask through this dispatcher; --host names the target in its registry")
     describe = harpd_command("describe", "describe a procedure",
                              "Describe a procedure of harpd(8) that the user may call: its "
                              "signature, kind, options and docstring.", _DISCOVERY_EPILOG)
     describe.add_argument("--json", action="store_true", help="print the description as JSON")
+    describe.add_argument("--via-dispatcher", metavar="ADDRESS[:PORT]",
+                          help="ask through this dispatcher; --host names the target in its registry")
     describe.add_argument("procedure", metavar="PROCEDURE")
 
     def dispatcher_command(name, help, description, epilog=_DISPATCHER_EPILOG):
@@ -328,9 +338,41 @@ def _failed(problem):
 def _server(options):
     if not options.user:
         raise UsageError("no user: use --user or set HARP_USER")
-    return HarpServer(options.host, _text(options.user), _password(options), port=options.port,
+    return HarpServer(options.host or "localhost", _text(options.user), _password(options),
+                      port=DEFAULT_PORT if options.port is None else options.port,
                       ca_file=options.ca_file, check_hostname=options.check_hostname,
                       timeout=options.timeout)
+
+
+_DISPATCHER_ADDRESS = re.compile(r"^(?:\[([^\]]+)\]|([^:\[\]]+))(?::([0-9]{1,5}))?$")
+
+
+def _dispatcher_address(text):
+    """(host, port) of ``ADDRESS``, ``ADDRESS:PORT`` or ``[IPV6]:PORT``."""
+    match = _DISPATCHER_ADDRESS.match(text)
+    port = int(match.group(3)) if match is not None and match.group(3) else DISPATCHER_PORT
+    if match is None or not 0 < port < 65536:
+        raise UsageError("--via-dispatcher: expected ADDRESS, ADDRESS:PORT or [IPV6]:PORT (port 1 to "
+                         "65535), got %s" % (text,))
+    return match.group(1) or match.group(2), port
+
+
+def _target(options):
+    """What discovery asks: harpd directly, or a dispatcher's target host."""
+    if options.via_dispatcher is None:
+        return _server(options)
+    direct = [name for name, value in (("--port", options.port), ("--password-file", options.password_file),
+                                       ("--ca-file", options.ca_file),
+                                       ("--no-check-hostname", not options.check_hostname or None))
+              if value is not None]
+    if direct:
+        raise UsageError("%s: not with --via-dispatcher (the dispatcher calls harpd with its hosts "
+                         "registry's credentials)" % (", ".join(direct),))
+    if options.host is None:
+        raise UsageError("--via-dispatcher needs --host: the target as the dispatcher's hosts registry "
+                         "names it")
+    host, port = _dispatcher_address(_text(options.via_dispatcher))
+    return HarpCaller(host, port, timeout=options.timeout).host(_text(options.host))
 
 
 def call(options):
@@ -357,9 +399,12 @@ def call(options):
 
 def _discovery(options, ask, show):
     try:
-        answer = ask(_server(options))
+        answer = ask(_target(options))
     except _CALL_FAILURES as e:
         return _failed(e)
+    except CancelledException as e:
+        _err("harp: %s" % (e,))
+        return EXIT_CANCELLED
     if options.json:
         _print_json(answer)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import absolute_import, division, print_function
 
+from harp.caller import RemoteProcedure, RemoteServer
 from harp.connection import JSONSSLConnection
 from harp.errors import CommunicationError, InvalidArgumentsError, RemoteError, RemoteException
 from harp.result import Result
@@ -128,14 +129,23 @@ def list_procedures(server):
     Answered by harpd itself (the built-in ``harpd.procedures``; a harpd
     without it reports ``no_such_procedure``).
 
+    *server* may also be a :class:`harp.RemoteServer` (``HarpCaller(...).host(
+    "web01")``): the question is then submitted to the dispatcher as an
+    ordinary job, answered for the user the dispatcher's hosts registry
+    names, and waited for; the job's failures are raised as
+    :meth:`harp.RemoteCall.get` raises them.
+
     :return: a list, sorted by name, of descriptions as
         :func:`describe_procedure` returns them
     """
-    return HarpProcedure(server, "harpd.procedures")()
+    return _ask(server, "harpd.procedures")
 
 
 def describe_procedure(server, name):
     """Describe one procedure of a :class:`HarpServer` that its user may call.
+
+    *server* may also be a :class:`harp.RemoteServer`, as for
+    :func:`list_procedures`.
 
     :return: a dict: ``name``, ``kind`` (``"plain"`` or ``"streaming"``),
         ``signature`` (e.g. ``"add(a, b=..., *rest)"``), ``parameters``,
@@ -145,7 +155,14 @@ def describe_procedure(server, name):
     :raises harp.RemoteError: ``no_such_procedure`` for a procedure that does
         not exist or that the user may not call
     """
-    return HarpProcedure(server, "harpd.describe")(name)
+    return _ask(server, "harpd.describe", name)
+
+
+def _ask(server, procedure, *args):
+    """Call a discovery procedure on harpd directly, or through the dispatcher as a job waited for."""
+    if isinstance(server, RemoteServer):
+        return RemoteProcedure(server._dispatcher, server, procedure)(*args).get(wait=True)
+    return HarpProcedure(server, procedure)(*args)
 
 
 class HarpStreamIterator(object):

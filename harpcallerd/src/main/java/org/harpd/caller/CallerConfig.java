@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.harpd.config.ConfigException;
+import org.harpd.config.MetricsConfig;
 import org.harpd.posix.Posix;
 import org.harpd.posix.UserEntry;
 
@@ -26,7 +27,9 @@ import org.harpd.posix.UserEntry;
  * default an SQLite file {@code jobs.sqlite} in {@code stream_directory}), {@code user}, {@code password} and
  * {@code instance} (this dispatcher's name in a shared PostgreSQL store; default the host name) and, for SQLite,
  * {@code synchronous}: {@code "full"} (default; every commit is on disk before it is reported) or {@code "normal"}
- * (a commit survives a crash of the dispatcher, not of the machine; the write-ahead log is synced at checkpoints).
+ * (a commit survives a crash of the dispatcher, not of the machine; the write-ahead log is synced at checkpoints),
+ * and {@code [metrics]}: {@code listen} (where the Prometheus endpoint listens; default {@value #DEFAULT_METRICS_LISTEN}),
+ * without which nothing is measured and no port is opened.
  *
  * @param warnings things the operator should hear about once the log is set up (e.g. the ignored {@code [erlang]})
  */
@@ -53,9 +56,12 @@ public record CallerConfig(
         String databasePassword,
         String instance,
         boolean syncEveryCommit,
+        MetricsConfig metrics,
         List<String> warnings) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/harpcaller/harpcaller.toml");
+    /** Loopback, as the endpoint has no authentication; one port above harpd's default, so both fit on a host. */
+    public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:9465";
 
     /**
      * Where the log goes. Absent {@code log_handlers}: {@link #STDERR}, harpd's default. The original's names are
@@ -131,10 +137,11 @@ public record CallerConfig(
     private static final Set<String> TOP_KEYS = Set.of("listen", "ca_file", "known_certs_file", "stream_directory",
             "default_timeout", "max_exec_time", "max_age", "host_db_script", "host_db", "host_db_refresh",
             "log_handlers", "erlang", "database", "host_db_script_timeout", "host_db_script_user",
-            "verify_hostname", "limits", "clients");
+            "verify_hostname", "limits", "clients", "metrics");
     private static final Set<String> DATABASE_KEYS = Set.of("url", "user", "password", "instance", "synchronous");
     private static final Set<String> LIMIT_KEYS = Set.of("max_connections", "request_timeout", "max_request_bytes",
             "max_pending_bytes", "max_job_bytes", "max_store_bytes");
+    private static final Set<String> METRICS_KEYS = Set.of("listen");
     private static final Set<String> CLIENT_KEYS = Set.of("name", "addresses", "token", "hosts", "procedures",
             "queues");
 
@@ -273,7 +280,25 @@ public record CallerConfig(
         return new CallerConfig(file, listen, k.path(root, "ca_file", null), k.path(root, "known_certs_file", null),
                 streamDirectory, defaultTimeout, maxExecTime, maxAge, hostDbScript, hostDb, hostDbRefresh,
                 hostDbScriptTimeout, hostDbScriptUser, logHandlers, verifyHostname, limits, clients, url, user, password, instance,
-                synchronous.equals("full"), warnings);
+                synchronous.equals("full"), metrics(k, root), warnings);
+    }
+
+    /** {@code [metrics]}, even empty, turns the endpoint on. */
+    private static MetricsConfig metrics(Keys k, JsonNode root) throws ConfigException {
+        if (!root.has("metrics")) {
+            return MetricsConfig.ABSENT;
+        }
+        JsonNode t = root.get("metrics");
+        if (!t.isObject()) {
+            throw k.problem("metrics", "expected a table");
+        }
+        k.onlyKeys(t, "metrics.", METRICS_KEYS);
+        String listen = k.string(t, "metrics.listen", "listen", DEFAULT_METRICS_LISTEN);
+        String problem = MetricsConfig.problem(listen);
+        if (problem != null) {
+            throw k.problem("metrics.listen", problem + ", got \"" + listen + "\"");
+        }
+        return MetricsConfig.parse(listen);
     }
 
     /**

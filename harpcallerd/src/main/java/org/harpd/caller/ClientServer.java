@@ -29,7 +29,7 @@ public final class ClientServer implements AutoCloseable {
     private static final EventLog LOG = EventLog.get("harpcallerd.client");
     private final Dispatcher dispatcher;
     private final List<Channel> listeners = new ArrayList<>();
-    private final RequestReader reader = new RequestReader(this::handle);
+    private final RequestReader reader;
     /** The authenticator of the configuration in force (rebuilt when a reload changes it). */
     private volatile Auth auth;
 
@@ -37,7 +37,12 @@ public final class ClientServer implements AutoCloseable {
     }
 
     public ClientServer(Dispatcher dispatcher) {
+        this(dispatcher, CallerMetrics.NONE);
+    }
+
+    public ClientServer(Dispatcher dispatcher, CallerMetrics metrics) {
         this.dispatcher = dispatcher;
+        this.reader = new RequestReader(this::handle, metrics);
     }
 
     /** Binds every listen address; the bound ports (for port 0) are returned in order. */

@@ -34,10 +34,13 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
      * ends are announced ({@link #queueFreed}), so this only covers an announcement missed.
      */
     private static final long SHARED_QUEUE_RETRY_MS = 5000;
+    /** How long a scrape waits for the dispatcher thread to count its jobs. */
+    private static final long JOB_COUNT_WAIT_SECONDS = 5;
 
     private final JobStore store;
     private final HostRegistry hosts;
     private final EventLoopGroup group;
+    private final CallerMetrics metrics;
     private volatile CallerConfig config;
     private volatile TrustPolicy trust;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,11 +68,47 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
     }
 
     public Dispatcher(CallerConfig config, JobStore store, HostRegistry hosts, TrustPolicy trust, EventLoopGroup group) {
+        this(config, store, hosts, trust, group, CallerMetrics.NONE);
+    }
+
+    public Dispatcher(CallerConfig config, JobStore store, HostRegistry hosts, TrustPolicy trust, EventLoopGroup group,
+                      CallerMetrics metrics) {
         this.config = config;
         this.store = store;
         this.hosts = hosts;
         this.trust = trust;
         this.group = group;
+        this.metrics = metrics;
+        metrics.watchJobs(this::jobCounts);
+    }
+
+    /**
+     * The jobs held now by queue and host, counted on the dispatcher thread (a scrape's thread waits for it, a
+     * moment); nothing when the thread does not answer (shutting down, or stuck: the scrape must not hang).
+     */
+    private List<CallerMetrics.JobCount> jobCounts() {
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                Map<List<String>, int[]> counts = new LinkedHashMap<>();
+                for (Job job : active.values()) {
+                    if (job.ended()) {
+                        continue; // its end is being stored
+                    }
+                    int[] n = counts.computeIfAbsent(java.util.Arrays.asList(job.queueKey, job.host),
+                            k -> new int[2]);
+                    n[job.started ? 1 : 0]++;
+                }
+                List<CallerMetrics.JobCount> list = new ArrayList<>();
+                counts.forEach((k, n) -> list.add(new CallerMetrics.JobCount(k.get(0), k.get(1), n[0], n[1])));
+                return list;
+            }, thread).get(JOB_COUNT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            return List.of();
+        }
     }
 
     public JobStore store() {
@@ -123,6 +162,7 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
         String info = call.infoText() == null ? "null" : call.infoText();
         return store.insertJob(job, c.instance(), call.argumentsText(), info, clientAddress)
                 .thenApply(x -> {
+                    metrics.jobSubmitted(job.queueKey, job.host);
                     thread.execute(() -> enqueue(job));
                     return job.id;
                 });
@@ -235,6 +275,8 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
         if (job.ended()) {
             return; // cancelled while its start was being recorded
         }
+        job.startNanos = System.nanoTime();
+        metrics.jobStarted(job.queueKey, job.host, System.currentTimeMillis() - job.submitMs);
         HostRegistry.Host host = hosts.lookup(job.host);
         if (host == null) {
             end(job, Json.error("unknown_host", "host not found: " + job.host));
@@ -284,8 +326,10 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
             }
             long limit = config.limits().maxJobBytes();
             String full = outcome.toString();
-            String text = job.addStored(full.length()) > limit ? tooLarge(limit).toString() : full;
-            return store.end(job.id, text).handleAsync((n, failure) -> {
+            ObjectNode stored = job.addStored(full.length()) > limit ? tooLarge(limit) : outcome;
+            // counted as this dispatcher ended it, before anyone can read the end from the store
+            ended(job, CallerMetrics.outcomeOf(stored), System.nanoTime());
+            return store.end(job.id, stored == outcome ? full : stored.toString()).handleAsync((n, failure) -> {
                 if (failure != null) {
                     LOG.error("cannot record a job's end", "job", job.id, "error", failure.getMessage());
                 }
@@ -293,6 +337,11 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
                 return failure == null && n;
             }, thread);
         }
+    }
+
+    private void ended(Job job, String outcome, long endNanos) {
+        long started = job.startNanos;
+        metrics.jobEnded(job.queueKey, job.host, outcome, started == Job.NOT_STARTED ? -1 : endNanos - started);
     }
 
     /** After a job's end: out of memory and of its queue, the queue's next job started, waiters woken. */
@@ -437,6 +486,7 @@ public final class Dispatcher implements JobEvents, AutoCloseable {
             for (Job job : jobs) {
                 if (ended.contains(job.id) && job.markEnded()) {
                     LOG.info("job ended by another dispatcher (cancelled); stopping it here", "job", job.id);
+                    ended(job, CallerMetrics.CANCELLED, System.nanoTime());
                     HarpdCall call = job.call;
                     if (call != null) {
                         call.close(); // harpd cancels the call when its connection goes

@@ -57,11 +57,18 @@ public final class HostRegistry {
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
 
     private final Path hostDb;
+    private final CallerMetrics metrics;
     private volatile Map<String, Host> hosts = Map.of();
     private final AtomicBoolean refreshing = new AtomicBoolean();
 
     public HostRegistry(Path hostDb) {
+        this(hostDb, CallerMetrics.NONE);
+    }
+
+    public HostRegistry(Path hostDb, CallerMetrics metrics) {
         this.hostDb = hostDb;
+        this.metrics = metrics;
+        metrics.watchHosts(name -> hosts.containsKey(name), () -> hosts.size());
     }
 
     /** Loads the persisted registry; a missing file is an empty registry. */
@@ -100,7 +107,9 @@ public final class HostRegistry {
             return new Refresh(false, hosts.size(), 0, "a refresh is already running");
         }
         try {
-            return runScript(script, user, timeoutSeconds);
+            Refresh refresh = runScript(script, user, timeoutSeconds);
+            metrics.hostsRefreshed(refresh.ok());
+            return refresh;
         } finally {
             refreshing.set(false);
         }

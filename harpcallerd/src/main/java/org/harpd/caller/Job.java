@@ -25,6 +25,10 @@ final class Job {
     /** Set on the dispatcher thread when the job is started. */
     HarpdCall call;
     boolean started;
+    /** The value of {@link #startNanos} until the job starts. */
+    static final long NOT_STARTED = Long.MIN_VALUE;
+    /** {@link System#nanoTime()} when the job started on harpd, for its running time. */
+    volatile long startNanos = NOT_STARTED;
     private boolean ended;
     private int packets;
     private long stored;

@@ -47,7 +47,11 @@ public final class JobStore implements AutoCloseable {
         T run(Connection c) throws SQLException;
     }
 
-    private record Pending<T>(Write<T> write, CompletableFuture<T> done) {
+    /**
+     * @param operation its name for the metrics
+     * @param asked     {@link System#nanoTime()} when it was asked for
+     */
+    private record Pending<T>(String operation, long asked, Write<T> write, CompletableFuture<T> done) {
         void runIn(Connection c, List<Runnable> completions) throws SQLException {
             T value = write.run(c);
             completions.add(() -> done.complete(value));
@@ -56,9 +60,10 @@ public final class JobStore implements AutoCloseable {
 
     private static final EventLog LOG = EventLog.get("harpcallerd.store");
     private static final int MAX_BATCH = 2000;
-    private static final Pending<Void> STOP = new Pending<>(c -> null, new CompletableFuture<>());
+    private static final Pending<Void> STOP = new Pending<>("stop", 0, c -> null, new CompletableFuture<>());
 
     private final String url;
+    private final CallerMetrics metrics;
     private final Properties properties;
     private final boolean postgres;
     private final BlockingQueue<Pending<?>> writes = new LinkedBlockingQueue<>();
@@ -82,7 +87,8 @@ public final class JobStore implements AutoCloseable {
     /** Queue keys the writer's current transaction announces on {@link #QUEUE_CHANNEL}; writer thread only. */
     private final java.util.Set<String> freedQueues = new java.util.LinkedHashSet<>();
 
-    private JobStore(String url, Properties properties, boolean postgres) throws SQLException {
+    private JobStore(String url, Properties properties, boolean postgres, CallerMetrics metrics) throws SQLException {
+        this.metrics = metrics;
         this.url = url;
         this.properties = properties;
         this.postgres = postgres;
@@ -104,6 +110,14 @@ public final class JobStore implements AutoCloseable {
      * @param privateDir a directory only root can write, for SQLite's native library (instead of /tmp)
      */
     public static JobStore open(CallerConfig config, Path privateDir) throws SQLException, IOException {
+        return open(config, privateDir, CallerMetrics.NONE);
+    }
+
+    /**
+     * As {@link #open(CallerConfig, Path)}, reporting every write's latency to {@code metrics}.
+     */
+    public static JobStore open(CallerConfig config, Path privateDir, CallerMetrics metrics)
+            throws SQLException, IOException {
         Properties p = new Properties();
         if (config.databaseUser() != null) {
             p.setProperty("user", config.databaseUser());
@@ -126,7 +140,7 @@ public final class JobStore implements AutoCloseable {
                 .loggers("slf4j")
                 .load()
                 .migrate();
-        return new JobStore(config.databaseUrl(), p, config.postgres());
+        return new JobStore(config.databaseUrl(), p, config.postgres(), metrics);
     }
 
     public boolean postgres() {
@@ -165,14 +179,18 @@ public final class JobStore implements AutoCloseable {
         return DriverManager.getConnection(url, properties);
     }
 
-    /** Queues a write; the future completes once it is committed (or fails with the cause). */
-    private <T> CompletableFuture<T> write(Write<T> write) {
+    /**
+     * Queues a write; the future completes once it is committed (or fails with the cause).
+     *
+     * @param operation its name for the metrics (from the request to the commit, the writer's queue included)
+     */
+    private <T> CompletableFuture<T> write(String operation, Write<T> write) {
         CompletableFuture<T> done = new CompletableFuture<>();
         if (closed) {
             done.completeExceptionally(new SQLException("job store closed"));
             return done;
         }
-        writes.add(new Pending<>(write, done));
+        writes.add(new Pending<>(operation, System.nanoTime(), write, done));
         return done;
     }
 
@@ -258,6 +276,9 @@ public final class JobStore implements AutoCloseable {
             }
             sendNotices();
             writeConnection.commit();
+            // before the futures complete: whoever learns of a write from them finds it counted
+            long now = System.nanoTime();
+            batch.forEach(p -> metrics.storeWrite(p.operation(), now - p.asked(), true));
             completions.forEach(Runnable::run);
             return;
         } catch (SQLException | RuntimeException e) {
@@ -266,7 +287,9 @@ public final class JobStore implements AutoCloseable {
             rollback();
             if (batch.size() == 1) {
                 LOG.error("store write failed", "error", e.getMessage());
-                batch.get(0).done().completeExceptionally(e);
+                Pending<?> p = batch.get(0);
+                metrics.storeWrite(p.operation(), System.nanoTime() - p.asked(), false);
+                p.done().completeExceptionally(e);
                 return;
             }
         }
@@ -496,7 +519,7 @@ public final class JobStore implements AutoCloseable {
     /** Stores a new job, queued. The future completes once it is durable. */
     CompletableFuture<Void> insertJob(Job job, String owner, String argumentsText, String infoText,
                                       String clientAddress) {
-        return write(c -> {
+        return write("insert_job", c -> {
             update(c, "INSERT INTO jobs (id, seq, owner, state, host, procedure_name, arguments, timeout_s, "
                             + "max_exec_s, queue_key, concurrency, info, submit_ms, client, client_address) "
                             + "VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -514,7 +537,7 @@ public final class JobStore implements AutoCloseable {
      * @return true if the job is now running
      */
     CompletableFuture<Boolean> startInQueue(String queueKey, String jobId, int concurrency) {
-        return write(c -> {
+        return write("start_in_queue", c -> {
             lockQueue(c, queueKey);
             long running = count(c, "SELECT COUNT(*) FROM jobs WHERE queue_key = ? AND state = 'running'", queueKey);
             if (running >= concurrency) {
@@ -526,7 +549,7 @@ public final class JobStore implements AutoCloseable {
 
     /** Starts a queued job without a queue. @return true if it was queued and is now running */
     CompletableFuture<Boolean> start(String jobId) {
-        return write(c -> markRunning(c, jobId));
+        return write("start", c -> markRunning(c, jobId));
     }
 
     private boolean markRunning(Connection c, String jobId) throws SQLException {
@@ -536,7 +559,7 @@ public final class JobStore implements AutoCloseable {
 
     /** A start undone (at shutdown): the job is queued again for the next start. */
     CompletableFuture<Void> unstart(String jobId) {
-        return write(c -> {
+        return write("unstart", c -> {
             if (update(c, "UPDATE jobs SET state = 'queued', start_ms = NULL WHERE id = ? AND state = 'running'",
                     jobId) == 1) {
                 queueFreed(jobId);
@@ -547,7 +570,7 @@ public final class JobStore implements AutoCloseable {
 
     /** Stores packet {@code n} of a job's stream, announced to the other dispatchers. */
     CompletableFuture<Void> addPacket(String jobId, int n, String data) {
-        return write(c -> {
+        return write("add_packet", c -> {
             update(c, "INSERT INTO packets (job_id, n, data) VALUES (?, ?, ?)", jobId, n, data);
             notifyChanged(jobId);
             return null;
@@ -562,7 +585,7 @@ public final class JobStore implements AutoCloseable {
      */
     CompletableFuture<Boolean> end(String jobId, String outcome) {
         long now = System.currentTimeMillis();
-        return write(c -> {
+        return write("end", c -> {
             boolean ended = update(c, "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
                     + "WHERE id = ? AND state <> 'done'", now, outcome, jobId) == 1;
             if (ended) {
@@ -582,7 +605,7 @@ public final class JobStore implements AutoCloseable {
      */
     CompletableFuture<Boolean> endElsewhere(String jobId, String ownOwner, String client, String outcome) {
         long now = System.currentTimeMillis();
-        return write(c -> {
+        return write("end_elsewhere", c -> {
             String sql = "UPDATE jobs SET state = 'done', end_ms = ?, outcome = ? "
                     + "WHERE id = ? AND state <> 'done' AND owner <> ?";
             int n = client == null ? update(c, sql, now, outcome, jobId, ownOwner)
@@ -598,7 +621,7 @@ public final class JobStore implements AutoCloseable {
     /** After a start: the jobs an instance was running when it stopped end with {@code outcome}. @return how many */
     CompletableFuture<Integer> endRunning(String owner, String outcome) {
         long now = System.currentTimeMillis();
-        return write(c -> {
+        return write("end_running", c -> {
             List<String> ids = new ArrayList<>();
             if (postgres) { // waiters on other dispatchers are told
                 try (PreparedStatement s = c.prepareStatement(
@@ -823,7 +846,7 @@ public final class JobStore implements AutoCloseable {
     /** Removes finished jobs, with their stream packets, that ended before a moment. @return how many */
     int prune(long endedBeforeMs) throws SQLException {
         try {
-            return write(c -> {
+            return write("prune", c -> {
                 update(c, "DELETE FROM packets WHERE job_id IN "
                         + "(SELECT id FROM jobs WHERE state = 'done' AND end_ms < ?)", endedBeforeMs);
                 return update(c, "DELETE FROM jobs WHERE state = 'done' AND end_ms < ?", endedBeforeMs);
@@ -835,7 +858,7 @@ public final class JobStore implements AutoCloseable {
 
     /** Completes once every write queued before it is committed (or failed). */
     CompletableFuture<Void> flush() {
-        return write(c -> null);
+        return write("flush", c -> null);
     }
 
     @Override

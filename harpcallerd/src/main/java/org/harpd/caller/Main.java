@@ -314,23 +314,33 @@ public final class Main {
             Path streamDir = config.streamDirectory();
             Files.createDirectories(streamDir, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwxr-x---")));
-            JobStore store = JobStore.open(config, streamDir.resolve(".native"));
+            // without a [metrics] table nothing is measured and no port is opened
+            PrometheusCallerMetrics prometheus = config.metrics().configured() ? new PrometheusCallerMetrics() : null;
+            CallerMetrics metrics = prometheus != null ? prometheus : CallerMetrics.NONE;
+            if (prometheus != null) {
+                opened.add(prometheus);
+            }
+            JobStore store = JobStore.open(config, streamDir.resolve(".native"), metrics);
             opened.add(store);
-            HostRegistry hosts = new HostRegistry(config.hostDb());
+            HostRegistry hosts = new HostRegistry(config.hostDb(), metrics);
             try {
                 hosts.load();
             } catch (IOException e) {
                 log.warn("cannot read the saved hosts registry; starting empty", "file", config.hostDb().toString(),
                         "error", e.getMessage());
             }
-            Dispatcher dispatcher = new Dispatcher(config, store, hosts, TrustPolicy.of(config), group);
+            Dispatcher dispatcher = new Dispatcher(config, store, hosts, TrustPolicy.of(config), group, metrics);
             opened.add(dispatcher);
             dispatcher.recover();
             // on a shared PostgreSQL store: the other dispatchers' packets, ends and cancels (nothing for SQLite)
             store.listen(dispatcher::noticed, dispatcher::queueFreed, dispatcher::resync);
-            ClientServer clients = new ClientServer(dispatcher);
+            ClientServer clients = new ClientServer(dispatcher, metrics);
             opened.add(clients);
             List<Integer> ports = clients.bind(config.listen(), group, group);
+            if (prometheus != null) {
+                int port = serveMetrics(prometheus, config);
+                log.info("serving metrics", "address", config.metrics().host(), "port", port);
+            }
             CountDownLatch stopped = new CountDownLatch(1);
             ControlServer control = ControlServer.open(socket, dispatcher, new ControlServer.Daemon() {
                 @Override
@@ -343,7 +353,7 @@ public final class Main {
                     CallerConfig next = CallerConfig.load(configFile);
                     dispatcher.reconfigure(next, TrustPolicy.of(next));
                     next.warnings().forEach(w -> log.warn(w));
-                    log.info("configuration reloaded; listen and database changes take effect at the next start");
+                    log.info("configuration reloaded; listen, database and metrics changes take effect at the next start");
                     return next;
                 }
 
@@ -405,6 +415,21 @@ public final class Main {
         }
         closeAll(opened, timers, group);
         return 0;
+    }
+
+    /**
+     * Starts the metrics endpoint of {@code [metrics]}.
+     *
+     * @return the port bound
+     * @throws IOException one line naming the file, the key and the address that cannot be bound
+     */
+    static int serveMetrics(PrometheusCallerMetrics prometheus, CallerConfig config) throws IOException {
+        try {
+            return prometheus.serve(config.metrics());
+        } catch (IOException e) {
+            throw new IOException(config.file() + ": metrics.listen: cannot listen on " + config.metrics().listen()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /** What the operator should know about a configuration that starts but leaves a door open. */

@@ -37,13 +37,19 @@ final class RequestReader {
     }
 
     private final Handler handler;
+    private final CallerMetrics metrics;
     /** Client connections open now, for {@code limits.max_connections}. */
     private final AtomicInteger connections = new AtomicInteger();
     /** Bytes of request lines received but not yet complete, over every connection. */
     private final AtomicLong pendingBytes = new AtomicLong();
 
     RequestReader(Handler handler) {
+        this(handler, CallerMetrics.NONE);
+    }
+
+    RequestReader(Handler handler, CallerMetrics metrics) {
         this.handler = handler;
+        this.metrics = metrics;
     }
 
     /** Sets up a new connection's pipeline under the limits in force. */
@@ -129,6 +135,7 @@ final class RequestReader {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            metrics.clientConnected();
             if (connections.incrementAndGet() > limits.maxConnections()) {
                 refuse(ctx, "overloaded", "too many connections; try again later");
             } else {
@@ -143,6 +150,7 @@ final class RequestReader {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
             connections.decrementAndGet();
+            metrics.clientDisconnected();
             if (deadline != null) {
                 deadline.cancel(false);
             }
@@ -162,6 +170,7 @@ final class RequestReader {
             }
             received = true;
             refused = true;
+            metrics.clientRejected(type);
             if (deadline != null) {
                 deadline.cancel(false);
             }
@@ -190,6 +199,7 @@ final class RequestReader {
                 frame.readBytes(line);
                 handler.handle(ctx, ClientRequestParser.parse(line));
             } catch (RequestException e) {
+                metrics.clientRejected(e.type());
                 reject(ctx, e.type(), e.getMessage());
             }
         }

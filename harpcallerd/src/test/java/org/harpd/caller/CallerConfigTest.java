@@ -109,6 +109,34 @@ class CallerConfigTest {
                 """);
         assertNull(c.listen().get(0).address());
         assertEquals(java.util.Set.of(CallerConfig.LogHandler.SYSLOG), c.logHandlers());
+        assertEquals(org.harpd.config.MetricsConfig.ABSENT, c.metrics(), "no [metrics]: no endpoint");
+    }
+
+    @Test
+    void aMetricsAddressInUseIsOneLineNamingFileAndKey() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             PrometheusCallerMetrics metrics = new PrometheusCallerMetrics()) {
+            CallerConfig c = load("[metrics]\nlisten = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
+            String problem = assertThrows(java.io.IOException.class, () -> Main.serveMetrics(metrics, c)).getMessage();
+            assertTrue(problem.startsWith(dir.resolve("harpcaller.toml") + ": metrics.listen: cannot listen on 127.0.0.1:"
+                    + taken.getLocalPort() + ": "), problem);
+            assertFalse(problem.contains("\n"), problem);
+        }
+    }
+
+    @Test
+    void metricsTable() throws Exception {
+        assertEquals(org.harpd.config.MetricsConfig.ABSENT, load("").metrics());
+        assertEquals(new org.harpd.config.MetricsConfig(true, "127.0.0.1", 9465), load("[metrics]\n").metrics(),
+                "an empty table: loopback, harpd's port + 1");
+        assertEquals(new org.harpd.config.MetricsConfig(true, "::1", 9100),
+                load("[metrics]\nlisten = \"[::1]:9100\"\n").metrics());
+        String file = dir.resolve("harpcaller.toml").toString();
+        assertEquals(file + ": metrics.listen: expected a port number after the last ':', got \"localhost:x\"",
+                problem("[metrics]\nlisten = \"localhost:x\"\n"));
+        assertEquals(file + ": metrics.listen: expected a string", problem("[metrics]\nlisten = 9465\n"));
+        assertEquals(file + ": metrics.port: unknown key", problem("[metrics]\nport = 9465\n"));
+        assertEquals(file + ": metrics: expected a table", problem("metrics = true\n"));
     }
 
     @Test

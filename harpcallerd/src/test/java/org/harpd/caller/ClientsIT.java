@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,6 +115,19 @@ class ClientsIT {
         assertEquals(JobResult.Kind.RESULT, result.kind(), result.toString());
         // compared as JSON text: the client's and the test's mappers may pick different numeric node classes
         assertEquals("[1,\"zażółć\",{\"k\":[true]}]", result.value().toString());
+    }
+
+    /** harpd's discovery procedures have dotted names: the dispatcher runs them by name as any other job. */
+    @Test
+    void javaDiscoveryThroughTheDispatcher() {
+        List<String> names = new ArrayList<>();
+        client.procedures(TARGET, JobOptions.none()).forEach(d -> names.add(d.path("name").asText()));
+        assertEquals(List.of("countdown", "echo", "fail", "sleep", "slot", "stamp", "stamp_after", "stream"), names);
+        JsonNode countdown = client.describe(TARGET, "countdown", JobOptions.none());
+        assertEquals("streaming", countdown.path("kind").asText(), countdown.toString());
+        assertEquals("countdown(n, delay)", countdown.path("signature").asText());
+        RemoteError none = assertThrows(RemoteError.class, () -> client.describe(TARGET, "nope", JobOptions.none()));
+        assertEquals("no_such_procedure", none.type());
     }
 
     @Test

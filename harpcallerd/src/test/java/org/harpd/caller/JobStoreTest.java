@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -74,6 +75,32 @@ class JobStoreTest {
         assertEquals(1, recent.from());
         assertEquals(List.of(new JobStore.Packet(1, "\"b\"")), recent.packets());
         assertEquals(List.of(), store.progress("life", null, 0, -1, 0).join().packets(), "row only");
+    }
+
+    @Test
+    void everyWriteIsReportedByNameBeforeItsFutureCompletes() throws Exception {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CallerMetrics recording = new CallerMetrics() {
+            @Override
+            public void storeWrite(String operation, long nanos, boolean ok) {
+                seen.add(operation + (ok ? "" : " failed") + (nanos >= 0 ? "" : " negative"));
+            }
+        };
+        Path own = Files.createDirectories(dir.resolve("metrics"));
+        Path toml = own.resolve("harpcaller.toml");
+        Files.writeString(toml, "stream_directory = \"" + own + "\"\n[database]\ninstance = \"" + OWNER + "\"\n");
+        Files.setPosixFilePermissions(toml, PosixFilePermissions.fromString("rw-r-----"));
+        try (JobStore metered = JobStore.open(CallerConfig.load(toml), own.resolve("native"), recording)) {
+            Job job = job("metered", null, 1, null);
+            assertEquals(List.of("insert_job"), metered.insertJob(job, OWNER, "[]", "null", "127.0.0.1:1")
+                    .thenApply(x -> List.copyOf(seen)).join());
+            assertThrows(java.util.concurrent.CompletionException.class,
+                    () -> metered.insertJob(job, OWNER, "[]", "null", "127.0.0.1:1").join(), "the same id twice");
+            metered.start("metered").join();
+            metered.addPacket("metered", 0, "1").join();
+            metered.end("metered", "{\"result\":1}").join();
+        }
+        assertEquals(List.of("insert_job", "insert_job failed", "start", "add_packet", "end"), seen);
     }
 
     @Test

@@ -3,7 +3,9 @@ package org.harpd.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.harpd.protocol.Json;
@@ -83,6 +85,37 @@ public final class HarpCaller {
             throw new CommunicationError("dispatcher sent no job id: " + reply);
         }
         return jobId.textValue();
+    }
+
+    /**
+     * The procedures the target's harpd lets the dispatcher's user for it call (as its hosts registry names the
+     * user), each described as {@link HarpClient#describe} does: harpd's built-in {@code harpd.procedures}, submitted
+     * as an ordinary job and waited for.
+     *
+     * @throws RemoteError         the dispatcher's or harpd's error ({@code unknown_host}, {@code no_such_procedure}
+     *                             from a harpd without discovery...)
+     * @throws CancelledException  the job was cancelled meanwhile
+     * @throws CommunicationError  the dispatcher could not be asked
+     */
+    public List<JsonNode> procedures(String target, JobOptions options) {
+        List<JsonNode> descriptions = new ArrayList<>();
+        JsonNode answer = result(submit(target, "harpd.procedures", options), true).value();
+        if (!answer.isArray()) {
+            throw new CommunicationError("harpd.procedures answered something else than a list: " + answer);
+        }
+        answer.forEach(descriptions::add);
+        return descriptions;
+    }
+
+    /**
+     * One procedure of the target's harpd, as {@link HarpClient#describe} describes it: harpd's built-in
+     * {@code harpd.describe}, submitted as an ordinary job and waited for.
+     *
+     * @throws RemoteError {@code no_such_procedure} when there is none, or the user may not call it; the
+     *                     dispatcher's errors as for {@link #procedures}
+     */
+    public JsonNode describe(String target, String procedure, JobOptions options) {
+        return result(submit(target, "harpd.describe", options, procedure), true).value();
     }
 
     /**

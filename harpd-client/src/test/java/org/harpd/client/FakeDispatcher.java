@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * A scripted stand-in for the harpcallerd dispatcher on loopback: plain TCP, one request line per connection.
@@ -22,7 +23,7 @@ final class FakeDispatcher implements AutoCloseable {
     private final ServerSocket listener;
     private final Thread thread;
     private final List<String> requests = new CopyOnWriteArrayList<>();
-    private volatile List<byte[]> replies = List.of();
+    private volatile Function<String, List<byte[]>> replies = request -> List.of();
 
     FakeDispatcher() throws IOException {
         listener = new ServerSocket();
@@ -48,7 +49,14 @@ final class FakeDispatcher implements AutoCloseable {
 
     /** Every connection from now on is answered with these bytes, sent as they are. */
     void replyRaw(List<byte[]> chunks) {
-        replies = List.copyOf(chunks);
+        List<byte[]> copy = List.copyOf(chunks);
+        replies = request -> copy;
+        requests.clear();
+    }
+
+    /** Every connection from now on is answered with the line the function gives for its request line. */
+    void replyBy(Function<String, String> line) {
+        replies = request -> List.of((line.apply(request) + "\n").getBytes(StandardCharsets.UTF_8));
         requests.clear();
     }
 
@@ -87,9 +95,10 @@ final class FakeDispatcher implements AutoCloseable {
             }
             request.write(b);
         } while (b != '\n');
-        requests.add(request.toString(StandardCharsets.UTF_8));
+        String line = request.toString(StandardCharsets.UTF_8);
+        requests.add(line);
         OutputStream out = connection.getOutputStream();
-        for (byte[] chunk : replies) {
+        for (byte[] chunk : replies.apply(line)) {
             out.write(chunk);
         }
         out.flush();

@@ -51,6 +51,30 @@ class HarpCallerTest {
         return text + "\n";
     }
 
+    // --- discovery through the dispatcher --------------------------------------------------------------------
+
+    @Test
+    void proceduresAndDescribeAreJobsWaitedFor() throws IOException {
+        String touch = "{\"name\": \"touch\", \"kind\": \"plain\", \"signature\": \"touch(path)\"}";
+        dispatcher.replyBy(request -> request.contains("\"get_result\"") ? "{\"result\": [" + touch + "]}"
+                : "{\"harpcaller\": 1, \"job_id\": \"" + JOB + "\"}");
+        assertEquals(List.of(json(touch)), caller.procedures("web01", JobOptions.none()));
+        assertEquals(List.of(line("{\"arguments\": [], \"harpcaller\": 1, \"host\": \"web01\", "
+                + "\"procedure\": \"harpd.procedures\"}"),
+                line("{\"get_result\": \"" + JOB + "\", \"harpcaller\": 1, \"wait\": true}")), dispatcher.requests());
+
+        dispatcher.replyBy(request -> request.contains("\"get_result\"") ? "{\"result\": " + touch + "}"
+                : "{\"harpcaller\": 1, \"job_id\": \"" + JOB + "\"}");
+        assertEquals(json(touch), caller.describe("web01", "touch", JobOptions.none()));
+        assertTrue(dispatcher.requests().get(0).contains("\"arguments\": [\"touch\"]"), dispatcher.requests().toString());
+        assertTrue(dispatcher.requests().get(0).contains("\"procedure\": \"harpd.describe\""));
+
+        dispatcher.replyBy(request -> request.contains("\"get_result\"") ? UNKNOWN_HOST
+                : "{\"harpcaller\": 1, \"job_id\": \"" + JOB + "\"}");
+        assertEquals("unknown_host", assertThrows(RemoteError.class,
+                () -> caller.procedures("web09", JobOptions.none())).type());
+    }
+
     // --- submit --------------------------------------------------------------------------------------------
 
     @Test

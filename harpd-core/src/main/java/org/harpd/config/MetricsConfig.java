@@ -3,8 +3,9 @@ package org.harpd.config;
 import java.util.Objects;
 
 /**
- * The optional {@code metrics:} section of harpd.conf: where the listener serves its Prometheus text exposition,
- * over plain HTTP. Without the section no port is opened and nothing is measured.
+ * The optional {@code metrics:} section of harpd.conf (and {@code [metrics]} table of harpcallerd's configuration):
+ * where the daemon serves its Prometheus text exposition, over plain HTTP. Without it no port is opened and nothing
+ * is measured.
  *
  * @param configured whether harpd.conf has the section at all
  * @param host       the address to bind, as written (a name or a literal; IPv6 without brackets)
@@ -35,7 +36,7 @@ public record MetricsConfig(boolean configured, String host, int port) {
      *
      * @return the problem, or null when {@code listen} is well formed
      */
-    static String problem(String listen) {
+    public static String problem(String listen) {
         try {
             parse(listen);
             return null;
@@ -45,7 +46,7 @@ public record MetricsConfig(boolean configured, String host, int port) {
     }
 
     /** @throws IllegalArgumentException with the problem, for a message */
-    static MetricsConfig parse(String listen) {
+    public static MetricsConfig parse(String listen) {
         int colon = listen.lastIndexOf(':');
         if (colon < 0) {
             throw new IllegalArgumentException("expected HOST:PORT such as " + DEFAULT_LISTEN);

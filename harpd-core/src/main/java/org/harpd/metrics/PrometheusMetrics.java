@@ -4,22 +4,16 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.harpd.config.MetricsConfig;
 import org.harpd.pool.PoolStats;
 
 /**
- * {@link Metrics} kept by the Prometheus Java client, in a registry of its own (never the client's default one, so
- * that two daemons in one test JVM do not share counts), served as the Prometheus text exposition by the client's
- * HTTP server once {@linkplain #serve(MetricsConfig) started}.
+ * {@link Metrics} kept by the Prometheus Java client, in a {@link MetricsEndpoint}'s registry, served as the
+ * Prometheus text exposition once {@linkplain #serve(MetricsConfig) started}.
  */
 public final class PrometheusMetrics implements Metrics, AutoCloseable {
     private static final double NANOS_PER_SECOND = 1e9;
@@ -27,7 +21,8 @@ public final class PrometheusMetrics implements Metrics, AutoCloseable {
     private static final double[] SECONDS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
             60, 300};
 
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final MetricsEndpoint endpoint = new MetricsEndpoint();
+    private final PrometheusRegistry registry = endpoint.registry();
     private final Counter connectionsAccepted = Counter.builder().name("harpd_connections_accepted_total")
             .help("TCP connections accepted by the listener").register(registry);
     private final Gauge connectionsOpen = Gauge.builder().name("harpd_connections_open")
@@ -58,7 +53,6 @@ public final class PrometheusMetrics implements Metrics, AutoCloseable {
     private final Counter workerRetirements = Counter.builder().name("harpd_worker_retirements_total")
             .help("workers taken out of the pool, by reason").labelNames("reason").register(registry);
     private volatile Supplier<PoolStats> pool;
-    private HTTPServer server;
 
     public PrometheusMetrics() {
         GaugeWithCallback.builder().name("harpd_workers").help("worker processes by state")
@@ -91,33 +85,18 @@ public final class PrometheusMetrics implements Metrics, AutoCloseable {
      * @return the port bound
      * @throws IOException when the address cannot be bound
      */
-    public synchronized int serve(MetricsConfig config) throws IOException {
-        if (server != null) {
-            throw new IllegalStateException("already serving");
-        }
-        JvmMetrics.builder().register(registry);
-        server = HTTPServer.builder().hostname(config.host()).port(config.port()).registry(registry)
-                .buildAndStart();
-        return server.getPort();
+    public int serve(MetricsConfig config) throws IOException {
+        return endpoint.serve(config);
     }
 
     /** The current values as the text exposition format (what a scrape gets, but for the JVM's metrics). */
     public String scrapeText() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            PrometheusTextFormatWriter.create().write(out, registry.scrape());
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return endpoint.scrapeText();
     }
 
     @Override
-    public synchronized void close() {
-        if (server != null) {
-            server.close();
-            server = null;
-        }
+    public void close() {
+        endpoint.close();
     }
 
     @Override
