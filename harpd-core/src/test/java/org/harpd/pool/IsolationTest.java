@@ -249,7 +249,9 @@ class IsolationTest {
 
     /** In a pool of shared workers: a counter call, then {@code job} on the same worker. */
     private AfterACounter afterACounter(CallJob job) throws Exception {
-        pool(Isolation.SHARED, 0, 2, 100);
+        // a short timeout grace: the fake worker ignores the timeout it is told of, so it goes when the grace is over
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 0, 2,
+                100).withTimeoutGrace(Duration.ofMillis(200)));
         long worker = counter().path("pid").asLong();
         awaitIdle();
         RecordingSink sink = new RecordingSink();

@@ -183,6 +183,7 @@ public final class Daemon implements AutoCloseable {
         private final java.util.Map<String, String> environment = new java.util.HashMap<>();
         private List<String> wrapper = List.of();
         private Path workingDirectory;
+        private boolean archiveChecked;
 
         public Builder procedures(String source) {
             this.procedures = source;
@@ -246,8 +247,20 @@ public final class Daemon implements AutoCloseable {
             return this;
         }
 
-        /** Writes the configuration; returns the directory holding harpd.conf and harpd.py. */
+        /** The daemon {@link WorkerArchive} starts itself, which must not wait for its own check. */
+        Builder archiveChecked() {
+            this.archiveChecked = true;
+            return this;
+        }
+
+        /**
+         * Writes the configuration; returns the directory holding harpd.conf and harpd.py. The first call in a
+         * test JVM first makes sure the workers' class-data-sharing archive exists ({@link WorkerArchive}).
+         */
         public Path prepare(int port) throws Exception {
+            if (!archiveChecked) {
+                WorkerArchive.ensure();
+            }
             if (dir == null) {
                 dir = Files.createTempDirectory("harpd-it");
                 // workers running as nobody must be able to read what they load after the switch
