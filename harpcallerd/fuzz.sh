@@ -21,7 +21,10 @@ for target in "${targets[@]}"; do
   case " ${all[*]} " in *" $target "*) ;; *) echo "unknown target $target (targets: ${all[*]})" >&2; exit 2;; esac
 done
 for target in "${all[@]}"; do
-  case " ${targets[*]} " in *" $target "*) ;; *) skips+=("-Dfuzz.skip.ClientRequestFuzzTest.$target=true");; esac
+  case " ${targets[*]} " in
+    *" $target "*) skips+=("-Dfuzz.skip.ClientRequestFuzzTest.$target=false");;
+    *) skips+=("-Dfuzz.skip.ClientRequestFuzzTest.$target=true");;
+  esac
 done
 echo "fuzzing ClientRequestFuzzTest#${targets[*]} for ${seconds}s each"
 mvn -B -ntp -q -pl harpcallerd -am test -Dfuzz.seconds="${seconds}" "${skips[@]}" \
