@@ -250,8 +250,9 @@ class IsolationTest {
     /** In a pool of shared workers: a counter call, then {@code job} on the same worker. */
     private AfterACounter afterACounter(CallJob job) throws Exception {
         // a short timeout grace: the fake worker ignores the timeout it is told of, so it goes when the grace is over
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), Isolation.SHARED, 0, 2,
-                100).withTimeoutGrace(Duration.ofMillis(200)));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.SHARED).spare(0).max(2).queue(4).maxCalls(100)
+                        .timeoutGrace(Duration.ofMillis(200))));
         long worker = counter().path("pid").asLong();
         awaitIdle();
         RecordingSink sink = new RecordingSink();

@@ -71,8 +71,8 @@ class WorkerPoolTest {
     @Test
     void timeoutFailsTheCallKillsTheWorkerGroupAndFreesTheSlot() throws Exception {
         // the fake worker ignores the timeout it is told of, so it goes when the grace is over: a short one
-        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"), 1, 1, 0)
-                .withTimeoutGrace(Duration.ofMillis(200)));
+        pool = new WorkerPool(TestWorkers.settings(TestWorkers.procedures(dir, "# fake\n"),
+                b -> b.isolation(Isolation.PROCESS).spare(1).max(1).queue(0).timeoutGrace(Duration.ofMillis(200))));
         RecordingSink sink = new RecordingSink();
         pool.submit(job("spawn_child", Duration.ofMillis(1500), Identity.UNCHANGED), sink);
         await("the child's pid", () -> !sink.streamed().isEmpty());

@@ -102,7 +102,12 @@ public final class WorkerClassArchive {
         try {
             Path archive = archiveFor(command, directory);
             if (Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)) {
-                return command.withCheckedOption(new SharedArchive(checkTrusted(archive)));
+                Path trusted = checkTrusted(archive);
+                Path trustedDirectory = trusted.getParent();
+                if (trustedDirectory != null) {
+                    deleteAbandonedDumps(trustedDirectory, Instant.now());
+                }
+                return command.withCheckedOption(new SharedArchive(trusted));
             }
             Thread maker = new Thread(() -> make(command, directory, readyTimeout), "harpd-cds-archive");
             maker.setDaemon(true);
@@ -118,6 +123,7 @@ public final class WorkerClassArchive {
         try {
             Path archive = archiveFor(command, directory);
             prepareDirectory(directory);
+            deleteAbandonedDumps(directory, Instant.now());
             dump(command, directory, archive, readyTimeout);
             LOG.info("class-data-sharing archive for workers made", "archive", archive.toString());
             pruneUnused(directory, archive, Instant.now());
@@ -157,6 +163,39 @@ public final class WorkerClassArchive {
         } catch (IOException e) {
             LOG.warn("could not delete unused class-data-sharing archives", "directory", directory.toString(),
                     "reason", String.valueOf(e.getMessage()));
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes the partial archives of dumps that were cut short: a listener stopped while its dumping worker
+     * wrote (the worker dies with it, before the file is moved into place or deleted), or the machine went down.
+     * A dump's partial file exists only while the exiting JVM writes it, then it is moved or deleted within
+     * {@link #DUMP_TIMEOUT}: one unchanged for twice that long has no writer left. Younger ones may belong to a
+     * dump of another harpd sharing the directory, and are left alone. Asked at every start, where the directory
+     * was found trusted.
+     *
+     * @return the partial files deleted
+     */
+    static List<Path> deleteAbandonedDumps(Path directory, Instant now) {
+        List<Path> deleted = new ArrayList<>();
+        try (var partials = Files.newDirectoryStream(directory, ".worker-*.jsa.partial")) {
+            for (Path partial : partials) {
+                BasicFileAttributes attributes = Files.readAttributes(partial, BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS);
+                Instant written = attributes.lastModifiedTime().toInstant();
+                if (attributes.isRegularFile() && written.plus(DUMP_TIMEOUT.multipliedBy(2)).isBefore(now)) {
+                    Files.delete(partial);
+                    deleted.add(partial);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete abandoned class-data-sharing dumps", "directory", directory.toString(),
+                    "reason", String.valueOf(e.getMessage()));
+        }
+        if (!deleted.isEmpty()) {
+            LOG.info("abandoned class-data-sharing dumps deleted", "directory", directory.toString(),
+                    "files", deleted.size());
         }
         return deleted;
     }

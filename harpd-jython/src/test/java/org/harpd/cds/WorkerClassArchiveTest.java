@@ -70,6 +70,8 @@ class WorkerClassArchiveTest {
         assertTrue(Files.isRegularFile(archive), "archive written: " + archive);
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
         FileTime made = Files.getLastModifiedTime(archive);
+        // what a listener stopped while its dumping worker wrote leaves behind
+        Path abandoned = written(cache.resolve(".worker-1.jsa.partial"), Instant.now().minus(Duration.ofHours(1)));
 
         WorkerCommand shared = WorkerClassArchive.apply(command, cache, READY);
         assertEquals(archive.toString(), archiveOption(shared).substring("-XX:SharedArchiveFile=".length()));
@@ -78,6 +80,7 @@ class WorkerClassArchiveTest {
         try (var files = Files.list(cache)) {
             assertEquals(List.of(archive), files.toList(), "no partial files are left behind");
         }
+        assertFalse(Files.exists(abandoned), "a start deletes the partial archive of a dump cut short");
     }
 
     @Test
@@ -94,6 +97,29 @@ class WorkerClassArchiveTest {
         assertTrue(Files.exists(recentlyUsed), "an archive mapped within two weeks is kept");
         assertFalse(Files.exists(stale));
         assertTrue(Files.exists(notAnArchive), "only worker-*.jsa files are considered");
+    }
+
+    @Test
+    void partialArchivesOfDumpsCutShortAreDeletedThoseBeingWrittenKept() throws IOException {
+        Path cache = Files.createDirectories(dir.resolve("cache"));
+        Instant now = Instant.parse("2026-11-23T12:00:00Z");
+        Path abandoned = written(cache.resolve(".worker-1.jsa.partial"), now.minus(Duration.ofMinutes(5)));
+        Path beingWritten = written(cache.resolve(".worker-2.jsa.partial"), now.minus(Duration.ofSeconds(30)));
+        Path archive = written(cache.resolve("worker-current.jsa"), now.minus(Duration.ofDays(1)));
+        Path elsewhere = written(dir.resolve("elsewhere.jsa.partial"), now.minus(Duration.ofDays(1)));
+        Path link = Files.createSymbolicLink(cache.resolve(".worker-3.jsa.partial"), elsewhere);
+
+        assertEquals(List.of(abandoned), WorkerClassArchive.deleteAbandonedDumps(cache, now));
+        assertTrue(Files.exists(beingWritten), "a dump of another harpd may still be writing it");
+        assertTrue(Files.exists(archive));
+        assertTrue(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.exists(elsewhere),
+                "a symbolic link is neither followed nor taken for a partial archive");
+    }
+
+    private static Path written(Path file, Instant lastModified) throws IOException {
+        Files.writeString(file, "x");
+        Files.setLastModifiedTime(file, FileTime.from(lastModified));
+        return file;
     }
 
     private static Path touch(Path file, Instant lastAccess) throws IOException {
