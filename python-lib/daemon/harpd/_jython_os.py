@@ -124,7 +124,8 @@ _pow_overflow()
 
 
 def _cpython_answers():
-    # CPython's answers where Jython's own code differs: math.pow raising on overflow, unichr of a surrogate.
+    # CPython's answers where Jython's own code differs: math.pow raising on overflow, unichr of a surrogate,
+    # surrogate escapes in unicode literals.
     # Jython's math is a Java class shared by every interpreter of the JVM: this interpreter's sys.modules gets a
     # module of its own with the same functions.
     import __builtin__
@@ -164,6 +165,10 @@ Return a Unicode string of one character with ordinal i; 0 <= i <= 0x10ffff."""
         except ValueError:
             raise ValueError("unichr() arg not in range(0x110000) (wide Python build)")
     __builtin__.unichr = unichr
+    # unicode literals with surrogate escapes, which harpd rewrites into calls of this before compiling a file
+    # (org.harpd.jython.SurrogateLiterals)
+    from org.harpd.jython import SurrogateLiterals
+    setattr(__builtin__, SurrogateLiterals.FUNCTION, SurrogateLiterals.literal)
 
 
 _cpython_answers()

@@ -85,8 +85,26 @@ def _float_info():
                                            15, 53, 2.220446049250313e-16, 2, 1))
 
 
+def _time_zone():
+    # time.timezone, altzone, daylight and tzname as CPython computes them, and time.tzset(), which Jython lacks:
+    # the zone TZ names becomes the JVM's default, which Jython's time converts with (org.harpd.jython.TimeZones;
+    # a worker puts its own zone back after every call)
+    import time
+    from org.harpd.jython import TimeZones
+    TimeZones.initialise()
+
+    def tzset():
+        """tzset()
+
+Re-read the local time zone from os.environ["TZ"] (a zoneinfo name or a POSIX rule; unset: the system's)."""
+        TimeZones.tzset(_os.environ.get("TZ"))
+    # time is a Java class: a plain function there would be an unbound method
+    time.tzset = staticmethod(tzset)
+
+
 def install():
     _float_info()
+    _time_zone()
     _native_struct()
     _little_endian_unicode()
     for name in _CHOSEN_AT_IMPORT:

@@ -61,6 +61,12 @@ def surrogates():
 
 
 @procedure
+def surrogate_literals():
+    greeting = u"hello \ud83d\ude00"
+    return {"lone": u"\ud800", "pair": greeting, "bytes": len(greeting.encode("utf-8")), "in_key": {u"\udfff": 1}}
+
+
+@procedure
 def device_and_spawn():
     return [os.major(os.lstat("/dev/null").st_rdev), os.minor(os.lstat("/dev/null").st_rdev),
             os.spawnv(os.P_WAIT, "/bin/sh", ["sh", "-c", "exit 3"]), os.popen("exit 3").close()]

@@ -321,7 +321,8 @@ public final class CachingImporter {
             code = CompiledModules.forBytes(key, bytes);
             if (code == null) {
                 code = BytecodeLoader.makeCode(fullname + "$py",
-                        imp.compileSource(fullname, new ByteArrayInputStream(bytes), sourceName, sourceTime),
+                        imp.compileSource(fullname, new ByteArrayInputStream(SurrogateLiterals.rewrite(bytes)),
+                                sourceName, sourceTime),
                         sourceName);
                 CompiledModules.putForBytes(key, bytes, code);
             }

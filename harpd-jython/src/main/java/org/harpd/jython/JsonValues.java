@@ -119,7 +119,7 @@ public final class JsonValues {
         return PyUnicode.fromString(String.valueOf((char) codePoint), true);
     }
 
-    private static boolean hasUnpairedSurrogate(String text) {
+    static boolean hasUnpairedSurrogate(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {

@@ -117,6 +117,8 @@ public final class JythonWorkerRuntime implements WorkerRuntime {
             throw new IllegalStateException("checkpoint() first");
         }
         runtime.eval(snapshot::restore);
+        // the JVM's default zone, which time.tzset() changed for the call
+        TimeZones.restore();
     }
 
     /** Compiled with the state bound, as before: Jython's compiler consults the current {@code sys}. */

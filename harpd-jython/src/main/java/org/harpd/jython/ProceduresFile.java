@@ -75,7 +75,8 @@ public final class ProceduresFile {
         String filename = file.toString();
         try {
             // compile_flags reads the coding declaration from the bytes, as Python does for a source file
-            return Py.compile_flags(new ByteArrayInputStream(source), filename, CompileMode.exec, new CompilerFlags());
+            return Py.compile_flags(new ByteArrayInputStream(SurrogateLiterals.rewrite(source)), filename,
+                    CompileMode.exec, new CompilerFlags());
         } catch (PyException e) {
             throw new ProcedureLoadException(describe(e, filename));
         } catch (RuntimeException | StackOverflowError e) {

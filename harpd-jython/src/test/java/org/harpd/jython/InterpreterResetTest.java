@@ -126,6 +126,12 @@ class InterpreterResetTest {
     }
 
     @Test
+    void timeZone() throws Exception {
+        assertUndone("import time\nos.environ['TZ'] = 'Asia/Tokyo'\ntime.tzset()",
+                "import time\nreturn [time.timezone, time.tzname, time.localtime(0)[3], time.strftime('%Z', time.localtime(0))]");
+    }
+
+    @Test
     void workingDirectory() throws Exception {
         assertUndone("os.chdir('/tmp')", "return [os.getcwd(), os.path.abspath('x')]");
     }
