@@ -122,15 +122,16 @@ class NativeAuthModulesDifferentialTest {
         Map<String, List<String>> table = new LinkedHashMap<>();
         int n = 0;
         for (String setting : SETTINGS) {
-            for (String password : List.of("pw", "pässwörd", "", "smile \uD83D\uDE00")) {
+            boolean cheap = setting.equals("$1$saltsalt$");
+            for (String password : cheap ? List.of("pw", "pässwörd", "", "smile \uD83D\uDE00") : List.of("pässwörd")) {
                 String user = "u" + n++;
-                table.put(user, setting.equals("$1$saltsalt$") ? PASSWORDS : List.of(password, "wrong", "", "PW"));
+                table.put(user, cheap ? PASSWORDS : List.of(password, "pw"));
                 line(file, user, crypt(password, setting), n % 3 == 0 ? "\r\n" : "\n");
             }
         }
         for (String hashed : MALFORMED) {
             String user = "m" + n++;
-            table.put(user, List.of("pw", "", "nul\0byte"));
+            table.put(user, List.of("pw", "nul\0byte"));
             line(file, user, hashed, "\n");
         }
         // locked forms of a real hash, a user twice (the first line counts), names outside ASCII and not UTF-8
@@ -146,10 +147,9 @@ class NativeAuthModulesDifferentialTest {
         line(file, "last", real, "");
         for (String user : List.of("locked", "twice", "zoë", "café", "caf\u00e9", "# comment", "no colon here", "nul",
                 "last", "nobody", "", "Last", "last ", ":", "lone \uDC00")) {
-            List<String> passwords = new ArrayList<>(PASSWORDS);
-            passwords.addAll(List.of("first", "second"));
-            table.put(user, passwords);
+            table.put(user, List.of("pw", "first", "second", "", "nul\0byte"));
         }
+        table.put("nobody", PASSWORDS);
         Path path = dir.resolve("users");
         Files.write(path, file.toByteArray());
 
@@ -160,7 +160,7 @@ class NativeAuthModulesDifferentialTest {
         int compared = compareAll(python, java, table, mismatches);
         assertEquals(List.of(), mismatches, "of " + compared);
         // the table is no table of refusals only
-        assertEquals("true", outcome(java, "u0", "pw", false));
+        assertEquals("true", outcome(java, "u2", "pw", false));
         assertEquals("true", outcome(java, "twice", "first", false));
         assertEquals("true", outcome(java, "zoë", "pw", false));
 
@@ -168,7 +168,7 @@ class NativeAuthModulesDifferentialTest {
         Files.writeString(path, "nobody:" + real + "\n");
         assertEquals("true", outcome(python, "nobody", "pw", false));
         assertEquals("true", outcome(java, "nobody", "pw", false));
-        assertEquals("false", outcome(java, "u0", "pw", false));
+        assertEquals("false", outcome(java, "u2", "pw", false));
     }
 
     private static void line(ByteArrayOutputStream file, String user, String hashed, String end) {
