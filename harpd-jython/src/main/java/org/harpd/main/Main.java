@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.harpd.auth.AccessPolicy;
 import org.harpd.auth.Authenticator;
+import org.harpd.auth.NativeAuthModules;
 import org.harpd.cds.WorkerClassArchive;
 import org.harpd.cli.Options;
 import org.harpd.cli.OptionsParser;
@@ -138,8 +139,13 @@ public final class Main {
                     .collect(Collectors.toSet()), options.procedures());
             return null;
         });
-        Authenticator authenticator = step(() -> PythonAuthenticator.create(python,
-                config.authentication().module(), config.authentication().options()));
+        // the shipped modules are served in Java; any other is Python code
+        Authenticator authenticator = step(() -> {
+            String module = config.authentication().module();
+            Optional<Authenticator> shipped = NativeAuthModules.create(module, config.authentication().options());
+            return shipped.isPresent() ? shipped.get()
+                    : PythonAuthenticator.create(python, module, config.authentication().options());
+        });
         NetworkConfig network = config.network();
         TlsEngine engine = step(TlsEngine::selected);
         List<String> ciphers = network.tlsCiphers().isEmpty() ? TlsContexts.DEFAULT_CIPHERS : network.tlsCiphers();
