@@ -4,8 +4,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +26,7 @@ import org.harpd.metrics.MetricsEndpoint;
  * canonical JSON and later ones are {@value #OTHER}; outcomes and refusal reasons are error types, kept when they
  * look like one and while fewer than {@value #MAX_TYPES} have been seen.
  */
-public final class PrometheusCallerMetrics implements CallerMetrics, AutoCloseable {
+public final class PrometheusCallerMetrics extends MetricsEndpoint implements CallerMetrics {
     /** The host label of a host the registry does not have. */
     static final String UNKNOWN_HOST = "(unknown)";
     /** The queue label of a job without a queue. */
@@ -49,8 +47,6 @@ public final class PrometheusCallerMetrics implements CallerMetrics, AutoCloseab
     private static final double[] WRITE_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
             1, 2.5, 5};
 
-    private final MetricsEndpoint endpoint = new MetricsEndpoint();
-    private final PrometheusRegistry registry = endpoint.registry();
     private final Counter submitted = Counter.builder().name("harpcallerd_jobs_submitted_total")
             .help("jobs stored and answered with a job id, by queue and host").labelNames("queue", "host")
             .register(registry);
@@ -134,25 +130,7 @@ public final class PrometheusCallerMetrics implements CallerMetrics, AutoCloseab
         return counts;
     }
 
-    /**
-     * Adds the JVM's own metrics and serves everything at {@code http://HOST:PORT/metrics}.
-     *
-     * @return the port bound
-     * @throws IOException when the address cannot be bound
-     */
-    public int serve(MetricsConfig config) throws IOException {
-        return endpoint.serve(config);
-    }
 
-    /** The current values as the text exposition format (what a scrape gets, but for the JVM's metrics). */
-    public String scrapeText() {
-        return endpoint.scrapeText();
-    }
-
-    @Override
-    public void close() {
-        endpoint.close();
-    }
 
     String queueLabel(String queue) {
         if (queue == null) {

@@ -11,17 +11,13 @@ import org.harpd.config.MetricsConfig;
 
 /**
  * A daemon's Prometheus registry and the plain HTTP endpoint that serves it: what harpd's listener and harpcallerd
- * share, each registering its own metrics here. The registry is the endpoint's own, never the Prometheus client's
- * default one, so that two daemons in one test JVM do not share counts.
+ * share, each subclass registering its own metrics in {@link #registry}. The registry is the endpoint's own, never
+ * the Prometheus client's default one, so that two daemons in one test JVM do not share counts.
  */
-public final class MetricsEndpoint implements AutoCloseable {
-    private final PrometheusRegistry registry = new PrometheusRegistry();
+public abstract class MetricsEndpoint implements AutoCloseable {
+    /** Where a subclass registers its metrics. */
+    protected final PrometheusRegistry registry = new PrometheusRegistry();
     private HTTPServer server;
-
-    /** Where metrics are registered. */
-    public PrometheusRegistry registry() {
-        return registry;
-    }
 
     /**
      * Adds the JVM's own metrics (memory, GC, threads, class loading...) and serves everything at
@@ -30,7 +26,7 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @return the port bound
      * @throws IOException when the address cannot be bound
      */
-    public synchronized int serve(MetricsConfig config) throws IOException {
+    public final synchronized int serve(MetricsConfig config) throws IOException {
         if (server != null) {
             throw new IllegalStateException("already serving");
         }
@@ -41,7 +37,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     /** The current values as the text exposition format (what a scrape gets). */
-    public String scrapeText() {
+    public final String scrapeText() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
@@ -52,7 +48,7 @@ public final class MetricsEndpoint implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public final synchronized void close() {
         if (server != null) {
             server.close();
             server = null;

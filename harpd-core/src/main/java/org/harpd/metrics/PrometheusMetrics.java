@@ -4,8 +4,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.IOException;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.harpd.config.MetricsConfig;
@@ -15,14 +13,12 @@ import org.harpd.pool.PoolStats;
  * {@link Metrics} kept by the Prometheus Java client, in a {@link MetricsEndpoint}'s registry, served as the
  * Prometheus text exposition once {@linkplain #serve(MetricsConfig) started}.
  */
-public final class PrometheusMetrics implements Metrics, AutoCloseable {
+public final class PrometheusMetrics extends MetricsEndpoint implements Metrics {
     private static final double NANOS_PER_SECOND = 1e9;
     /** From a cheap built-in answer to the longest timeouts procedures are usually given. */
     private static final double[] SECONDS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
             60, 300};
 
-    private final MetricsEndpoint endpoint = new MetricsEndpoint();
-    private final PrometheusRegistry registry = endpoint.registry();
     private final Counter connectionsAccepted = Counter.builder().name("harpd_connections_accepted_total")
             .help("TCP connections accepted by the listener").register(registry);
     private final Gauge connectionsOpen = Gauge.builder().name("harpd_connections_open")
@@ -78,26 +74,7 @@ public final class PrometheusMetrics implements Metrics, AutoCloseable {
         return source == null ? null : source.get();
     }
 
-    /**
-     * Adds the JVM's own metrics (memory, GC, threads, class loading...) and serves everything at
-     * {@code http://HOST:PORT/metrics}.
-     *
-     * @return the port bound
-     * @throws IOException when the address cannot be bound
-     */
-    public int serve(MetricsConfig config) throws IOException {
-        return endpoint.serve(config);
-    }
 
-    /** The current values as the text exposition format (what a scrape gets, but for the JVM's metrics). */
-    public String scrapeText() {
-        return endpoint.scrapeText();
-    }
-
-    @Override
-    public void close() {
-        endpoint.close();
-    }
 
     @Override
     public void connectionOpened() {
