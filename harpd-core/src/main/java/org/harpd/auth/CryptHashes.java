@@ -1,6 +1,7 @@
 package org.harpd.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,16 +38,11 @@ final class CryptHashes {
     }
 
     /**
-     * Compares two byte strings in time that depends only on their lengths: the whole of {@code a} is walked
-     * whatever the lengths, so the comparison does not tell how many leading characters were right.
+     * Compares two byte strings in time that depends only on their lengths ({@link MessageDigest#isEqual}), so
+     * the comparison does not tell how many leading characters were right.
      */
     static boolean equal(String a, String b) {
-        int difference = a.length() ^ b.length();
-        String reference = b.isEmpty() ? a : b;
-        for (int i = 0; i < a.length(); i++) {
-            difference |= a.charAt(i) ^ reference.charAt(i % reference.length());
-        }
-        return difference == 0;
+        return MessageDigest.isEqual(a.getBytes(StandardCharsets.ISO_8859_1), b.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /**

@@ -1,6 +1,6 @@
 package org.harpd.auth;
 
-import java.math.BigDecimal;
+import org.harpd.protocol.PythonFloat;
 
 /**
  * Python 2's {@code repr} of the few values the shipped authentication modules put in their error messages, so
@@ -62,7 +62,7 @@ final class PythonText {
         return out.append(quote).toString();
     }
 
-    /** Python 2.7's {@code repr} of a float: the shortest text that reads back the same. */
+    /** Python 2.7's {@code repr} of a float ({@link PythonFloat} writes json's, which names NaN differently). */
     private static String reprFloat(double value) {
         if (Double.isNaN(value)) {
             return "nan";
@@ -70,17 +70,7 @@ final class PythonText {
         if (Double.isInfinite(value)) {
             return value > 0 ? "inf" : "-inf";
         }
-        String shortest = Double.toString(value);
-        BigDecimal decimal = new BigDecimal(shortest).stripTrailingZeros();
-        int exponent = decimal.precision() - decimal.scale() - 1;
-        if (exponent < -4 || exponent >= 16) {
-            String digits = decimal.unscaledValue().abs().toString();
-            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-            return (value < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
-                    + String.format("%02d", Math.abs(exponent));
-        }
-        String plain = decimal.toPlainString();
-        return plain.contains(".") ? plain : plain + ".0";
+        return PythonFloat.repr(value);
     }
 
     /** The index of the first character outside ASCII, or -1. */
